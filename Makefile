@@ -1,0 +1,8 @@
+.PHONY: test demo lint
+# The README's two commands.
+test:
+	scripts/test
+demo:
+	scripts/demo
+lint:
+	scripts/bootstrap && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy

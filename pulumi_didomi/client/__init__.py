@@ -1,0 +1,1 @@
+"""The Didomi API client: typed models, sessions, retries and safe publishing."""

@@ -1,0 +1,63 @@
+"""Shared fixtures: the emulator as a real HTTP server, the real Pulumi CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import EmulatorProcess, PulumiCLI, find_pulumi
+
+ORG_A = "org-a:key-a:secret-aaaaaaaaaaaaaaaa"
+ORG_B = "org-b:key-b:secret-bbbbbbbbbbbbbbbb"
+
+
+@pytest.fixture
+def start_emulator(tmp_path: Path) -> Iterator[Callable[..., EmulatorProcess]]:
+    """Start emulators with given flags; all are stopped at the end of the test."""
+    started: list[EmulatorProcess] = []
+
+    def start(*args: str, db: str | None = None) -> EmulatorProcess:
+        path = db or str(tmp_path / f"emulator-{len(started)}.sqlite3")
+        emu = EmulatorProcess(list(args), path).start()
+        started.append(emu)
+        return emu
+
+    yield start
+    for emu in started:
+        emu.stop()
+
+
+@pytest.fixture
+def emulator(start_emulator: Callable[..., EmulatorProcess]) -> EmulatorProcess:
+    """An emulator with two organizations, rate limit off, instant deployments."""
+    return start_emulator(
+        "--credential",
+        ORG_A,
+        "--credential",
+        ORG_B,
+        "--rate-limit",
+        "off",
+        "--deploy-seconds",
+        "0.2",
+    )
+
+
+@pytest.fixture(scope="session")
+def pulumi_bin() -> Path:
+    """The directory of the real pulumi CLI (built by scripts/ensure-pulumi when needed)."""
+    path, reason = find_pulumi()
+    if path is None:
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture
+def pulumi_cli(pulumi_bin: Path, tmp_path: Path) -> PulumiCLI:
+    """The real CLI with a file backend and a PULUMI_HOME of its own."""
+    home = tmp_path / "pulumi-home"
+    backend = tmp_path / "backend"
+    home.mkdir()
+    backend.mkdir()
+    return PulumiCLI(pulumi_bin, home, backend)
