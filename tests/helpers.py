@@ -61,7 +61,7 @@ class EmulatorProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
-        if self.proc is not None and self.proc.stdout is not None:
+        if self.proc is not None and self.proc.stdout is not None and not self.proc.stdout.closed:
             self.log.extend(self.proc.stdout.read().splitlines())
             self.proc.stdout.close()
 

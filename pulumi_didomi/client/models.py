@@ -37,7 +37,7 @@ class RegulationConfig(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str | None = None
-    regulation_id: str
+    regulation_id: str | None = None
     organization_id: str | None = None
     notice_config_id: str | None = None
     is_default_regulation_config: bool | None = None

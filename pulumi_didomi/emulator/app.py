@@ -26,9 +26,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
 from pulumi_didomi.client.models import (
     WRITABLE_CONFIG_FIELDS,
@@ -149,6 +149,10 @@ class EmulatorSettings:
     deploy_seconds: float = 1.0
     faults: FaultSettings = field(default_factory=FaultSettings)
     seed: int | None = None
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _b64(data: bytes) -> str:
@@ -319,7 +323,8 @@ class Emulator:
             {
                 c.organization_id
                 for c in self.credentials
-                if hmac.compare_digest(c.key, key) and hmac.compare_digest(c.secret, secret)
+                if hmac.compare_digest(_utf8(c.key), _utf8(key))
+                and hmac.compare_digest(_utf8(c.secret), _utf8(secret))
             }
         )
 
@@ -597,7 +602,15 @@ def _merge_regulations(existing: list[Doc], patch: list[Doc], config: Doc) -> li
     merged = [dict(r) for r in existing]
     by_id = {r["id"]: r for r in merged}
     now = now_iso()
-    for item in patch:
+    for index, item in enumerate(patch):
+        if item.get("id") not in by_id and not item.get("regulation_id"):
+            field = f"regulation_configurations.{index}.regulation_id"
+            raise ApiError(
+                400,
+                f"Invalid configuration: {field}: required for a new regulation configuration "
+                "(items with the id of an existing one update it)",
+                {field: "required"},
+            )
         item = {k: v for k, v in item.items() if k not in ("organization_id", "notice_config_id")}
         item.pop("created_at", None)
         item.pop("updated_at", None)
@@ -638,20 +651,24 @@ def _render_config(doc: Doc, version: int) -> Doc:
     return out
 
 
+def principal(request: Request, authorization: Annotated[str | None, Header()] = None) -> Principal:
+    """The caller, from `Authorization: Bearer <token>`; 401 when missing or invalid."""
+    if not authorization:
+        raise ApiError(401, "No auth token")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "Authorization header must be 'Bearer <token>'")
+    emu: Emulator = request.app.state.emulator
+    return emu.tokens.verify(token.strip())
+
+
+Auth = Annotated[Principal, Depends(principal)]
+
+
 def build_router(emu: Emulator) -> APIRouter:
     """All routes of the emulated API (mounted twice: with and without `/v1`)."""
     router = APIRouter()
     store = emu.store
-
-    def principal(authorization: Annotated[str | None, Header()] = None) -> Principal:
-        if not authorization:
-            raise ApiError(401, "No auth token")
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise ApiError(401, "Authorization header must be 'Bearer <token>'")
-        return emu.tokens.verify(token.strip())
-
-    Auth = Annotated[Principal, Depends(principal)]
 
     def allowed_orgs(who: Principal, organization_id: str | None) -> list[str]:
         if organization_id is None:
@@ -678,6 +695,10 @@ def build_router(emu: Emulator) -> APIRouter:
         organizations = emu.login(body.key, body.secret)
         if not organizations:
             raise ApiError(400, "Invalid authentication information")
+        allowed, headers = emu.limiter.check(organizations[0])  # sessions count too
+        if not allowed:
+            emu.stats.fault("rate_limited")
+            raise ApiError(429, "Too many requests: rate limit exceeded", headers=headers)
         return {
             "access_token": emu.tokens.mint(body.key, organizations),
             "type": body.type,
@@ -758,12 +779,13 @@ def build_router(emu: Emulator) -> APIRouter:
                 deployed_by=who.key,
                 deployed_by_type="api-key",
                 deployed_by_name=who.key,
+                # Types as Didomi's OpenAPI document declares them (counts as string/object).
                 deployed_metadata={
                     "all_iab_enabled": False,
                     "iab_vendor_count": 0,
-                    "custom_vendor_count": 0,
-                    "iab_purpose_count": 0,
-                    "custom_purpose_count": 0,
+                    "custom_vendor_count": "0",
+                    "iab_purpose_count": {},
+                    "custom_purpose_count": {},
                 },
                 updated_at=now,
             )
@@ -1002,7 +1024,7 @@ def build_router(emu: Emulator) -> APIRouter:
 
 def build_operator_router(emu: Emulator) -> APIRouter:
     """Test-only routes under `/_emulator` (no authentication)."""
-    router = APIRouter(prefix="/_emulator", tags=["emulator operator"])
+    router = APIRouter(prefix="/_emulator", include_in_schema=False)
 
     @router.get("/stats")
     def stats() -> dict[str, Any]:
@@ -1053,20 +1075,21 @@ class _Dropped(Exception):
 class FaultsAndStats:
     """ASGI middleware: counts requests, applies the rate limit and injects faults."""
 
-    def __init__(self, app: Any, emu: Emulator, router_app: FastAPI) -> None:
+    def __init__(self, app: Any, emu: Emulator, router: APIRouter) -> None:
         self.app = app
         self.emu = emu
-        self.router_app = router_app
+        self.routes = [r for r in router.routes if isinstance(r, APIRoute)]
 
     def route_template(self, scope: Scope) -> str:
-        for route in self.router_app.router.routes:
-            match, _ = route.matches(scope)
-            if match == Match.FULL:
-                path = str(getattr(route, "path", scope["path"]))
-                if path.startswith("/v1/"):
-                    path = path[3:]
-                return f"{scope['method']} {path}"
-        return f"{scope['method']} {scope['path']}"
+        """`METHOD /route/{template}` of a request, the same with or without `/v1`."""
+        path = str(scope["path"])
+        if path.startswith("/v1/"):
+            path = path[3:]
+        method = str(scope["method"])
+        for route in self.routes:
+            if route.methods and method in route.methods and route.path_regex.match(path):
+                return f"{method} {route.path}"
+        return f"{method} {path}"
 
     def organization_of(self, scope: Scope) -> str | None:
         for name, value in scope.get("headers", []):
@@ -1209,5 +1232,5 @@ def create_app(settings: EmulatorSettings | None = None) -> FastAPI:
         message = "Page not found" if exc.status_code == 404 else str(exc.detail)
         return JSONResponse(error_body(exc.status_code, message), exc.status_code)
 
-    app.add_middleware(FaultsAndStats, emu=emu, router_app=app)
+    app.add_middleware(FaultsAndStats, emu=emu, router=router)
     return app

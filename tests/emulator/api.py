@@ -1,0 +1,51 @@
+"""A bare HTTP helper for emulator tests (deliberately not the pulumi_didomi client)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class Api:
+    """Authenticated raw calls to an emulator."""
+
+    def __init__(self, url: str, credential: str, prefix: str = "/v1") -> None:
+        org, key, secret = credential.split(":", 2)
+        self.org = org
+        self.http = httpx.Client(base_url=url + prefix, timeout=10)
+        r = self.http.post("/sessions", json={"type": "api-key", "key": key, "secret": secret})
+        assert r.status_code == 201, r.text
+        self.token = r.json()["access_token"]
+        self.http.headers["Authorization"] = f"Bearer {self.token}"
+        self.http.headers["v"] = "2"
+
+    def ok(self, method: str, path: str, status: int = 200, **kw: Any) -> Any:
+        r = self.http.request(method, path, **kw)
+        assert r.status_code == status, f"{method} {path}: {r.status_code} {r.text}"
+        return r.json()
+
+    def new_notice(self, name: str = "Main website") -> dict[str, Any]:
+        return dict(
+            self.ok(
+                "POST", "/widgets/notices", 201, json={"organization_id": self.org, "name": name}
+            )
+        )
+
+    def draft(self, notice_id: str) -> dict[str, Any]:
+        page = self.ok(
+            "GET",
+            "/widgets/notices/configs",
+            params={"notice_id": notice_id, "deployed_at": "null", "organization_id": self.org},
+        )
+        assert page["total"] == 1, page
+        return dict(page["data"][0])
+
+    def deploy(self, notice_id: str, config_id: str, message: str = "") -> dict[str, Any]:
+        body = {
+            "notice_id": notice_id,
+            "organization_id": self.org,
+            "production_config_id": config_id,
+            "message": message,
+        }
+        return dict(self.ok("POST", "/widgets/notices/deployments", 201, json=body))
