@@ -143,7 +143,7 @@ class PulumiCLI:
     def run(
         self, *args: str, cwd: Path, check: bool = True, timeout: float = 600
     ) -> subprocess.CompletedProcess[str]:
-        cmd = [str(self.bin_dir / "pulumi"), *args, "--non-interactive"]
+        cmd = [str(self.bin_dir / "pulumi"), "--non-interactive", *args]
         result = subprocess.run(
             cmd, cwd=cwd, env=self.env(), capture_output=True, text=True, timeout=timeout
         )

@@ -622,7 +622,9 @@ def validate_config_fields(fields: dict[str, Any]) -> None:
     unknown = sorted(set(fields) - WRITABLE_CONFIG_FIELDS)
     problems: list[str] = [f"{name}: not a writable notice configuration field" for name in unknown]
     try:
-        NoticeConfigFields.model_validate({k: v for k, v in fields.items() if k not in unknown})
+        NoticeConfigFields.model_validate(
+            {k: v for k, v in fields.items() if k not in unknown}, strict=True
+        )
     except ValidationError as exc:
         problems += [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
     problems += [f"{name}: {reason}" for name, reason in config_rule_violations(fields)]

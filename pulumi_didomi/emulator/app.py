@@ -1063,7 +1063,10 @@ def build_operator_router(emu: Emulator) -> APIRouter:
             "widget_deployments",
         ):
             raise ApiError(404, f"unknown collection {collection}")
-        return [_public(d) for d in emu.store.all_docs(collection)]
+        docs = emu.store.all_docs(collection)
+        if collection == "notice_deployments":
+            docs = [{**d, "status": emu.deployment_status(d)} for d in docs]
+        return [_public(d) for d in docs]
 
     return router
 

@@ -1,0 +1,249 @@
+"""What every pulumi-didomi resource provider shares: settings, clients, values, revisions.
+
+Credentials are read in `configure()` (stack config) or from the environment and kept in this
+module's process-wide registry, never on the provider object: provider objects are pickled
+into the Pulumi state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pulumi.dynamic import ConfigureRequest, ResourceProvider
+
+from pulumi_didomi.client import DEFAULT_API_URL, ConfigurationError, DidomiClient, NoticeConfig
+
+#: The value the engine sends for properties that are not known yet (during preview).
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+#: Production host of the public widget configurations.
+REMOTE_CONFIG_URL = "https://pmp-sdk.privacy-center.org"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where and as whom to call Didomi (never pickled, never stored in state)."""
+
+    api_key: str | None
+    api_secret: str | None
+    organization_id: str | None
+    api_url: str
+
+    @classmethod
+    def resolve(cls, config: Mapping[str, str | None] | None = None) -> Settings:
+        """Stack config (`didomi:*`) first, then `DIDOMI_*` environment variables."""
+        config = config or {}
+
+        def pick(key: str, env: str) -> str | None:
+            value = config.get(f"didomi:{key}") or os.environ.get(env)
+            return value.strip() if isinstance(value, str) and value.strip() else None
+
+        return cls(
+            api_key=pick("apiKey", "DIDOMI_API_KEY"),
+            api_secret=pick("apiSecret", "DIDOMI_API_SECRET"),
+            organization_id=pick("organizationId", "DIDOMI_ORGANIZATION_ID"),
+            api_url=pick("apiUrl", "DIDOMI_API_URL") or DEFAULT_API_URL,
+        )
+
+    def __repr__(self) -> str:
+        return f"Settings(api_url={self.api_url!r}, organization_id={self.organization_id!r})"
+
+
+_lock = threading.Lock()
+_settings: Settings | None = None
+_clients: dict[tuple[str, str, str], DidomiClient] = {}
+
+
+def configure_settings(config: Mapping[str, str | None] | None) -> None:
+    """Remember the stack's settings for this provider process."""
+    global _settings
+    with _lock:
+        _settings = Settings.resolve(config)
+
+
+def current_settings() -> Settings:
+    """The settings given to `configure()`, else those of the environment."""
+    with _lock:
+        return _settings or Settings.resolve()
+
+
+def client(organization_id: str | None = None) -> tuple[DidomiClient, str]:
+    """A shared client and the organization to act in (the resource's, else the stack's)."""
+    settings = current_settings()
+    missing = [
+        name
+        for name, value in (
+            ("didomi:apiKey", settings.api_key),
+            ("didomi:apiSecret", settings.api_secret),
+        )
+        if not value
+    ]
+    org = organization_id or settings.organization_id
+    if not org:
+        missing.append("didomi:organizationId")
+    if missing:
+        raise ConfigurationError(
+            f"missing Didomi settings: {', '.join(missing)}. Set them with "
+            "`pulumi config set didomi:apiKey <key>`, `pulumi config set --secret "
+            "didomi:apiSecret <secret>` and `pulumi config set didomi:organizationId <org>` "
+            "(or the DIDOMI_API_KEY, DIDOMI_API_SECRET and DIDOMI_ORGANIZATION_ID environment "
+            "variables; a resource's organization_id overrides the organization)"
+        )
+    assert settings.api_key and settings.api_secret and org
+    key = (
+        settings.api_url,
+        settings.api_key,
+        hashlib.sha256(settings.api_secret.encode()).hexdigest(),
+    )
+    with _lock:
+        found = _clients.get(key)
+        if found is None:
+            found = DidomiClient(
+                settings.api_key,
+                settings.api_secret,
+                base_url=settings.api_url,
+                organization_id=settings.organization_id,
+            )
+            _clients[key] = found
+    return found, org
+
+
+def remote_config_base() -> str:
+    """Where public widget configurations are served for the configured API."""
+    url = current_settings().api_url.rstrip("/")
+    if url == DEFAULT_API_URL:
+        return REMOTE_CONFIG_URL
+    return url[: -len("/v1")] if url.endswith("/v1") else url
+
+
+def say(message: str) -> None:
+    """Tell the user something (the engine shows dynamic providers' stderr)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+class DidomiProvider(ResourceProvider):
+    """Base of the pulumi-didomi providers: stateless, configured from the stack."""
+
+    def configure(self, req: ConfigureRequest) -> None:
+        keys = ("apiKey", "apiSecret", "organizationId", "apiUrl")
+        configure_settings({f"didomi:{k}": req.config.get(f"didomi:{k}") for k in keys})
+
+
+# -- values ------------------------------------------------------------------------------------
+
+
+def has_unknown(value: Any) -> bool:
+    """True if `value` is, or contains, a value not known yet."""
+    if isinstance(value, str):
+        return value == UNKNOWN
+    if isinstance(value, dict):
+        return any(has_unknown(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(has_unknown(v) for v in value)
+    return False
+
+
+def normalize(value: Any) -> Any:
+    """A canonical form: integral floats become ints (the engine sends numbers as doubles)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {str(k): normalize(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [normalize(v) for v in value]
+    return value
+
+
+def canonical_json(value: Any) -> str:
+    """Deterministic JSON: normalized, keys sorted."""
+    return json.dumps(normalize(value), sort_keys=True, separators=(",", ":"))
+
+
+def revision_of(values: Mapping[str, Any]) -> str:
+    """A digest of the managed values of a draft (computed in the program, known in preview)."""
+    return hashlib.sha256(canonical_json(dict(values)).encode()).hexdigest()[:16]
+
+
+def project(desired: Any, actual: Any, field: str = "") -> Any:
+    """`actual` seen through the shape of `desired`, so that server-added keys are ignored.
+
+    Regulation configurations are matched by `regulation_id` and compared on the keys the
+    program sets; `config`/`custom_json` objects are compared whole (Didomi replaces them).
+    """
+    if field == "regulation_configurations" and isinstance(desired, list):
+        if not isinstance(actual, list):
+            return actual
+        by_reg = {
+            item.get("regulation_id"): item
+            for item in actual
+            if isinstance(item, dict) and not item.get("disabled_at")
+        }
+        projected: list[dict[str, Any] | None] = []
+        for want in desired:
+            have = by_reg.get(want.get("regulation_id")) if isinstance(want, dict) else None
+            if have is None:
+                projected.append(None)
+            else:
+                projected.append({k: normalize(have.get(k)) for k in want})
+        return projected
+    return normalize(actual)
+
+
+def managed_view(desired: Mapping[str, Any], config: NoticeConfig) -> dict[str, Any]:
+    """The draft's current values of the managed fields, shaped like the program's."""
+    remote = config.model_dump(mode="json", exclude_unset=False)
+    return {name: project(desired[name], remote.get(name), name) for name in desired}
+
+
+def differing(desired: Mapping[str, Any], actual: Mapping[str, Any]) -> list[str]:
+    """Names of managed fields whose values differ after normalization."""
+    return sorted(
+        name
+        for name in desired
+        if canonical_json(desired[name]) != canonical_json(actual.get(name))
+    )
+
+
+# -- a per-run cache for refresh ----------------------------------------------------------------
+
+
+class RunCache:
+    """Values fetched once per provider process for a short time (one `pulumi refresh`)."""
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._entries: dict[Any, tuple[float, Any]] = {}
+        self._key_locks: dict[Any, threading.Lock] = {}
+
+    def get(self, key: Any, fetch: Callable[[], T]) -> T:
+        """The cached value of `key`, fetching it (once, even across threads) when stale."""
+        with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                hit = self._entries.get(key)
+            if hit is not None and time.monotonic() - hit[0] < self.ttl:
+                value: T = hit[1]
+                return value
+            value = fetch()
+            with self._lock:
+                self._entries[key] = (time.monotonic(), value)
+            return value
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._entries.clear()
