@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pulumi.output import Unknown
 
 from pulumi_didomi.client import DEFAULT_API_URL, ConfigurationError, DidomiClient, NoticeConfig
 
@@ -143,7 +144,13 @@ class DidomiProvider(ResourceProvider):
 
 
 def has_unknown(value: Any) -> bool:
-    """True if `value` is, or contains, a value not known yet."""
+    """True if `value` is, or contains, a value not known yet (preview).
+
+    The engine's sentinel string arrives deserialized as `pulumi.output.Unknown` in the SDK
+    this project pins; both forms are recognised.
+    """
+    if isinstance(value, Unknown):
+        return True
     if isinstance(value, str):
         return value == UNKNOWN
     if isinstance(value, dict):
