@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -71,3 +72,35 @@ def _should_retry(
     if status == 429:
         return True
     return idempotent and status in RETRY_STATUSES
+
+
+class RateLimiter:
+    """Client-side pacing under Didomi's limit: at most `limit` requests per `window` seconds.
+
+    A sliding window like the server's, slightly stricter (`margin` seconds longer), shared by
+    every client of the same credentials in the process, so a large refresh never earns a 429.
+    """
+
+    def __init__(self, limit: int, window: float, margin: float = 0.25) -> None:
+        import collections
+        import threading
+
+        self.limit = limit
+        self.window = window + margin
+        self._sent: collections.deque[float] = collections.deque()
+        self._lock = threading.Lock()
+        self.waited = 0.0
+
+    def acquire(self, clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
+        """Block until one more request fits in the window, then count it."""
+        while True:
+            with self._lock:
+                now = clock()
+                while self._sent and self._sent[0] <= now - self.window:
+                    self._sent.popleft()
+                if len(self._sent) < self.limit:
+                    self._sent.append(now)
+                    return
+                wait = self._sent[0] + self.window - now
+                self.waited += wait
+            sleep(max(wait, 0.001))

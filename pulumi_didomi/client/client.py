@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from ._retry import RetryPolicy, _should_retry, parse_retry_after
+from ._retry import RateLimiter, RetryPolicy, _should_retry, parse_retry_after
 from ._session import TOKENS, TokenCache
 from .errors import (
     APIError,
@@ -43,6 +43,19 @@ MAX_PARALLEL_DEPLOYMENTS = 3
 
 log = logging.getLogger("pulumi_didomi.client")
 M = TypeVar("M", bound=BaseModel)
+
+#: Didomi's documented rate limit: 100 requests per 15 seconds per organization.
+DIDOMI_RATE_LIMIT = (100, 15.0)
+
+_LIMITERS_LOCK = threading.Lock()
+_LIMITERS: dict[tuple[str, str], RateLimiter] = {}
+
+
+def _limiter(base_url: str, key: str, limit: tuple[int, float]) -> RateLimiter:
+    """The process-wide pacing of one set of credentials (one organization's budget)."""
+    with _LIMITERS_LOCK:
+        return _LIMITERS.setdefault((base_url, key), RateLimiter(*limit))
+
 
 _DEPLOY_SLOTS_LOCK = threading.Lock()
 _DEPLOY_SLOTS: dict[tuple[str, str], threading.BoundedSemaphore] = {}
@@ -84,6 +97,7 @@ class DidomiClient:
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
         tokens: TokenCache | None = None,
+        rate_limit: tuple[int, float] | None = DIDOMI_RATE_LIMIT,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not api_key or not api_secret:
@@ -99,6 +113,7 @@ class DidomiClient:
         self._key = api_key
         self._secret = api_secret
         self._tokens = tokens or TOKENS
+        self._limiter = _limiter(self.base_url, api_key, rate_limit) if rate_limit else None
         self._sleep = sleep
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
         self._lock = threading.Lock()
@@ -178,6 +193,8 @@ class DidomiClient:
                 headers["Authorization"] = f"Bearer {token}"
             if versioned:
                 headers["v"] = "2"
+            if self._limiter is not None:
+                self._limiter.acquire(time.monotonic, self._sleep)
             self._count(route)
             t0 = time.monotonic()
             try:
@@ -507,7 +524,7 @@ class DidomiClient:
     ) -> NoticeDeployment:
         """Poll with backoff until `success`; raise `DeploymentError` on `failure` or timeout."""
         deadline = time.monotonic() + timeout
-        delay = 0.25
+        delay = 0.5
         deployment = current
         while True:
             if deployment is not None and deployment.status in ("success", "failure"):

@@ -18,7 +18,7 @@ def _stack_config() -> dict[str, str | None]:
         from pulumi.runtime.config import get_config
     except ImportError:  # pragma: no cover
         return {}
-    keys = ("apiKey", "apiSecret", "organizationId", "apiUrl")
+    keys = ("apiKey", "apiSecret", "organizationId", "apiUrl", "rateLimit")
     values: dict[str, str | None] = {}
     for key in keys:
         try:

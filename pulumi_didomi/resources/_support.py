@@ -39,6 +39,7 @@ class Settings:
     api_secret: str | None
     organization_id: str | None
     api_url: str
+    rate_limit: tuple[int, float] | None = (100, 15.0)
 
     @classmethod
     def resolve(cls, config: Mapping[str, str | None] | None = None) -> Settings:
@@ -54,10 +55,29 @@ class Settings:
             api_secret=pick("apiSecret", "DIDOMI_API_SECRET"),
             organization_id=pick("organizationId", "DIDOMI_ORGANIZATION_ID"),
             api_url=pick("apiUrl", "DIDOMI_API_URL") or DEFAULT_API_URL,
+            rate_limit=parse_rate_limit(pick("rateLimit", "DIDOMI_RATE_LIMIT")),
         )
 
     def __repr__(self) -> str:
         return f"Settings(api_url={self.api_url!r}, organization_id={self.organization_id!r})"
+
+
+def parse_rate_limit(text: str | None) -> tuple[int, float] | None:
+    """`N/SECONDS` (default Didomi's `100/15`), or `off` for no client-side pacing."""
+    if text is None:
+        return (100, 15.0)
+    if text.lower() == "off":
+        return None
+    try:
+        count, seconds = text.split("/")
+        parsed = (int(count), float(seconds))
+    except ValueError:
+        raise ConfigurationError(
+            f"didomi:rateLimit must be N/SECONDS (e.g. 100/15) or 'off', got {text!r}"
+        ) from None
+    if parsed[0] < 1 or parsed[1] <= 0:
+        raise ConfigurationError("didomi:rateLimit needs N >= 1 and SECONDS > 0")
+    return parsed
 
 
 _lock = threading.Lock()
@@ -114,6 +134,7 @@ def client(organization_id: str | None = None) -> tuple[DidomiClient, str]:
                 settings.api_secret,
                 base_url=settings.api_url,
                 organization_id=settings.organization_id,
+                rate_limit=settings.rate_limit,
             )
             _clients[key] = found
     return found, org
@@ -136,7 +157,7 @@ class DidomiProvider(ResourceProvider):
     """Base of the pulumi-didomi providers: stateless, configured from the stack."""
 
     def configure(self, req: ConfigureRequest) -> None:
-        keys = ("apiKey", "apiSecret", "organizationId", "apiUrl")
+        keys = ("apiKey", "apiSecret", "organizationId", "apiUrl", "rateLimit")
         configure_settings({f"didomi:{k}": req.config.get(f"didomi:{k}") for k in keys})
 
 

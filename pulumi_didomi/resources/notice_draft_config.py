@@ -22,7 +22,12 @@ from pulumi.dynamic import (
 )
 from pydantic import ValidationError
 
-from pulumi_didomi.client import WRITABLE_CONFIG_FIELDS, NoticeConfig, NoticeConfigFields
+from pulumi_didomi.client import (
+    WRITABLE_CONFIG_FIELDS,
+    InvalidRequestError,
+    NoticeConfig,
+    NoticeConfigFields,
+)
 from pulumi_didomi.client.models import config_rule_violations
 
 from ._support import (
@@ -132,14 +137,24 @@ def write_draft(
     """Resolve the notice's current draft and PATCH the managed fields that differ."""
     api, org = client(organization_id)
     draft = api.current_draft(notice_id, org)
-    changed = differing(values, managed_view(values, draft))
-    if changed:
+    for attempt in (1, 2):
+        changed = differing(values, managed_view(values, draft))
+        if not changed:
+            break
         body = {name: values[name] for name in changed}
         if "regulation_configurations" in body:
             body["regulation_configurations"] = regulation_patch(
                 body["regulation_configurations"], draft
             )
-        draft = api.update_draft(draft.id, body)
+        try:
+            draft = api.update_draft(draft.id, body)
+            break
+        except InvalidRequestError:
+            # Published between the lookup and the PATCH (its id rotated): find it again once.
+            fresh = api.current_draft(notice_id, org)
+            if attempt == 2 or fresh.id == draft.id:
+                raise
+            draft = fresh
     return _outputs(org, draft, values)
 
 

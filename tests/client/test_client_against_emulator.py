@@ -35,6 +35,7 @@ def fresh_tokens() -> Iterator[None]:
 
 def client_for(emu: EmulatorProcess, credential: str = ORG_A, **kw) -> DidomiClient:  # type: ignore[no-untyped-def]
     org, key, secret = credential.split(":")
+    kw.setdefault("rate_limit", None)  # the test emulator has its rate limit off
     return DidomiClient(key, secret, base_url=emu.url + "/v1", organization_id=org, **kw)
 
 
@@ -271,3 +272,14 @@ def test_deployments_in_flight_are_bounded(start_emulator) -> None:  # type: ign
     stats = emu.stats()
     assert stats["max_running_deployments"] <= 3
     assert stats["by_status"].get("429", 0) == 0
+
+
+def test_client_pacing_never_trips_the_rate_limit(start_emulator) -> None:  # type: ignore[no-untyped-def]
+    emu = start_emulator("--credential", ORG_A, "--rate-limit", "20/2")
+    client = client_for(emu, rate_limit=(20, 2.0))
+    notice = client.create_notice("n")
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda _: client.current_draft(notice.id), range(60)))
+    stats = emu.stats()
+    assert stats["by_status"].get("429", 0) == 0 and client.rate_limited == 0
+    assert api_calls(stats)["GET /widgets/notices/configs"] == 60

@@ -95,3 +95,21 @@ def test_status_errors_with_mock_transport() -> None:
     with pytest.raises(ServerError):
         client.get_notice("x")
     assert calls.count("GET /widgets/notices/x") == 3  # bounded attempts
+
+
+def test_rate_limiter_paces_a_sliding_window() -> None:
+    from pulumi_didomi.client._retry import RateLimiter
+
+    now = [0.0]
+    sent: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = RateLimiter(3, 1.0, margin=0.0)
+    for _ in range(7):
+        limiter.acquire(lambda: now[0], sleep)
+        sent.append(now[0])
+    assert sent == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0]
+    # No window of 1 s ever holds more than 3 requests.
+    assert all(sum(1 for t in sent if s <= t < s + 1.0) <= 3 for s in sent)
