@@ -1,4 +1,4 @@
-.PHONY: test demo lint
+.PHONY: test demo lint bench
 # The README's two commands.
 test:
 	scripts/test
@@ -6,3 +6,5 @@ demo:
 	scripts/demo
 lint:
 	scripts/bootstrap && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+bench:
+	scripts/bench

@@ -26,7 +26,11 @@ def start_emulator(tmp_path: Path) -> Iterator[Callable[..., EmulatorProcess]]:
 
     yield start
     for emu in started:
-        emu.stop()
+        try:
+            emu.stop()
+        except Exception:  # keep stopping the others
+            if emu.proc is not None:
+                emu.proc.kill()
 
 
 @pytest.fixture

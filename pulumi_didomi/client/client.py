@@ -221,6 +221,13 @@ class DidomiClient:
                 (time.monotonic() - t0) * 1000,
             )
             status = response.status_code
+            if self._limiter is not None:
+                self._limiter.observe(response.headers.get("RateLimit"), time.monotonic)
+                if status == 429:
+                    after = parse_retry_after(response.headers.get("Retry-After"))
+                    self._limiter.pause(
+                        min(after or 1.0, self.retry.max_retry_after), time.monotonic
+                    )
             if status == 401 and auth and not reauthenticated:
                 reauthenticated = True
                 self._token(stale=token)
@@ -524,7 +531,7 @@ class DidomiClient:
     ) -> NoticeDeployment:
         """Poll with backoff until `success`; raise `DeploymentError` on `failure` or timeout."""
         deadline = time.monotonic() + timeout
-        delay = 0.5
+        delay = 1.0
         deployment = current
         while True:
             if deployment is not None and deployment.status in ("success", "failure"):
@@ -537,7 +544,7 @@ class DidomiClient:
                     "it may still finish: check it in the Didomi console",
                 )
             self._sleep(min(delay, max(deadline - time.monotonic(), 0.0)))
-            delay = min(delay * 2, 2.0)
+            delay = min(delay * 1.5, 5.0)
             deployment = self.get_notice_deployment(deployment_id)
         if deployment.status == "failure":
             raise DeploymentError(

@@ -1123,9 +1123,19 @@ class FaultsAndStats:
         faults = emu.faults
         rng = emu.random
 
+        limit_headers: dict[str, str] = {}
+
         async def send_counted(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = int(message["status"])
+                if limit_headers:  # Didomi sends them on every rate-limited route
+                    names = {k.lower() for k, _ in message.get("headers", [])}
+                    extra = [
+                        (k.lower().encode(), v.encode())
+                        for k, v in limit_headers.items()
+                        if k.lower().encode() not in names and k != "Retry-After"
+                    ]
+                    message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         async def respond(status: int, message: str, headers: dict[str, str]) -> None:
@@ -1138,6 +1148,7 @@ class FaultsAndStats:
             org = self.organization_of(scope)
             if org is not None:
                 ok, headers = emu.limiter.check(org)
+                limit_headers.update(headers)
                 if not ok:
                     emu.stats.fault("rate_limited")
                     await respond(429, "Too many requests: rate limit exceeded", headers)

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 
 from pulumi_didomi.client import (
@@ -283,3 +284,24 @@ def test_client_pacing_never_trips_the_rate_limit(start_emulator) -> None:  # ty
     stats = emu.stats()
     assert stats["by_status"].get("429", 0) == 0 and client.rate_limited == 0
     assert api_calls(stats)["GET /widgets/notices/configs"] == 60
+
+
+def test_pacing_follows_the_servers_remaining_budget(start_emulator) -> None:  # type: ignore[no-untyped-def]
+    """Another process already spent most of the window: the server's RateLimit header says so."""
+    emu = start_emulator("--credential", ORG_A, "--rate-limit", "20/3")
+    other = client_for(emu)  # unpaced, like another tool sharing the organization
+    notice = other.create_notice("n")
+    for _ in range(14):
+        other.current_draft(notice.id)
+    r = httpx.get(f"{emu.url}/v1/widgets/notices", headers={"Authorization": "Bearer x"})
+    assert r.status_code == 401
+    fresh = client_for(emu, rate_limit=(20, 3.0))  # a new process: its own window is empty
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: fresh.current_draft(notice.id), range(30)))
+    stats = emu.stats()
+    assert stats["by_status"].get("429", 0) == 0, stats["by_status"]
+    headers = httpx.get(
+        f"{emu.url}/v1/widgets/notices",
+        headers={"Authorization": f"Bearer {next(iter(TOKENS._slots.values())).token.value}"},  # type: ignore[union-attr]
+    ).headers
+    assert headers["RateLimit-Policy"] == "20;w=3" and "remaining=" in headers["RateLimit"]

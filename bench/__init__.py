@@ -1,0 +1,1 @@
+"""Benchmarks of pulumi-didomi: API calls against the minimum, wall times, memory."""

@@ -1,0 +1,128 @@
+"""`make bench`: API calls against the minimum, 429s, wall times and memory for N notices.
+
+Runs the real Pulumi CLI against the emulator (rate limit 100/15 on, --deploy-seconds 1),
+prints a table and writes bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.scenarios import DraftsBench, ProviderMemory, median_preview_seconds, trivial_stack
+from tests.helpers import REPO, PulumiCLI, find_pulumi
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+
+
+def bench_n(bin_dir: Path, n: int, runs: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix=f"didomi-bench-{n}-") as tmp:
+        work = Path(tmp)
+        (work / "home").mkdir()
+        (work / "backend").mkdir()
+        cli = PulumiCLI(bin_dir, work / "home", work / "backend")
+        bench = DraftsBench(cli, work, n)
+        try:
+            with ProviderMemory() as memory:
+                first = bench.first_up()
+            drafts_preview = median_preview_seconds(cli, bench.dir, runs)
+            scenarios = [first, *bench.after_first_up()]
+        finally:
+            bench.close()
+        # The baseline has as many resources as the drafts stack: N drafts + N deployments.
+        trivial_preview = median_preview_seconds(cli, trivial_stack(cli, work, 2 * n), runs)
+    return {
+        "n": n,
+        "scenarios": [s.row() for s in scenarios],
+        "noop_preview_median_seconds": round(drafts_preview, 3),
+        "trivial_preview_median_seconds": round(trivial_preview, 3),
+        "overhead_ratio": round(drafts_preview / trivial_preview, 2),
+        "first_up_seconds": round(first.seconds, 1),
+        "provider_peak_rss_mib": round(memory.peak_kib / 1024, 1),
+    }
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "| N | scenario | calls | minimum | ratio | 429s | retries | seconds |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        for s in result["scenarios"]:
+            ratio = "-" if s["ratio"] is None else f"{s['ratio']:.2f}"
+            lines.append(
+                f"| {result['n']} | {s['scenario']} | {s['calls']} | {s['minimum']} | {ratio} "
+                f"| {s['429s']} | {s['retries']} | {s['seconds']:.1f} |"
+            )
+    lines += [
+        "",
+        "| N | no-op preview: N drafts + N deployments (median s) | 2N do-nothing dynamic "
+        "resources (median s) | ratio | first up (s) | provider peak RSS (MiB) |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['n']} | {r['noop_preview_median_seconds']:.2f} | "
+            f"{r['trivial_preview_median_seconds']:.2f} | {r['overhead_ratio']:.2f} | "
+            f"{r['first_up_seconds']:.1f} | {r['provider_peak_rss_mib']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1,10,50,200")
+    parser.add_argument("--runs", type=int, default=5, help="previews timed per median")
+    parser.add_argument("--out", default=str(REPO / "bench" / "results.json"))
+    args = parser.parse_args()
+    bin_dir, reason = find_pulumi()
+    if bin_dir is None:
+        raise SystemExit(reason)
+    version = subprocess.run(
+        [str(bin_dir / "pulumi"), "version"], capture_output=True, text=True
+    ).stdout.strip()
+    started = time.monotonic()
+    results = []
+    for n in (int(x) for x in args.sizes.split(",")):
+        print(f"bench: N={n} ...", flush=True)
+        results.append(bench_n(bin_dir, n, args.runs))
+    report = {
+        "machine": machine(),
+        "pulumi": version,
+        "emulator": {"rate_limit": "100/15", "deploy_seconds": 1},
+        "total_seconds": round(time.monotonic() - started, 1),
+        "results": results,
+    }
+    Path(args.out).write_text(json.dumps(report, indent=2))
+    print(table(results))
+    print(
+        f"\nbench: {report['total_seconds']}s on {report['machine']['cpus']} CPUs "
+        f"({report['machine']['cpu']}); written to {args.out}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""Benchmark scenarios: the real Pulumi CLI against the emulator, counted by the emulator."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi_didomi.client import DidomiClient
+from tests.helpers import REPO, EmulatorProcess, PulumiCLI, api_calls
+
+CREDENTIAL = "bench-org:bench-key:bench-secret-0123456789"
+ORG, KEY, SECRET = CREDENTIAL.split(":")
+PROGRAMS = REPO / "bench" / "programs"
+
+
+def minimums(n: int, deployments_async: bool = True) -> dict[str, int]:
+    """The fewest API calls Didomi allows for each scenario with N notices.
+
+    Status polls: one per deployment when deployments are asynchronous, none otherwise.
+    """
+    polls = 1 if deployments_async else 0
+    return {
+        "first up": 1 + n + n + n + n * polls,
+        "no-op preview": 0,
+        "no-op up": 0,
+        "change one field": 1 + 1 + 1 + 1 + polls,
+        "refresh": 1 + math.ceil(n / 100) + n,
+        "destroy": 0,
+    }
+
+
+@dataclass
+class Scenario:
+    name: str
+    calls: int
+    minimum: int
+    status_429: int
+    retries: int
+    seconds: float
+    by_route: dict[str, int] = field(default_factory=dict)
+
+    def row(self) -> dict[str, Any]:
+        ratio = (self.calls / self.minimum) if self.minimum else (1.0 if self.calls == 0 else None)
+        return {
+            "scenario": self.name,
+            "calls": self.calls,
+            "minimum": self.minimum,
+            "ratio": None if ratio is None else round(ratio, 2),
+            "429s": self.status_429,
+            "retries": self.retries,
+            "seconds": round(self.seconds, 2),
+            "by_route": self.by_route,
+        }
+
+
+class ProviderMemory:
+    """Peak resident memory of the dynamic-provider processes (`python -m pulumi.dynamic`)."""
+
+    def __init__(self) -> None:
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> ProviderMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _watch(self) -> None:
+        proc = Path("/proc")
+        while not self._stop.is_set():
+            for entry in proc.iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    cmdline = (entry / "cmdline").read_bytes()
+                    if b"pulumi.dynamic" not in cmdline:
+                        continue
+                    for line in (entry / "status").read_text().splitlines():
+                        if line.startswith("VmHWM:"):
+                            self.peak_kib = max(self.peak_kib, int(line.split()[1]))
+                except OSError:
+                    continue
+            self._stop.wait(0.1)
+
+
+class DraftsBench:
+    """One organization with N notices, each with a draft and a deployment in a stack."""
+
+    def __init__(
+        self,
+        cli: PulumiCLI,
+        workdir: Path,
+        n: int,
+        deploy_seconds: float = 1.0,
+        rate_limit: str = "100/15",
+    ) -> None:
+        self.cli = cli
+        self.n = n
+        self.workdir = workdir
+        db = str(workdir / "emulator.sqlite3")
+        base = ["--credential", CREDENTIAL, "--deploy-seconds", str(deploy_seconds)]
+        # Seed with the rate limit off, then serve the benchmark with it on (same database).
+        seeder = EmulatorProcess([*base, "--rate-limit", "off"], db).start()
+        with DidomiClient(
+            KEY, SECRET, base_url=seeder.url + "/v1", organization_id=ORG, rate_limit=None
+        ) as api:
+            self.notices = [api.create_notice(f"Notice {i}").id for i in range(n)]
+        seeder.stop()
+        self.emulator = EmulatorProcess([*base, "--rate-limit", rate_limit], db).start()
+        self.deployments_async = deploy_seconds > 0
+        self.dir = workdir / "drafts"
+        shutil.copytree(PROGRAMS / "drafts", self.dir, ignore=shutil.ignore_patterns("__pycache__"))
+        run = self.pulumi
+        run("stack", "init", "bench", "--secrets-provider", "passphrase")
+        for key, value in (
+            ("didomi:apiKey", KEY),
+            ("didomi:organizationId", ORG),
+            ("didomi:apiUrl", self.emulator.url + "/v1"),
+        ):
+            run("config", "set", key, value)
+        run("config", "set", "--secret", "didomi:apiSecret", SECRET)
+        run("config", "set", "notices", "--", json.dumps(self.notices))
+
+    def pulumi(self, *args: str) -> Any:
+        return self.cli.run(*args, cwd=self.dir, timeout=1800)
+
+    def measure(self, name: str, *args: str) -> Scenario:
+        self.emulator.reset_stats()
+        started = time.monotonic()
+        self.pulumi(*args)
+        seconds = time.monotonic() - started
+        stats = self.emulator.stats()
+        calls = api_calls(stats)
+        by_status = stats["by_status"]
+        status_429 = int(by_status.get("429", 0))
+        retries = status_429 + sum(int(v) for k, v in by_status.items() if k.startswith("5"))
+        minimum = minimums(self.n, self.deployments_async)[name]
+        return Scenario(name, sum(calls.values()), minimum, status_429, retries, seconds, calls)
+
+    def first_up(self) -> Scenario:
+        return self.measure("first up", "up", "--yes", "--skip-preview")
+
+    def after_first_up(self) -> list[Scenario]:
+        """Every scenario that follows the first `up`, in order."""
+        results = [self.measure("no-op preview", "preview", "--expect-no-changes")]
+        results.append(self.measure("no-op up", "up", "--yes", "--skip-preview"))
+        self.pulumi("config", "set", "changed", "0")
+        results.append(self.measure("change one field", "up", "--yes", "--skip-preview"))
+        results.append(self.measure("refresh", "refresh", "--yes", "--skip-preview"))
+        results.append(self.measure("destroy", "destroy", "--yes", "--skip-preview"))
+        return results
+
+    def close(self) -> None:
+        self.emulator.stop()
+
+
+def median_preview_seconds(cli: PulumiCLI, project: Path, runs: int = 5) -> float:
+    """Median wall time of `pulumi preview --expect-no-changes` in `project`."""
+    times = []
+    for _ in range(runs):
+        started = time.monotonic()
+        cli.run("preview", "--expect-no-changes", cwd=project, timeout=1800)
+        times.append(time.monotonic() - started)
+    return statistics.median(times)
+
+
+def trivial_stack(cli: PulumiCLI, workdir: Path, n: int) -> Path:
+    """A stack of N do-nothing dynamic resources, created."""
+    project = workdir / "trivial"
+    shutil.copytree(PROGRAMS / "trivial", project, ignore=shutil.ignore_patterns("__pycache__"))
+    cli.run("stack", "init", "bench", "--secrets-provider", "passphrase", cwd=project)
+    cli.run("config", "set", "count", str(n), cwd=project)
+    cli.run("up", "--yes", "--skip-preview", cwd=project, timeout=1800)
+    return project

@@ -1,0 +1,46 @@
+"""Deterministic API-call budgets of the real CLI against the emulator (N = 1 and 10).
+
+Deployments finish at once here (--deploy-seconds 0) so that no status poll is needed and
+every count is exact; the rate limit is on, and the client's pacing keeps 429s at zero.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.scenarios import DraftsBench
+from tests.helpers import PulumiCLI
+
+pytestmark = pytest.mark.e2e
+
+CONFIGS = "GET /widgets/notices/configs"
+PATCH = "PATCH /widgets/notices/configs/{config_id}"
+POST = "POST /widgets/notices/deployments"
+GET_DEPLOYMENT = "GET /widgets/notices/deployments/{deployment_id}"
+SESSION = "POST /sessions"
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_call_budgets(n: int, pulumi_cli: PulumiCLI, tmp_path: Path) -> None:
+    bench = DraftsBench(pulumi_cli, tmp_path, n, deploy_seconds=0)
+    try:
+        first = bench.first_up()
+        rest = {s.name: s for s in bench.after_first_up()}
+    finally:
+        bench.close()
+
+    # First up: one session; per notice one draft lookup, one PATCH, one POST, plus the
+    # deployment's check that the draft still holds the reviewed values (one more lookup).
+    assert first.by_route == {SESSION: 1, CONFIGS: 2 * n, PATCH: n, POST: n}
+    assert first.minimum == 1 + 3 * n and first.calls == first.minimum + n
+    assert rest["no-op preview"].by_route == {}
+    assert rest["no-op up"].by_route == {}
+    assert rest["change one field"].by_route == {SESSION: 1, CONFIGS: 2, PATCH: 1, POST: 1}
+    # Refresh: the drafts of the organization in one bulk listing, one GET per deployment.
+    assert rest["refresh"].by_route == {SESSION: 1, CONFIGS: 1, GET_DEPLOYMENT: n}
+    assert rest["refresh"].calls == rest["refresh"].minimum
+    assert rest["destroy"].by_route == {}
+    for scenario in [first, *rest.values()]:
+        assert scenario.status_429 == 0 and scenario.retries == 0, scenario
