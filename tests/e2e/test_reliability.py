@@ -121,6 +121,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _start_up(
+    cli: PulumiCLI, stack: ExampleStack, emu: EmulatorProcess, running: int, **popen: Any
+) -> subprocess.Popen[Any]:
+    """Start `pulumi up` in the background; return once `running` deployments run at once."""
+    popen.setdefault("stdout", subprocess.DEVNULL)
+    popen.setdefault("stderr", subprocess.DEVNULL)
+    cmd = [str(cli.bin_dir / "pulumi"), "--non-interactive", "up", "--yes", "--skip-preview"]
+    proc = subprocess.Popen(cmd, cwd=stack.dir, env=cli.env(), **popen)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and emu.stats()["max_running_deployments"] < running:
+        time.sleep(0.05)
+    return proc
+
+
 def _recover(stack: ExampleStack) -> None:
     """What a user does after an interrupted `pulumi up` (see the README)."""
     stack.pulumi("cancel", "--yes", check=False)
@@ -137,18 +151,7 @@ def test_sigkill_during_deployments_then_up_converges(
     stack = ExampleStack.create(
         pulumi_cli, "multi-notice", tmp_path, emu, ORG_A, {"notices": notices}
     )
-    cmd = [str(pulumi_cli.bin_dir / "pulumi"), "--non-interactive", "up", "--yes", "--skip-preview"]
-    proc = subprocess.Popen(
-        cmd,
-        cwd=stack.dir,
-        env=pulumi_cli.env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and emu.stats()["max_running_deployments"] < 3:
-        time.sleep(0.05)
+    proc = _start_up(pulumi_cli, stack, emu, running=3, start_new_session=True)
     assert emu.stats()["max_running_deployments"] >= 1, "no deployment started"
     os.killpg(proc.pid, signal.SIGKILL)  # the CLI, its language host and provider process
     proc.wait(10)
@@ -174,18 +177,15 @@ def test_emulator_killed_and_restarted_mid_run(
     stack = ExampleStack.create(
         pulumi_cli, "multi-notice", tmp_path, emu, ORG_A, {"notices": notices}
     )
-    cmd = [str(pulumi_cli.bin_dir / "pulumi"), "--non-interactive", "up", "--yes", "--skip-preview"]
-    proc = subprocess.Popen(
-        cmd,
-        cwd=stack.dir,
-        env=pulumi_cli.env(),
+    proc = _start_up(
+        pulumi_cli,
+        stack,
+        emu,
+        running=1,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and emu.stats()["max_running_deployments"] < 1:
-        time.sleep(0.05)
     emu.kill()
     time.sleep(2)
     emu2 = start_emulator(*flags, db=db)
