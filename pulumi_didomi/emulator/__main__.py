@@ -12,7 +12,8 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from .app import DEMO_CREDENTIAL, Credential, EmulatorSettings, FaultSettings, create_app
+from .app import create_app
+from .settings import DEMO_CREDENTIAL, Credential, EmulatorSettings, FaultSettings
 
 
 class _AbortableH11Protocol(H11Protocol):
