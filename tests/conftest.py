@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -53,6 +54,8 @@ def pulumi_bin() -> Path:
     """The directory of the real pulumi CLI (built by scripts/ensure-pulumi when needed)."""
     path, reason = find_pulumi()
     if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs the real Pulumi engine: {reason}")
         pytest.skip(reason)
     return path
 
