@@ -72,17 +72,40 @@ def _deployments_by_notice(emu: EmulatorProcess) -> dict[str, int]:
     return counts
 
 
+def _notices_stack(
+    start_emulator: Callable[..., EmulatorProcess],
+    guarded: list[EmulatorProcess],
+    cli: PulumiCLI,
+    tmp_path: Path,
+    count: int,
+    *flags: str,
+) -> tuple[EmulatorProcess, Api, list[dict[str, Any]], ExampleStack]:
+    """An emulator (checked for immutability), `count` notices and a multi-notice stack."""
+    emu = start_emulator(*flags)
+    guarded.append(emu)
+    api = Api(emu.url, ORG_A)
+    notices = _multi_notice(api, count)
+    stack = ExampleStack.create(cli, "multi-notice", tmp_path, emu, ORG_A, {"notices": notices})
+    return emu, api, notices, stack
+
+
 def test_faults_converge_with_one_deployment_per_change(
     start_emulator, guarded, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    emu = start_emulator(
-        "--credential", ORG_A, "--rate-limit", "off", "--deploy-seconds", "0.5", "--seed", "7"
-    )
-    guarded.append(emu)
-    api = Api(emu.url, ORG_A)
-    notices = _multi_notice(api, 20)
-    stack = ExampleStack.create(
-        pulumi_cli, "multi-notice", tmp_path, emu, ORG_A, {"notices": notices}
+    emu, _, notices, stack = _notices_stack(
+        start_emulator,
+        guarded,
+        pulumi_cli,
+        tmp_path,
+        20,
+        "--credential",
+        ORG_A,
+        "--rate-limit",
+        "off",
+        "--deploy-seconds",
+        "0.5",
+        "--seed",
+        "7",
     )
     stack.config("didomi:rateLimit", "off")
     emu.set_faults(
@@ -144,12 +167,18 @@ def _recover(stack: ExampleStack) -> None:
 def test_sigkill_during_deployments_then_up_converges(
     start_emulator, guarded, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    emu = start_emulator("--credential", ORG_A, "--rate-limit", "off", "--deploy-seconds", "2")
-    guarded.append(emu)
-    api = Api(emu.url, ORG_A)
-    notices = _multi_notice(api, 9)
-    stack = ExampleStack.create(
-        pulumi_cli, "multi-notice", tmp_path, emu, ORG_A, {"notices": notices}
+    emu, _, notices, stack = _notices_stack(
+        start_emulator,
+        guarded,
+        pulumi_cli,
+        tmp_path,
+        9,
+        "--credential",
+        ORG_A,
+        "--rate-limit",
+        "off",
+        "--deploy-seconds",
+        "2",
     )
     proc = _start_up(pulumi_cli, stack, emu, running=3, start_new_session=True)
     assert emu.stats()["max_running_deployments"] >= 1, "no deployment started"
@@ -202,14 +231,20 @@ def test_emulator_killed_and_restarted_mid_run(
 def test_three_second_tokens_across_a_long_run(
     start_emulator, guarded, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    emu = start_emulator(
-        "--credential", ORG_A, "--rate-limit", "off", "--deploy-seconds", "3", "--token-ttl", "3"
-    )
-    guarded.append(emu)
-    api = Api(emu.url, ORG_A)
-    notices = _multi_notice(api, 30)
-    stack = ExampleStack.create(
-        pulumi_cli, "multi-notice", tmp_path, emu, ORG_A, {"notices": notices}
+    emu, _, notices, stack = _notices_stack(
+        start_emulator,
+        guarded,
+        pulumi_cli,
+        tmp_path,
+        30,
+        "--credential",
+        ORG_A,
+        "--rate-limit",
+        "off",
+        "--deploy-seconds",
+        "3",
+        "--token-ttl",
+        "3",
     )
     emu.reset_stats()
     started = time.monotonic()
@@ -225,12 +260,17 @@ def test_three_second_tokens_across_a_long_run(
 def test_parallel_16_with_50_notices(
     start_emulator, guarded, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    emu = start_emulator("--credential", ORG_A, "--deploy-seconds", "1")  # rate limit 100/15
-    guarded.append(emu)
-    api = Api(emu.url, ORG_A)
-    notices = _multi_notice(api, 50)
-    stack = ExampleStack.create(
-        pulumi_cli, "multi-notice", tmp_path, emu, ORG_A, {"notices": notices}
+    # Didomi's limits on: 100 requests per 15 s, 3 deployments at once.
+    emu, _, notices, stack = _notices_stack(
+        start_emulator,
+        guarded,
+        pulumi_cli,
+        tmp_path,
+        50,
+        "--credential",
+        ORG_A,
+        "--deploy-seconds",
+        "1",
     )
     emu.reset_stats()
     out = stack.pulumi("up", "--yes", "--skip-preview", "--parallel", "16")

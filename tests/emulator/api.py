@@ -41,11 +41,17 @@ class Api:
         assert page["total"] == 1, page
         return dict(page["data"][0])
 
-    def deploy(self, notice_id: str, config_id: str, message: str = "") -> dict[str, Any]:
+    def post_deployment(self, notice_id: str, config_id: str, message: str = "") -> httpx.Response:
+        """POST a notice deployment and return the raw response."""
         body = {
             "notice_id": notice_id,
             "organization_id": self.org,
             "production_config_id": config_id,
             "message": message,
         }
-        return dict(self.ok("POST", "/widgets/notices/deployments", 201, json=body))
+        return self.http.post("/widgets/notices/deployments", json=body)
+
+    def deploy(self, notice_id: str, config_id: str, message: str = "") -> dict[str, Any]:
+        r = self.post_deployment(notice_id, config_id, message)
+        assert r.status_code == 201, r.text
+        return dict(r.json())

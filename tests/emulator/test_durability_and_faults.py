@@ -121,14 +121,7 @@ def test_fault_injection(emulator: EmulatorProcess) -> None:
 
     emulator.set_faults(commit_then_fail_routes=["POST /widgets/notices/deployments"])
     draft = api.draft(notice["id"])
-    r = api.http.post(
-        "/widgets/notices/deployments",
-        json={
-            "notice_id": notice["id"],
-            "organization_id": api.org,
-            "production_config_id": draft["id"],
-        },
-    )
+    r = api.post_deployment(notice["id"], draft["id"])
     assert r.status_code == 502
     emulator.clear_faults()
     deployments = api.ok("GET", "/widgets/notices/deployments")["data"]

@@ -60,14 +60,7 @@ def test_notice_draft_publish_lifecycle(emulator: EmulatorProcess) -> None:
     assert r.status_code == 400 and r.json()["name"] == "BadRequest"
     assert "already deployed" in r.json()["message"]
     assert api.ok("GET", f"/widgets/notices/configs/{draft['id']}")["platform"] == "app"
-    r = api.http.post(
-        "/widgets/notices/deployments",
-        json={
-            "notice_id": notice["id"],
-            "organization_id": api.org,
-            "production_config_id": draft["id"],
-        },
-    )
+    r = api.post_deployment(notice["id"], draft["id"])
     assert r.status_code == 400
     assert len(api.ok("GET", "/widgets/notices/deployments")["data"]) == 1
 
@@ -202,14 +195,7 @@ def test_parallel_deployment_quota(start_emulator) -> None:  # type: ignore[no-u
     for n in notices[:3]:
         api.deploy(n["id"], api.draft(n["id"])["id"])
     draft = api.draft(notices[3]["id"])
-    r = api.http.post(
-        "/widgets/notices/deployments",
-        json={
-            "notice_id": notices[3]["id"],
-            "organization_id": api.org,
-            "production_config_id": draft["id"],
-        },
-    )
+    r = api.post_deployment(notices[3]["id"], draft["id"])
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
     assert api.draft(notices[3]["id"])["id"] == draft["id"]  # nothing changed
     assert emu.stats()["max_running_deployments"] == 3
