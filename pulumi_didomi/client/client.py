@@ -641,6 +641,31 @@ class DidomiClient:
         return data if isinstance(data, dict) else {"value": data}
 
 
+def read_remote_widget_config(
+    base_url: str,
+    public_api_key: str,
+    widget_id: str,
+    timeout: float = 30.0,
+    transport: httpx.BaseTransport | None = None,
+) -> dict[str, Any]:
+    """The public configuration of a deployed widget, as websites load it (no credentials).
+
+    `base_url` is the host serving them (`https://pmp-sdk.privacy-center.org` in production).
+    """
+    path = f"/configs/{public_api_key}/containers/{widget_id}.json"
+    with httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport) as http:
+        try:
+            response = http.get(path)
+        except httpx.TransportError as exc:
+            raise TransportError(
+                f"could not reach {base_url} (GET {path}): {type(exc).__name__}"
+            ) from None
+    if response.status_code >= 400:
+        raise error_for_status("GET", path, response.status_code, _body(response))
+    data = response.json()
+    return data if isinstance(data, dict) else {"value": data}
+
+
 def validate_config_fields(fields: dict[str, Any]) -> None:
     """Raise `ConfigurationError` naming each invalid field of a draft update."""
     unknown = sorted(set(fields) - WRITABLE_CONFIG_FIELDS)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from pulumi_didomi.client import DidomiClient, NoticeConfig, NoticeDeployment
-from pulumi_didomi.resources._support import Settings, client, configure_settings
+from pulumi_didomi.client.client import read_remote_widget_config
+from pulumi_didomi.resources._support import client, configure_settings, remote_config_base
 
 
 def _stack_config() -> dict[str, str | None]:
@@ -51,17 +52,13 @@ def get_notice_deployments(
 def get_remote_widget_config(
     public_api_key: str, widget_id: str, api_url: str | None = None
 ) -> dict[str, Any]:
-    """The public configuration of a deployed widget, as websites load it (no credentials)."""
-    from pulumi_didomi.resources._support import REMOTE_CONFIG_URL, remote_config_base
+    """The public configuration of a deployed widget, as websites load it (no credentials).
 
+    Served by Didomi's public host in production, by the API URL itself for the emulator;
+    `api_url` overrides where it is read from.
+    """
     configure_settings(_stack_config())
-    settings = Settings.resolve(_stack_config()) if api_url is None else None
-    base = api_url or (remote_config_base() if settings else REMOTE_CONFIG_URL)
-    reader = DidomiClient("public", "public", base_url=base)
-    try:
-        return reader.get_remote_widget_config(public_api_key, widget_id)
-    finally:
-        reader.close()
+    return read_remote_widget_config(api_url or remote_config_base(), public_api_key, widget_id)
 
 
 __all__ = ["get_notice_deployments", "get_notice_draft", "get_remote_widget_config"]

@@ -305,3 +305,30 @@ def test_pacing_follows_the_servers_remaining_budget(start_emulator) -> None:  #
         headers={"Authorization": f"Bearer {next(iter(TOKENS._slots.values())).token.value}"},  # type: ignore[union-attr]
     ).headers
     assert headers["RateLimit-Policy"] == "20;w=3" and "remaining=" in headers["RateLimit"]
+
+
+def test_functions_read_drafts_deployments_and_remote_widget_config(
+    emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pulumi_didomi as didomi
+    from pulumi_didomi.client import NotFoundError as Missing
+
+    client = client_for(emulator)
+    notice = client.create_notice("n")
+    draft = client.current_draft(notice.id)
+    client.publish_notice(notice.id, draft.id, "first")
+    widget = client.create_widget("Preference center")
+    client.deploy_widget(widget.id)
+    monkeypatch.setenv("DIDOMI_API_KEY", KEY)
+    monkeypatch.setenv("DIDOMI_API_SECRET", SECRET)
+    monkeypatch.setenv("DIDOMI_ORGANIZATION_ID", ORG)
+    monkeypatch.setenv("DIDOMI_API_URL", emulator.url + "/v1")
+    monkeypatch.setenv("DIDOMI_RATE_LIMIT", "off")
+    assert didomi.get_notice_draft(notice.id).id != draft.id  # a new draft after publishing
+    assert [d.message for d in didomi.get_notice_deployments(notice.id)] == ["first"]
+    key = emulator.public_key(ORG)
+    config = didomi.get_remote_widget_config(key, widget.id)
+    assert config["name"] == "Preference center"
+    with pytest.raises(Missing) as info:
+        didomi.get_remote_widget_config(key, "nope1234")
+    assert f"GET /configs/{key}/containers/nope1234.json failed with 404" in str(info.value)
