@@ -277,7 +277,8 @@ def test_parallel_16_with_50_notices(
     stats = emu.stats()
     assert stats["max_running_deployments"] <= 3
     assert stats["by_status"].get("429", 0) == 0, stats["by_status"]
-    assert "429" not in out.stdout and "TooManyRequests" not in out.stdout
+    assert "failed with 429" not in out.stdout + out.stderr
+    assert "TooManyRequests" not in out.stdout + out.stderr
     _converged(emu, notices, 6)
     assert _deployments_by_notice(emu) == {n["id"]: 1 for n in notices}
 
