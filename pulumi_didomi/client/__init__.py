@@ -1,7 +1,12 @@
 """The Didomi API client: typed models, sessions, retries and safe publishing."""
 
 from ._retry import RetryPolicy
-from .client import DEFAULT_API_URL, DidomiClient, validate_config_fields
+from .client import (
+    DEFAULT_API_URL,
+    DidomiClient,
+    read_remote_widget_config,
+    validate_config_fields,
+)
 from .errors import (
     APIError,
     ConfigurationError,
@@ -53,5 +58,6 @@ __all__ = [
     "TransportError",
     "Widget",
     "WidgetDeployment",
+    "read_remote_widget_config",
     "validate_config_fields",
 ]

@@ -93,7 +93,6 @@ class RateLimiter:
         self._sent: collections.deque[float] = collections.deque()
         self._lock = threading.Lock()
         self._paused_until = 0.0
-        self.waited = 0.0
 
     def acquire(self, clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
         """Block until one more request fits in the window, then count it."""
@@ -108,7 +107,6 @@ class RateLimiter:
                 wait = max(self._paused_until - now, 0.0)
                 if len(self._sent) >= self.limit:
                     wait = max(wait, self._sent[0] + self.window - now)
-                self.waited += wait
             sleep(max(wait, 0.001))
 
     def pause(self, seconds: float, clock: Callable[[], float]) -> None:

@@ -134,24 +134,6 @@ class NoticeConfigFields(BaseModel):
 #: The fields a client may send in `PATCH /widgets/notices/configs/{id}`.
 WRITABLE_CONFIG_FIELDS: frozenset[str] = frozenset(NoticeConfigFields.model_fields)
 
-#: Server-set fields of a configuration; clients send them back at most (and they are ignored).
-READ_ONLY_CONFIG_FIELDS: frozenset[str] = frozenset(
-    {
-        "id",
-        "organization_id",
-        "notice_id",
-        "deployed_at",
-        "deployed_by",
-        "deployed_by_type",
-        "deployed_by_name",
-        "deployed_metadata",
-        "created_at",
-        "updated_at",
-        "version",
-        "sdk_version",
-    }
-)
-
 
 def _is_date(value: str) -> bool:
     try:

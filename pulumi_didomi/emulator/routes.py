@@ -622,7 +622,7 @@ def build_operator_router(emu: Emulator) -> APIRouter:
             "widget_deployments",
         ):
             raise ApiError(404, f"unknown collection {collection}")
-        docs = emu.store.all_docs(collection)
+        docs = emu.store.find(collection)
         if collection == "notice_deployments":
             docs = [{**d, "status": emu.deployment_status(d)} for d in docs]
         return [public_view(d) for d in docs]

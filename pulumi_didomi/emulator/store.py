@@ -150,7 +150,3 @@ class Store:
         with self._lock:
             rows = self._conn.execute(sql, args).fetchall()
         return [dict(json.loads(r[0])) for r in rows]
-
-    def all_docs(self, collection: str) -> list[Doc]:
-        """Every document of a collection (operator use)."""
-        return self.find(collection)

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_didomi.client import DidomiClient, NoticeConfig, NoticeDeployment
-from pulumi_didomi.client.client import read_remote_widget_config
+from pulumi_didomi.client import (
+    DidomiClient,
+    NoticeConfig,
+    NoticeDeployment,
+    read_remote_widget_config,
+)
 from pulumi_didomi.resources._support import client, configure_settings, remote_config_base
 
 

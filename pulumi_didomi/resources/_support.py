@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
 from pulumi.output import Unknown
 
 from pulumi_didomi.client import DEFAULT_API_URL, ConfigurationError, DidomiClient, NoticeConfig
@@ -156,6 +156,15 @@ def say(message: str) -> None:
 class DidomiProvider(ResourceProvider):
     """Base of the pulumi-didomi providers: stateless, configured from the stack."""
 
+    @staticmethod
+    def validate(news: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """`(field, reason)` for every invalid input (each resource names its own check)."""
+        return []
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        failures = [CheckFailure(field, reason) for field, reason in self.validate(news)]
+        return CheckResult({k: normalize(v) for k, v in news.items()}, failures)
+
     def configure(self, req: ConfigureRequest) -> None:
         keys = ("apiKey", "apiSecret", "organizationId", "apiUrl", "rateLimit")
         configure_settings({f"didomi:{k}": req.config.get(f"didomi:{k}") for k in keys})
@@ -192,6 +201,21 @@ def normalize(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [normalize(v) for v in value]
     return value
+
+
+def replacements(olds: Mapping[str, Any], news: Mapping[str, Any], keys: Any) -> list[str]:
+    """The inputs among `keys` whose change needs a new resource (unknown counts as changed).
+
+    An `organization_id` left out of the program falls back to the stack's and replaces nothing.
+    """
+    replaced = []
+    for key in keys:
+        new = news.get(key)
+        if (key == "organization_id" and new is None) or (key not in news and key not in olds):
+            continue
+        if has_unknown(new) or normalize(olds.get(key)) != normalize(new):
+            replaced.append(key)
+    return replaced
 
 
 def canonical_json(value: Any) -> str:
@@ -270,8 +294,3 @@ class RunCache:
             with self._lock:
                 self._entries[key] = (time.monotonic(), value)
             return value
-
-    def clear(self) -> None:
-        """Forget everything."""
-        with self._lock:
-            self._entries.clear()

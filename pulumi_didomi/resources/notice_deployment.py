@@ -11,11 +11,20 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource
 
 from pulumi_didomi.client import ConfigurationError, DidomiClient, NotFoundError, NoticeConfig
 
-from ._support import DidomiProvider, client, differing, has_unknown, managed_view, normalize, say
+from ._support import (
+    DidomiProvider,
+    client,
+    differing,
+    has_unknown,
+    managed_view,
+    normalize,
+    replacements,
+    say,
+)
 from .notice_draft_config import NoticeDraftConfig
 
 #: Inputs whose change means a new publication.
@@ -120,16 +129,10 @@ def _outputs(props: Mapping[str, Any], deployment: Mapping[str, Any]) -> dict[st
 class NoticeDeploymentProvider(DidomiProvider):
     """Create publishes; read follows the deployment; delete only leaves the stack."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        failures = [CheckFailure(f, r) for f, r in check_inputs(news)]
-        return CheckResult({k: normalize(v) for k, v in news.items()}, failures)
+    validate = staticmethod(check_inputs)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = [
-            k
-            for k in REPLACE_ON
-            if k in news and (has_unknown(news[k]) or normalize(olds.get(k)) != normalize(news[k]))
-        ]
+        replaces = replacements(olds, news, REPLACE_ON)
         # A change of message/wait/timeout alone publishes nothing (and needs no update).
         return DiffResult(changes=bool(replaces), replaces=replaces, delete_before_replace=False)
 

@@ -12,8 +12,6 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
-    CheckFailure,
-    CheckResult,
     CreateResult,
     DiffResult,
     ReadResult,
@@ -38,6 +36,7 @@ from ._support import (
     has_unknown,
     managed_view,
     normalize,
+    replacements,
     revision_of,
     say,
 )
@@ -195,15 +194,10 @@ def read_draft(
 class NoticeDraftConfigProvider(DidomiProvider):
     """Maps Pulumi's lifecycle onto the draft: adopt + PATCH, re-read, never delete."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        failures = [CheckFailure(field, reason) for field, reason in check_inputs(news)]
-        inputs = {k: normalize(v) for k, v in news.items()}
-        return CheckResult(inputs, failures)
+    validate = staticmethod(check_inputs)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = [k for k in IDENTITY if k in news and _differs(olds.get(k), news.get(k))]
-        if news.get("organization_id") is None and "organization_id" in replaces:
-            replaces.remove("organization_id")  # falls back to the stack's organization
+        replaces = replacements(olds, news, IDENTITY)
         values = managed_values(news)
         changed = replaces or differing(values, olds) or set(values) != set(managed_values(olds))
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
@@ -227,12 +221,6 @@ class NoticeDraftConfigProvider(DidomiProvider):
             f"NoticeDraftConfig {id_}: removed from the stack only; the draft of notice {id_} "
             "keeps its current values on Didomi (configurations cannot be deleted)"
         )
-
-
-def _differs(old: Any, new: Any) -> bool:
-    if has_unknown(new):
-        return True
-    return bool(normalize(old) != normalize(new))
 
 
 # -- the resource -------------------------------------------------------------------------------

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource
 
 from pulumi_didomi.client import NotFoundError
 
-from ._support import DidomiProvider, client, has_unknown, normalize, remote_config_base, say
+from ._support import DidomiProvider, client, has_unknown, remote_config_base, replacements, say
 
 #: Every input: a change of any of them deploys the widget again.
 INPUTS = ("widget_id", "organization_id", "triggers", "public_api_key")
@@ -56,19 +56,10 @@ def outputs(props: Mapping[str, Any], deployment: Mapping[str, Any]) -> dict[str
 class WidgetDeploymentProvider(DidomiProvider):
     """Create deploys; read follows the deployment; delete only leaves the stack."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        failures = [CheckFailure(f, r) for f, r in check_inputs(news)]
-        return CheckResult({k: normalize(v) for k, v in news.items()}, failures)
+    validate = staticmethod(check_inputs)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = [
-            k
-            for k in INPUTS
-            if (k in news or k in olds)
-            and (has_unknown(news.get(k)) or normalize(olds.get(k)) != normalize(news.get(k)))
-        ]
-        if "organization_id" in replaces and news.get("organization_id") is None:
-            replaces.remove("organization_id")  # falls back to the stack's organization
+        replaces = replacements(olds, news, INPUTS)
         return DiffResult(changes=bool(replaces), replaces=replaces, delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
