@@ -31,7 +31,7 @@ def minimums(n: int, deployments_async: bool = True) -> dict[str, int]:
         "no-op preview": 0,
         "no-op up": 0,
         "change one field": 1 + 1 + 1 + 1 + polls,
-        "refresh": 1 + math.ceil(n / 100) + n,
+        "refresh": 1 + math.ceil(n / 100) + math.ceil(n / 100),
         "destroy": 0,
     }
 

@@ -159,5 +159,7 @@ class PulumiCLI:
 
 
 def copy_project(src: Path, dest: Path) -> Path:
-    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml"))
+    shutil.copytree(
+        src, dest, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml", ".venv")
+    )
     return dest

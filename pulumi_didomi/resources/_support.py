@@ -8,7 +8,6 @@ into the Pulumi state.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 import threading
@@ -21,6 +20,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, Resource
 from pulumi.output import Unknown
 
 from pulumi_didomi.client import DEFAULT_API_URL, ConfigurationError, DidomiClient, NoticeConfig
+from pulumi_didomi.core.values import normalize
 
 #: The value the engine sends for properties that are not known yet (during preview).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -190,19 +190,6 @@ def has_unknown(value: Any) -> bool:
     return False
 
 
-def normalize(value: Any) -> Any:
-    """A canonical form: integral floats become ints (the engine sends numbers as doubles)."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {str(k): normalize(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [normalize(v) for v in value]
-    return value
-
-
 def replacements(olds: Mapping[str, Any], news: Mapping[str, Any], keys: Any) -> list[str]:
     """The inputs among `keys` whose change needs a new resource (unknown counts as changed).
 
@@ -218,54 +205,9 @@ def replacements(olds: Mapping[str, Any], news: Mapping[str, Any], keys: Any) ->
     return replaced
 
 
-def canonical_json(value: Any) -> str:
-    """Deterministic JSON: normalized, keys sorted."""
-    return json.dumps(normalize(value), sort_keys=True, separators=(",", ":"))
-
-
-def revision_of(values: Mapping[str, Any]) -> str:
-    """A digest of the managed values of a draft (computed in the program, known in preview)."""
-    return hashlib.sha256(canonical_json(dict(values)).encode()).hexdigest()[:16]
-
-
-def project(desired: Any, actual: Any, field: str = "") -> Any:
-    """`actual` seen through the shape of `desired`, so that server-added keys are ignored.
-
-    Regulation configurations are matched by `regulation_id` and compared on the keys the
-    program sets; `config`/`custom_json` objects are compared whole (Didomi replaces them).
-    """
-    if field == "regulation_configurations" and isinstance(desired, list):
-        if not isinstance(actual, list):
-            return actual
-        by_reg = {
-            item.get("regulation_id"): item
-            for item in actual
-            if isinstance(item, dict) and not item.get("disabled_at")
-        }
-        projected: list[dict[str, Any] | None] = []
-        for want in desired:
-            have = by_reg.get(want.get("regulation_id")) if isinstance(want, dict) else None
-            if have is None:
-                projected.append(None)
-            else:
-                projected.append({k: normalize(have.get(k)) for k in want})
-        return projected
-    return normalize(actual)
-
-
-def managed_view(desired: Mapping[str, Any], config: NoticeConfig) -> dict[str, Any]:
-    """The draft's current values of the managed fields, shaped like the program's."""
-    remote = config.model_dump(mode="json", exclude_unset=False)
-    return {name: project(desired[name], remote.get(name), name) for name in desired}
-
-
-def differing(desired: Mapping[str, Any], actual: Mapping[str, Any]) -> list[str]:
-    """Names of managed fields whose values differ after normalization."""
-    return sorted(
-        name
-        for name in desired
-        if canonical_json(desired[name]) != canonical_json(actual.get(name))
-    )
+def draft_json(config: NoticeConfig) -> dict[str, Any]:
+    """A configuration as plain JSON values (what the core's functions compare)."""
+    return config.model_dump(mode="json")
 
 
 # -- a per-run cache for refresh ----------------------------------------------------------------
@@ -294,3 +236,8 @@ class RunCache:
             with self._lock:
                 self._entries[key] = (time.monotonic(), value)
             return value
+
+    def invalidate(self, key: Any) -> None:
+        """Forget `key` (after a write that makes the cached listing stale)."""
+        with self._lock:
+            self._entries.pop(key, None)

@@ -13,15 +13,28 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource
 
-from pulumi_didomi.client import ConfigurationError, DidomiClient, NotFoundError, NoticeConfig
+from pulumi_didomi.client import (
+    WRITABLE_CONFIG_FIELDS,
+    ConfigurationError,
+    DidomiClient,
+    NoticeConfig,
+)
+from pulumi_didomi.client import NoticeDeployment as Deployment
+from pulumi_didomi.core.values import (
+    differing,
+    fingerprint,
+    managed_view,
+    normalize,
+    revision_of,
+    unmanaged_view,
+)
 
 from ._support import (
     DidomiProvider,
+    RunCache,
     client,
-    differing,
+    draft_json,
     has_unknown,
-    managed_view,
-    normalize,
     replacements,
     say,
 )
@@ -29,6 +42,8 @@ from .notice_draft_config import NoticeDraftConfig
 
 #: Inputs whose change means a new publication.
 REPLACE_ON = ("notice_id", "organization_id", "revision")
+
+_deployments_cache = RunCache()
 
 
 # -- Didomi logic (plain functions) -----------------------------------------------------------
@@ -56,13 +71,14 @@ def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
-def _already_published(
+def _already_live(
     api: DidomiClient, org: str, notice_id: str, draft: NoticeConfig, expected: dict[str, Any]
-) -> dict[str, Any] | None:
-    """The latest deployment, if it already published exactly `expected` (an interrupted run).
+) -> Deployment | None:
+    """The notice's latest deployment, if it already published exactly `expected`.
 
-    Only looked for when the draft is untouched since Didomi created it: a draft that was
-    written to has not been published yet.
+    Only looked for when the draft is untouched since Didomi created it from that publication
+    (a draft that was written to has not been published yet): an earlier run interrupted after
+    its POST, or a draft-only stack whose values were published from the console.
     """
     if draft.version is not None:
         untouched = draft.version == 0
@@ -74,32 +90,74 @@ def _already_published(
     if not latest:
         return None
     published = api.get_config(latest[0].production_config_id)
-    if differing(expected, managed_view(expected, published)):
+    if differing(expected, managed_view(expected, draft_json(published))):
         return None
-    return latest[0].model_dump(mode="json")
+    return latest[0]
+
+
+def pre_publish_problem(props: Mapping[str, Any], draft: Mapping[str, Any]) -> str | None:
+    """Why the draft must not be published now (None when it holds what was reviewed).
+
+    Three checks, each with its true cause: the draft resource has not written this revision
+    (a partial run); a managed field changed on Didomi after it was written; a field the
+    program does not manage changed on Didomi after the stack last wrote or read the draft.
+    """
+    notice_id = props["notice_id"]
+    expected = {k: normalize(v) for k, v in (props.get("draft_values") or {}).items()}
+    revision, written = props.get("revision"), props.get("written_revision")
+    if expected and isinstance(written, str) and written != revision:
+        return (
+            f"the draft of notice {notice_id} does not hold revision {revision} yet: its "
+            f"NoticeDraftConfig last wrote revision {written} and was not updated in this run "
+            "(a `pulumi up --target` that left it out?). Nothing was published. Run `pulumi up` "
+            "without --target, or add `--target` for the NoticeDraftConfig as well"
+        )
+    changed = differing(expected, managed_view(expected, draft))
+    if changed:
+        return (
+            f"the draft of notice {notice_id} no longer holds the values this program set: "
+            f"{', '.join(changed)} changed on Didomi after the stack wrote it. Nothing was "
+            "published. Run `pulumi up --refresh`: the refresh shows the changes as drift, and "
+            "the update writes the program's values back, then publishes"
+        )
+    unreviewed = props.get("draft_unreviewed")
+    if unreviewed:
+        return _unreviewed_message(notice_id, list(unreviewed))
+    reviewed = props.get("draft_fingerprint")
+    live = unmanaged_view(draft, expected, WRITABLE_CONFIG_FIELDS)
+    if isinstance(reviewed, str) and fingerprint(live) != reviewed:
+        return _unreviewed_message(notice_id, None)
+    return None
+
+
+def _unreviewed_message(notice_id: str, fields: list[str] | None) -> str:
+    what = f": {', '.join(fields)}" if fields else " (a refresh shows which)"
+    return (
+        f"fields of the draft of notice {notice_id} that this program does not manage changed "
+        f"on Didomi since the stack last wrote or read it{what}. Publishing now would put them "
+        "live unreviewed, so nothing was published. Run `pulumi up --refresh` to review them "
+        "(the refresh shows them on the NoticeDraftConfig), or set them in the program to "
+        "manage them"
+    )
 
 
 def publish(props: Mapping[str, Any]) -> dict[str, Any]:
-    """Publish the notice's current draft if it holds what the program reviewed."""
+    """Publish the notice's current draft if it holds exactly what the stack reviewed."""
     api, org = client(props.get("organization_id"))
     notice_id = str(props["notice_id"])
     expected = {k: normalize(v) for k, v in (props.get("draft_values") or {}).items()}
     draft = api.current_draft(notice_id, org)
-    adopted = _already_published(api, org, notice_id, draft, expected)
+    adopted = _already_live(api, org, notice_id, draft, expected)
     if adopted is not None:
         say(
-            f"NoticeDeployment: notice {notice_id} already published these values in "
-            f"deployment {adopted['id']} (an earlier run was interrupted); adopting it instead "
-            "of publishing again"
+            f"NoticeDeployment: the values of notice {notice_id} are already live, published "
+            f"by deployment {adopted.id} ({adopted.created_at}); recording it instead of "
+            "publishing the same content twice"
         )
-        return adopted
-    changed = differing(expected, managed_view(expected, draft))
-    if changed:
-        raise ConfigurationError(
-            f"the draft of notice {notice_id} no longer holds the values this program set "
-            f"(changed on Didomi: {', '.join(changed)}); someone edited it after it was written. "
-            "Nothing was published: run `pulumi up` again to review and restore the values"
-        )
+        return adopted.model_dump(mode="json")
+    problem = pre_publish_problem(props, draft_json(draft))
+    if problem:
+        raise ConfigurationError(problem)
     deployment = api.publish_notice(
         notice_id,
         draft.id,
@@ -108,10 +166,12 @@ def publish(props: Mapping[str, Any]) -> dict[str, Any]:
         wait=bool(props.get("wait", True)),
         timeout=float(props.get("timeout") or 300.0),
     )
+    _deployments_cache.invalidate((api.base_url, org))
     return deployment.model_dump(mode="json")
 
 
 def _outputs(props: Mapping[str, Any], deployment: Mapping[str, Any]) -> dict[str, Any]:
+    revision = props.get("published_revision") or props.get("revision")
     return {
         **props,
         "organization_id": deployment["organization_id"],
@@ -120,14 +180,51 @@ def _outputs(props: Mapping[str, Any], deployment: Mapping[str, Any]) -> dict[st
         "status": deployment.get("status"),
         "created_at": deployment.get("created_at"),
         "published_message": deployment.get("message"),
+        "published_revision": revision,
+        "revision": revision,
+        "live_deployment_id": props.get("live_deployment_id") or deployment["id"],
     }
+
+
+def read_deployment(id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The deployment and whether it is still what is live (None when it is gone).
+
+    One bulk listing of the organization's deployments per run. When a newer deployment of the
+    notice, made elsewhere, published managed values other than this stack's, `revision`
+    becomes the digest of the live values: the next `up` publishes the stack's values again.
+    """
+    api, org = client(props.get("organization_id"))
+    listing = _deployments_cache.get(
+        (api.base_url, org), lambda: api.list_notice_deployments(None, org)
+    )
+    ours = next((d for d in listing if d.id == id_), None)
+    if ours is None:
+        return None
+    notice_id = props.get("notice_id") or ours.notice_id
+    live = next((d for d in listing if d.notice_id == notice_id), ours)
+    outs = _outputs({**props, "live_deployment_id": live.id}, ours.model_dump(mode="json"))
+    if live.id == ours.id:
+        return outs
+    expected = {k: normalize(v) for k, v in (props.get("draft_values") or {}).items()}
+    published = draft_json(api.get_config(live.production_config_id))
+    current = managed_view(expected, published)
+    changed = differing(expected, current) if expected else ["its configuration"]
+    if changed:
+        outs["revision"] = revision_of(current) if expected else f"live:{live.id}"
+        say(
+            f"NoticeDeployment {id_}: notice {notice_id} is no longer live as this stack "
+            f"published it: deployment {live.id} (created {live.created_at}, message "
+            f"{live.message!r}) published other values of {', '.join(changed)}. The next "
+            "`pulumi up` publishes the stack's values again"
+        )
+    return outs
 
 
 # -- the dynamic provider (thin hooks) --------------------------------------------------------
 
 
 class NoticeDeploymentProvider(DidomiProvider):
-    """Create publishes; read follows the deployment; delete only leaves the stack."""
+    """Create publishes; read follows what is live; delete only leaves the stack."""
 
     validate = staticmethod(check_inputs)
 
@@ -138,15 +235,14 @@ class NoticeDeploymentProvider(DidomiProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         deployment = publish(props)
-        return CreateResult(str(deployment["id"]), _outputs(props, deployment))
+        outs = _outputs({**props, "live_deployment_id": deployment["id"]}, deployment)
+        return CreateResult(str(deployment["id"]), outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        api, _ = client(props.get("organization_id"))
-        try:
-            deployment = api.get_notice_deployment(id_)
-        except NotFoundError:
+        outs = read_deployment(id_, props)
+        if outs is None:
             return ReadResult("", {})
-        return ReadResult(id_, _outputs(props, deployment.model_dump(mode="json")))
+        return ReadResult(id_, outs)
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         say(
@@ -173,6 +269,8 @@ class NoticeDeployment(Resource, module="didomi", name="NoticeDeployment"):
     notice_id: pulumi.Output[str]
     organization_id: pulumi.Output[str]
     revision: pulumi.Output[str]
+    published_revision: pulumi.Output[str]
+    live_deployment_id: pulumi.Output[str]
 
     def __init__(
         self,
@@ -188,11 +286,17 @@ class NoticeDeployment(Resource, module="didomi", name="NoticeDeployment"):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         draft_values: Any = None
+        written_revision: Any = None
+        draft_fingerprint: Any = None
+        draft_unreviewed: Any = None
         if draft is not None:
             notice_id = notice_id or draft.notice_id_input
             organization_id = organization_id or draft.organization_id_input
             revision = revision or draft.revision_input
             draft_values = draft.managed_inputs
+            written_revision = draft.written_revision
+            draft_fingerprint = draft.unmanaged.apply(fingerprint)
+            draft_unreviewed = draft.unreviewed
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[draft]))
         if notice_id is None or revision is None:
             raise TypeError(
@@ -207,10 +311,15 @@ class NoticeDeployment(Resource, module="didomi", name="NoticeDeployment"):
             "wait": wait,
             "timeout": timeout,
             "draft_values": draft_values,
+            "written_revision": written_revision,
+            "draft_fingerprint": draft_fingerprint,
+            "draft_unreviewed": draft_unreviewed,
             "deployment_id": None,
             "production_config_id": None,
             "status": None,
             "created_at": None,
             "published_message": None,
+            "published_revision": None,
+            "live_deployment_id": None,
         }
         super().__init__(NoticeDeploymentProvider(), resource_name, props, opts)

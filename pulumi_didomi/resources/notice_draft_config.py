@@ -27,24 +27,34 @@ from pulumi_didomi.client import (
     NoticeConfigFields,
 )
 from pulumi_didomi.client.models import config_rule_violations
+from pulumi_didomi.core.regulations import regulation_problems
+from pulumi_didomi.core.values import (
+    REGULATIONS,
+    changed_keys,
+    differing,
+    draft_patch,
+    managed_view,
+    normalize,
+    revision_of,
+    unmanaged_view,
+)
 
 from ._support import (
     DidomiProvider,
     RunCache,
     client,
-    differing,
+    draft_json,
     has_unknown,
-    managed_view,
-    normalize,
     replacements,
-    revision_of,
     say,
 )
 
 #: Inputs that are not configuration fields.
 IDENTITY = ("notice_id", "organization_id")
-#: Outputs computed by the provider.
-COMPUTED = ("config_id", "version", "updated_at")
+#: Outputs computed by the provider: the draft as last written, what the program does not
+#: manage (`unmanaged`, as the stack last wrote or read it), the unmanaged keys found changed
+#: on Didomi and not yet shown by a refresh (`unreviewed`), the revision last written.
+COMPUTED = ("config_id", "version", "updated_at", "unmanaged", "unreviewed", "written_revision")
 #: Bookkeeping inputs set by the resource class.
 META = ("revision", "managed_fields")
 
@@ -76,9 +86,11 @@ def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
         (name, f"not a writable Didomi notice configuration field ({_closest(name)})")
         for name in unknown_fields
     ]
-    known = {k: v for k, v in values.items() if not has_unknown(v)}
+    if REGULATIONS in values:
+        problems += regulation_problems(values[REGULATIONS], has_unknown)
+    known = {k: v for k, v in values.items() if not has_unknown(v) and k != REGULATIONS}
     problems += field_problems(known)
-    if len(known) == len(values):
+    if len(known) == len(values) - (REGULATIONS in values):
         problems += config_rule_violations(known)
     return problems
 
@@ -115,36 +127,28 @@ def _closest(name: str) -> str:
     return f"did you mean {match[0]!r}?" if match else "see the README for the field list"
 
 
-def regulation_patch(desired: list[dict[str, Any]], draft: NoticeConfig) -> list[dict[str, Any]]:
-    """Desired regulation configurations, addressed to the draft's items by `regulation_id`."""
-    existing = {
-        r.regulation_id: r.id for r in draft.regulation_configurations or [] if r.regulation_id
-    }
-    out = []
-    for item in desired:
-        item = dict(item)
-        current = existing.get(str(item.get("regulation_id")))
-        if current:
-            item["id"] = current
-        out.append(item)
-    return out
-
-
 def write_draft(
-    notice_id: str, organization_id: str | None, values: dict[str, Any]
+    notice_id: str,
+    organization_id: str | None,
+    values: dict[str, Any],
+    revision: str | None = None,
+    previous: Mapping[str, Any] | None = None,
+    reviewed: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Resolve the notice's current draft and PATCH the managed fields that differ."""
+    """Resolve the notice's current draft and PATCH what differs from the program's values.
+
+    `previous` are the managed values the stack last wrote (object keys it no longer sets are
+    removed; None when adopting: nothing is removed). `reviewed` is the unmanaged view the stack
+    last wrote or read: unmanaged fields changed on Didomi since then are kept at their reviewed
+    value in the outputs, so that the deployment refuses to publish them unreviewed.
+    """
     api, org = client(organization_id)
     draft = api.current_draft(notice_id, org)
+    before = draft_json(draft)
     for attempt in (1, 2):
-        changed = differing(values, managed_view(values, draft))
-        if not changed:
+        body = draft_patch(values, draft_json(draft), previous)
+        if not body:
             break
-        body = {name: values[name] for name in changed}
-        if "regulation_configurations" in body:
-            body["regulation_configurations"] = regulation_patch(
-                body["regulation_configurations"], draft
-            )
         try:
             draft = api.update_draft(draft.id, body)
             break
@@ -154,14 +158,37 @@ def write_draft(
             if attempt == 2 or fresh.id == draft.id:
                 raise
             draft = fresh
-    return _outputs(org, draft, values)
+            before = draft_json(draft)
+    _drafts_cache.invalidate((api.base_url, org))
+    unmanaged = unmanaged_view(draft_json(draft), values, WRITABLE_CONFIG_FIELDS)
+    unreviewed: list[str] = []
+    if reviewed is not None and previous is not None:
+        seen = unmanaged_view(before, previous, WRITABLE_CONFIG_FIELDS)
+        unreviewed = changed_keys(reviewed, seen)
+        for key in unreviewed:
+            if key in reviewed:
+                unmanaged[key] = reviewed[key]
+            else:
+                unmanaged.pop(key, None)
+        if unreviewed:
+            say(
+                f"NoticeDraftConfig {notice_id}: fields this program does not manage changed on "
+                f"Didomi since the stack last read the draft: {', '.join(unreviewed)}. They "
+                "will not be published before a refresh shows them (`pulumi up --refresh`)"
+            )
+    return {
+        **_outputs(org, draft, values),
+        "unmanaged": unmanaged,
+        "unreviewed": unreviewed or None,
+        "written_revision": revision or revision_of(values),
+    }
 
 
 def _outputs(org: str, draft: NoticeConfig, values: dict[str, Any]) -> dict[str, Any]:
     return {
         "notice_id": draft.notice_id,
         "organization_id": org,
-        **managed_view(values, draft),
+        **managed_view(values, draft_json(draft)),
         "config_id": draft.id,
         "version": draft.version,
         "updated_at": draft.updated_at,
@@ -171,21 +198,44 @@ def _outputs(org: str, draft: NoticeConfig, values: dict[str, Any]) -> dict[str,
 def read_draft(
     notice_id: str, organization_id: str | None, state: Mapping[str, Any]
 ) -> dict[str, Any] | None:
-    """The managed values on Didomi now (None if the notice is gone); bulk-listed per run.
+    """The draft on Didomi now (None if the notice is gone); bulk-listed once per run.
 
-    When nothing managed changed, the stored outputs are returned as they are: the draft's id
-    rotates at every publish, which is not drift.
+    Managed fields that changed show as drift (the next `up` restores them); unmanaged fields
+    that changed show in `unmanaged` (recorded as reviewed). A new draft id after a publish
+    is not drift: the stored outputs are kept when nothing else changed.
     """
     api, org = client(organization_id)
     drafts = _drafts_cache.get((api.base_url, org), lambda: api.drafts(org))
     draft = drafts.get(notice_id)
     if draft is None:
         return None
+    remote = draft_json(draft)
     values = managed_values(state)
-    current = managed_view(values, draft)
-    if not differing(values, current):
-        return dict(state)
-    return {**dict(state), **_outputs(org, draft, values)}
+    current = managed_view(values, remote)
+    outs = dict(state)
+    if differing(values, current):
+        outs.update(_outputs(org, draft, values))
+        outs["written_revision"] = revision_of(current)
+    elif state.get("revision") is not None:
+        outs["written_revision"] = state["revision"]
+    unmanaged = unmanaged_view(remote, values, WRITABLE_CONFIG_FIELDS)
+    stored = state.get("unmanaged")
+    changed = changed_keys(stored, unmanaged) if isinstance(stored, Mapping) else []
+    if changed:
+        say(
+            f"NoticeDraftConfig {notice_id}: changed on Didomi outside this program (not managed "
+            f"by it, now recorded as reviewed): {', '.join(changed)}"
+        )
+    if stored is None or changed:
+        outs["unmanaged"] = unmanaged
+    outs["unreviewed"] = None  # a refresh shows them: reviewed
+    return outs
+
+
+def inputs_of(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs matching refreshed outputs, so that previews show drift as `old => new`."""
+    names = {*IDENTITY, *META, *(outputs.get("managed_fields") or [])}
+    return {k: v for k, v in outputs.items() if k in names}
 
 
 # -- the dynamic provider (thin hooks) --------------------------------------------------------
@@ -203,18 +253,30 @@ class NoticeDraftConfigProvider(DidomiProvider):
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        outs = write_draft(props["notice_id"], props.get("organization_id"), managed_values(props))
+        outs = write_draft(
+            props["notice_id"],
+            props.get("organization_id"),
+            managed_values(props),
+            revision=props.get("revision"),
+        )
         return CreateResult(props["notice_id"], {**props, **outs})
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        outs = write_draft(news["notice_id"], news.get("organization_id"), managed_values(news))
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        outs = write_draft(
+            news["notice_id"],
+            news.get("organization_id"),
+            managed_values(news),
+            revision=news.get("revision"),
+            previous=managed_values(olds),
+            reviewed=olds.get("unmanaged"),
+        )
         return UpdateResult({**news, **outs})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         outs = read_draft(props.get("notice_id") or id_, props.get("organization_id"), props)
         if outs is None:
             return ReadResult("", {})
-        return ReadResult(id_, outs)
+        return ReadResult(id_, outs, inputs_of(outs))
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         say(
@@ -240,6 +302,9 @@ class NoticeDraftConfig(Resource, module="didomi", name="NoticeDraftConfig"):
     revision: pulumi.Output[str]
     version: pulumi.Output[float]
     updated_at: pulumi.Output[str]
+    unmanaged: pulumi.Output[dict[str, Any]]
+    unreviewed: pulumi.Output[list[str]]
+    written_revision: pulumi.Output[str]
 
     def __init__(
         self,
@@ -271,5 +336,8 @@ class NoticeDraftConfig(Resource, module="didomi", name="NoticeDraftConfig"):
             "config_id": None,
             "version": None,
             "updated_at": None,
+            "unmanaged": None,
+            "unreviewed": None,
+            "written_revision": None,
         }
         super().__init__(NoticeDraftConfigProvider(), resource_name, props, opts)

@@ -27,10 +27,13 @@ class ExampleStack:
         emulator: EmulatorProcess,
         credential: str,
         config: dict[str, Any],
+        src: Path | None = None,
     ) -> ExampleStack:
-        src = REPO / "examples" / example
+        src = src or REPO / "examples" / example
         dest = workdir / example
-        shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml"))
+        shutil.copytree(
+            src, dest, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml", ".venv")
+        )
         if not (dest / "Pulumi.yaml").exists():
             (dest / "Pulumi.yaml").write_text(f"name: didomi-{example}\nruntime: python\n")
         stack = cls(cli, dest, emulator, credential)
@@ -54,8 +57,17 @@ class ExampleStack:
     def pulumi(self, *args: str, check: bool = True):  # type: ignore[no-untyped-def]
         return self.cli.run(*args, cwd=self.dir, check=check)
 
-    def up(self):  # type: ignore[no-untyped-def]
-        return self.pulumi("up", "--yes", "--skip-preview")
+    def up(self, *args: str, check: bool = True):  # type: ignore[no-untyped-def]
+        return self.pulumi("up", "--yes", "--skip-preview", *args, check=check)
+
+    def urn(self, type_name: str, name: str) -> str:
+        """The URN of a resource of this stack (for `--target`)."""
+        project = next(
+            line.split(":", 1)[1].strip()
+            for line in (self.dir / "Pulumi.yaml").read_text().splitlines()
+            if line.startswith("name:")
+        )
+        return f"urn:pulumi:test::{project}::pulumi-python:dynamic/didomi:{type_name}::{name}"
 
     def outputs(self) -> dict[str, Any]:
         return dict(json.loads(self.pulumi("stack", "output", "--json").stdout))

@@ -7,7 +7,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from pulumi_didomi.resources._support import revision_of
+from pulumi_didomi.core.values import revision_of
 
 registered: list[pulumi.runtime.MockResourceArgs] = []
 
