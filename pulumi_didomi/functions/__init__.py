@@ -2,12 +2,19 @@
 
 They run in the program (not in the provider) with the same settings as the resources: stack
 config `didomi:*`, else the `DIDOMI_*` environment variables. Each call reaches Didomi, also
-during `pulumi preview`.
+during `pulumi preview`. Each comes in Pulumi's two forms: `get_x(...)` takes plain values and
+returns plain values; `get_x_output(...)` takes Inputs (Outputs of other resources included)
+and returns an Output. Results are JSON objects (null fields left out, so they export
+cleanly), whose fields can also be read as attributes (`draft.consent_duration`).
 """
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
+
+import pulumi
+from pydantic import BaseModel
 
 from pulumi_didomi.client import (
     DidomiClient,
@@ -16,6 +23,49 @@ from pulumi_didomi.client import (
     read_remote_widget_config,
 )
 from pulumi_didomi.resources._support import client, configure_settings, remote_config_base
+
+
+class Record(dict[str, Any]):
+    """A Didomi object as a plain JSON dict; its documented fields also read as attributes."""
+
+    __slots__ = ()
+    _fields: frozenset[str] = frozenset()
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self:
+            return self[name]
+        if name in self._fields:
+            return None
+        match = difflib.get_close_matches(name, sorted(self._fields), n=1)
+        hint = f"; did you mean {match[0]!r}?" if match else ""
+        raise AttributeError(f"{type(self).__name__} has no field {name!r}{hint}")
+
+
+class DraftRecord(Record):
+    """A notice configuration (`get_notice_draft`)."""
+
+    __slots__ = ()
+    _fields = frozenset(NoticeConfig.model_fields)
+
+
+class DeploymentRecord(Record):
+    """A notice deployment (`get_notice_deployments`)."""
+
+    __slots__ = ()
+    _fields = frozenset(NoticeDeployment.model_fields)
+
+
+def _record(kind: type[Record], model: BaseModel) -> Record:
+    return kind(model.model_dump(mode="json", exclude_none=True))
+
+
+def _plain(function: str, **args: Any) -> None:
+    for name, value in args.items():
+        if isinstance(value, pulumi.Output):
+            raise TypeError(
+                f"{function}: {name} is an Output (e.g. another resource's attribute); call "
+                f"{function}_output(...) instead, which accepts Outputs and returns one"
+            )
 
 
 def _stack_config() -> dict[str, str | None]:
@@ -39,18 +89,36 @@ def _client(organization_id: str | None) -> tuple[DidomiClient, str]:
     return client(organization_id)
 
 
-def get_notice_draft(notice_id: str, organization_id: str | None = None) -> NoticeConfig:
+def get_notice_draft(notice_id: str, organization_id: str | None = None) -> Record:
     """The current draft configuration of a notice (its id changes at every publish)."""
+    _plain("get_notice_draft", notice_id=notice_id, organization_id=organization_id)
     api, org = _client(organization_id)
-    return api.current_draft(notice_id, org)
+    return _record(DraftRecord, api.current_draft(notice_id, org))
 
 
-def get_notice_deployments(
-    notice_id: str, organization_id: str | None = None
-) -> list[NoticeDeployment]:
+def get_notice_draft_output(
+    notice_id: pulumi.Input[str], organization_id: pulumi.Input[str] | None = None
+) -> pulumi.Output[Record]:
+    """`get_notice_draft` for Inputs: unknown during a preview while its inputs are."""
+    return pulumi.Output.all(notice_id, organization_id).apply(
+        lambda v: get_notice_draft(v[0], v[1])
+    )
+
+
+def get_notice_deployments(notice_id: str, organization_id: str | None = None) -> list[Record]:
     """Every deployment of a notice, newest first (Didomi's audit log)."""
+    _plain("get_notice_deployments", notice_id=notice_id, organization_id=organization_id)
     api, org = _client(organization_id)
-    return api.list_notice_deployments(notice_id, org)
+    return [_record(DeploymentRecord, d) for d in api.list_notice_deployments(notice_id, org)]
+
+
+def get_notice_deployments_output(
+    notice_id: pulumi.Input[str], organization_id: pulumi.Input[str] | None = None
+) -> pulumi.Output[list[Record]]:
+    """`get_notice_deployments` for Inputs."""
+    return pulumi.Output.all(notice_id, organization_id).apply(
+        lambda v: get_notice_deployments(v[0], v[1])
+    )
 
 
 def get_remote_widget_config(
@@ -61,8 +129,28 @@ def get_remote_widget_config(
     Served by Didomi's public host in production, by the API URL itself for the emulator;
     `api_url` overrides where it is read from.
     """
+    _plain("get_remote_widget_config", public_api_key=public_api_key, widget_id=widget_id)
     configure_settings(_stack_config())
     return read_remote_widget_config(api_url or remote_config_base(), public_api_key, widget_id)
 
 
-__all__ = ["get_notice_deployments", "get_notice_draft", "get_remote_widget_config"]
+def get_remote_widget_config_output(
+    public_api_key: pulumi.Input[str], widget_id: pulumi.Input[str], api_url: str | None = None
+) -> pulumi.Output[dict[str, Any]]:
+    """`get_remote_widget_config` for Inputs."""
+    return pulumi.Output.all(public_api_key, widget_id).apply(
+        lambda v: get_remote_widget_config(v[0], v[1], api_url)
+    )
+
+
+__all__ = [
+    "DeploymentRecord",
+    "DraftRecord",
+    "Record",
+    "get_notice_deployments",
+    "get_notice_deployments_output",
+    "get_notice_draft",
+    "get_notice_draft_output",
+    "get_remote_widget_config",
+    "get_remote_widget_config_output",
+]

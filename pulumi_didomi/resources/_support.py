@@ -7,6 +7,7 @@ into the Pulumi state.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
@@ -16,10 +17,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import grpc
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
 from pulumi.output import Unknown
 
-from pulumi_didomi.client import DEFAULT_API_URL, ConfigurationError, DidomiClient, NoticeConfig
+from pulumi_didomi.client import (
+    DEFAULT_API_URL,
+    ConfigurationError,
+    DidomiClient,
+    DidomiError,
+    NoticeConfig,
+)
+from pulumi_didomi.client.errors import redact
 from pulumi_didomi.core.values import normalize
 
 #: The value the engine sends for properties that are not known yet (during preview).
@@ -153,8 +162,49 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+_HOOKS = ("check", "diff", "create", "read", "update", "delete")
+
+
+def surfaced(hook: Callable[..., T]) -> Callable[..., T]:
+    """Report a hook's failure as its own message, without the gRPC server's
+    `Exception calling application:` prefix (the engine already names the resource)."""
+
+    @functools.wraps(hook)
+    def run(*args: Any, **kwargs: Any) -> T:
+        try:
+            return hook(*args, **kwargs)
+        except Exception as exc:
+            context = _rpc_context()
+            if context is None:
+                raise
+            text = redact(str(exc))
+            if not isinstance(exc, DidomiError):
+                text = f"{type(exc).__name__}: {text}"
+            context.abort(grpc.StatusCode.UNKNOWN, text)  # raises
+            raise
+
+    return run
+
+
+def _rpc_context() -> Any:
+    """The gRPC call context of the dynamic-provider server method that called the hook."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        context = frame.f_locals.get("context")
+        if context is not None and callable(getattr(context, "abort", None)):
+            return context
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
 class DidomiProvider(ResourceProvider):
     """Base of the pulumi-didomi providers: stateless, configured from the stack."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in _HOOKS:
+            if name in cls.__dict__:
+                setattr(cls, name, surfaced(cls.__dict__[name]))
 
     @staticmethod
     def validate(news: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -29,6 +29,7 @@ from pulumi_didomi.core.values import (
     unmanaged_view,
 )
 
+from ._program import check_stack_settings, claim_notice, default_message
 from ._support import (
     DidomiProvider,
     RunCache,
@@ -42,6 +43,16 @@ from .notice_draft_config import NoticeDraftConfig
 
 #: Inputs whose change means a new publication.
 REPLACE_ON = ("notice_id", "organization_id", "revision")
+#: Outputs computed by the provider.
+COMPUTED = (
+    "deployment_id",
+    "production_config_id",
+    "status",
+    "created_at",
+    "published_message",
+    "published_revision",
+    "live_deployment_id",
+)
 
 _deployments_cache = RunCache()
 
@@ -303,8 +314,17 @@ class NoticeDeployment(Resource, module="didomi", name="NoticeDeployment"):
                 f"NoticeDeployment {resource_name!r}: pass draft=<NoticeDraftConfig>, or both "
                 "notice_id= and revision="
             )
+        check_stack_settings()
+        claimed = claim_notice("NoticeDeployment", resource_name, notice_id, organization_id)
+        # Computed outputs: unknown in a preview that rewrites the draft (a new publication:
+        # shown as `[unknown]`, not as deleted), None otherwise (not sent).
+        pending: Any = None
+        if draft is not None:
+            pending = draft.written_revision.apply(lambda _: None)
+        if message is None:
+            message = default_message(resource_name, revision)
         props: dict[str, Any] = {
-            "notice_id": notice_id,
+            "notice_id": claimed,
             "organization_id": organization_id,
             "revision": revision,
             "message": message,
@@ -314,12 +334,8 @@ class NoticeDeployment(Resource, module="didomi", name="NoticeDeployment"):
             "written_revision": written_revision,
             "draft_fingerprint": draft_fingerprint,
             "draft_unreviewed": draft_unreviewed,
-            "deployment_id": None,
-            "production_config_id": None,
-            "status": None,
-            "created_at": None,
-            "published_message": None,
-            "published_revision": None,
-            "live_deployment_id": None,
+            **dict.fromkeys(COMPUTED, pending),
         }
+        if organization_id is None:
+            props["organization_id"] = pending
         super().__init__(NoticeDeploymentProvider(), resource_name, props, opts)

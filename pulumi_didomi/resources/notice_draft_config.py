@@ -39,6 +39,7 @@ from pulumi_didomi.core.values import (
     unmanaged_view,
 )
 
+from ._program import check_stack_settings, claim_notice, did_you_mean
 from ._support import (
     DidomiProvider,
     RunCache,
@@ -55,7 +56,7 @@ IDENTITY = ("notice_id", "organization_id")
 #: manage (`unmanaged`, as the stack last wrote or read it), the unmanaged keys found changed
 #: on Didomi and not yet shown by a refresh (`unreviewed`), the revision last written.
 COMPUTED = ("config_id", "version", "updated_at", "unmanaged", "unreviewed", "written_revision")
-#: Bookkeeping inputs set by the resource class.
+#: Bookkeeping inputs set by the resource class (`managed_fields` by releases before 0.2).
 META = ("revision", "managed_fields")
 
 _drafts_cache = RunCache()
@@ -90,6 +91,7 @@ def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
         problems += regulation_problems(values[REGULATIONS], has_unknown)
     known = {k: v for k, v in values.items() if not has_unknown(v) and k != REGULATIONS}
     problems += field_problems(known)
+    problems += fractional({k: v for k, v in values.items() if not has_unknown(v)})
     if len(known) == len(values) - (REGULATIONS in values):
         problems += config_rule_violations(known)
     return problems
@@ -121,10 +123,34 @@ def _describe(error: Any) -> str:
 
 
 def _closest(name: str) -> str:
-    import difflib
+    return did_you_mean(name, WRITABLE_CONFIG_FIELDS)
 
-    match = difflib.get_close_matches(name, sorted(WRITABLE_CONFIG_FIELDS), n=1)
-    return f"did you mean {match[0]!r}?" if match else "see the README for the field list"
+
+#: Durations Didomi counts in whole units.
+INTEGRAL = ("consent_duration", "denied_consent_duration")
+
+
+def fractional(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Durations given with a fraction (Didomi counts whole months, days or seconds)."""
+    problems = []
+    for name in INTEGRAL:
+        value = values.get(name)
+        if isinstance(value, float) and not value.is_integer():
+            unit = values.get(f"{name}_unit") or "units"
+            problems.append(
+                (
+                    name,
+                    f"{name}: must be a whole number of {unit}, got {value!r}; use a "
+                    "smaller unit (days or seconds) for a fraction",
+                )
+            )
+    for index, item in enumerate(values.get(REGULATIONS) or []):
+        if isinstance(item, Mapping):
+            problems += [
+                (REGULATIONS, f"{REGULATIONS}[{index}].{reason}")
+                for _, reason in fractional({k: v for k, v in item.items() if k != REGULATIONS})
+            ]
+    return problems
 
 
 def write_draft(
@@ -234,7 +260,7 @@ def read_draft(
 
 def inputs_of(outputs: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs matching refreshed outputs, so that previews show drift as `old => new`."""
-    names = {*IDENTITY, *META, *(outputs.get("managed_fields") or [])}
+    names = {*IDENTITY, *META, *managed_values(outputs)}
     return {k: v for k, v in outputs.items() if k in names}
 
 
@@ -318,8 +344,12 @@ class NoticeDraftConfig(Resource, module="didomi", name="NoticeDraftConfig"):
         if unknown:
             raise TypeError(
                 f"NoticeDraftConfig {resource_name!r}: unknown configuration field(s) "
-                f"{', '.join(unknown)}; writable fields are listed in the README"
+                + "; ".join(
+                    f"{name} ({did_you_mean(name, WRITABLE_CONFIG_FIELDS)})" for name in unknown
+                )
             )
+        check_stack_settings()
+        claimed = claim_notice("NoticeDraftConfig", resource_name, notice_id, organization_id)
         managed = {k: v for k, v in fields.items() if v is not None}
         self.managed_inputs: dict[str, Any] = managed
         self.notice_id_input = notice_id
@@ -328,10 +358,9 @@ class NoticeDraftConfig(Resource, module="didomi", name="NoticeDraftConfig"):
             {k: pulumi.Output.from_input(v) for k, v in managed.items()}
         ).apply(revision_of)
         props: dict[str, Any] = {
-            "notice_id": notice_id,
+            "notice_id": claimed,
             "organization_id": organization_id,
             **managed,
-            "managed_fields": sorted(managed),
             "revision": self.revision_input,
             "config_id": None,
             "version": None,

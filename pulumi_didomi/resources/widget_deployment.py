@@ -10,6 +10,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource
 
 from pulumi_didomi.client import NotFoundError
 
+from ._program import check_stack_settings
 from ._support import DidomiProvider, client, has_unknown, remote_config_base, replacements, say
 
 #: Every input: a change of any of them deploys the widget again.
@@ -105,6 +106,7 @@ class WidgetDeployment(Resource, module="didomi", name="WidgetDeployment"):
         public_api_key: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        check_stack_settings()
         props: dict[str, Any] = {
             "widget_id": widget_id,
             "organization_id": organization_id,

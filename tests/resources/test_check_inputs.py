@@ -46,6 +46,17 @@ CASES: list[tuple[dict[str, Any], str, str]] = [
     ({"consent_durration": 6}, "consent_durration", "did you mean 'consent_duration'"),
     ({"notice_id": ""}, "notice_id", "required"),
     ({"notice_id": None}, "notice_id", "required"),
+    ({"consent_duration": 6.5}, "consent_duration", "must be a whole number of units"),
+    (
+        {"denied_consent_duration": 0.5, "denied_consent_duration_unit": "months"},
+        "denied_consent_duration",
+        "whole number of months",
+    ),
+    (
+        {"regulation_configurations": [{"regulation_id": "gdpr", "consent_duration": 1.5}]},
+        "regulation_configurations",
+        "regulation_configurations[0].consent_duration: must be a whole number",
+    ),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pulumi
@@ -56,12 +57,9 @@ def test_draft_and_deployment_wiring() -> Any:
         )
         assert revision == dep_revision == expected
         banner = by_name["banner"].inputs
-        assert banner["managed_fields"] == [
-            "config",
-            "consent_duration",
-            "consent_duration_unit",
-            "platform",
-        ]
+        # The managed fields are the inputs themselves: no bookkeeping list shows in diffs.
+        assert "managed_fields" not in banner
+        assert {"config", "consent_duration", "consent_duration_unit", "platform"} <= set(banner)
         assert "__provider" in banner
         dep = by_name["release"].inputs
         assert dep["notice_id"] == "GG2rdGfN" and dep["message"] == "hello"
@@ -72,7 +70,23 @@ def test_draft_and_deployment_wiring() -> Any:
 
 
 def test_constructor_errors_name_the_problem() -> None:
-    with pytest.raises(TypeError, match="consent_durration"):
+    with pytest.raises(TypeError, match=r"consent_durration \(did you mean 'consent_duration'"):
         didomi.NoticeDraftConfig("x", notice_id="n", consent_durration=6)
     with pytest.raises(TypeError, match="notice_id= and revision="):
         didomi.NoticeDeployment("x")
+
+
+def test_plain_functions_refuse_outputs_naming_the_output_form() -> None:
+    with pytest.raises(TypeError, match=r"call get_notice_draft_output\(...\) instead"):
+        didomi.get_notice_draft(pulumi.Output.from_input("GG2rdGfN"))  # type: ignore[arg-type]
+
+
+def test_function_results_are_json_dicts_with_attribute_access() -> None:
+    from pulumi_didomi.functions import DraftRecord
+
+    record = DraftRecord({"id": "c1", "consent_duration": 6})
+    assert record.consent_duration == 6 and record["id"] == "c1"
+    assert record.template_id is None  # a documented field Didomi left out (null)
+    assert json.loads(json.dumps(record)) == {"id": "c1", "consent_duration": 6}
+    with pytest.raises(AttributeError, match="did you mean 'consent_duration'"):
+        _ = record.consent_durration
