@@ -31,7 +31,9 @@ def minimums(n: int, deployments_async: bool = True) -> dict[str, int]:
         "no-op preview": 0,
         "no-op up": 0,
         "change one field": 1 + 1 + 1 + 1 + polls,
-        "refresh": 1 + math.ceil(n / 100) + math.ceil(n / 100),
+        # D = the organization's deployments at refresh time: N, plus the one "change one
+        # field" made just before.
+        "refresh": 1 + math.ceil(n / 100) + math.ceil((n + 1) / 100),
         "destroy": 0,
     }
 

@@ -25,11 +25,12 @@ class EmulatorProcess:
     args: list[str]
     db: str
     proc: subprocess.Popen[str] | None = None
+    python: str = sys.executable
     url: str = ""
     log: list[str] = field(default_factory=list)
 
     def start(self) -> EmulatorProcess:
-        cmd = [sys.executable, "-m", "pulumi_didomi.emulator", "--port", "0", "--db", self.db]
+        cmd = [self.python, "-m", "pulumi_didomi.emulator", "--port", "0", "--db", self.db]
         self.proc = subprocess.Popen(
             [*cmd, *self.args],
             stdout=subprocess.PIPE,
@@ -119,6 +120,9 @@ class PulumiCLI:
     home: Path
     backend: Path
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: True: Python comes from the project's `virtualenv` option, as for a user (no
+    #: PULUMI_PYTHON_CMD, no PYTHONPATH to this repository, no test venv on PATH).
+    project_python: bool = False
 
     def env(self) -> dict[str, str]:
         env = {
@@ -137,6 +141,9 @@ class PulumiCLI:
             PULUMI_PYTHON_CMD=sys.executable,
             PYTHONPATH=str(REPO),
         )
+        if self.project_python:
+            del env["PULUMI_PYTHON_CMD"], env["PYTHONPATH"]
+            env["PATH"] = env["PATH"].replace(f"{venv_bin}{os.pathsep}", "", 1)
         env.update(self.extra_env)
         return env
 
