@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import EmulatorProcess, PulumiCLI, find_pulumi
+from tests.target import Target, acceptance, acceptance_credential
 
 ORG_A = "org-a:key-a:secret-aaaaaaaaaaaaaaaa"
 ORG_B = "org-b:key-b:secret-bbbbbbbbbbbbbbbb"
@@ -47,6 +48,24 @@ def emulator(start_emulator: Callable[..., EmulatorProcess]) -> EmulatorProcess:
         "--deploy-seconds",
         "0.2",
     )
+
+
+@pytest.fixture
+def target(start_emulator: Callable[..., EmulatorProcess]) -> Iterator[Target]:
+    """The Didomi API of lifecycle tests: the emulator (as `emulator`), or with
+    DIDOMI_ACCEPTANCE=1 the real organization of the DIDOMI_* environment (tests/target.py)."""
+    if acceptance():
+        url, credential = acceptance_credential()
+        found = Target(url, credential)
+    else:
+        emu = start_emulator(
+            "--credential", ORG_A, "--rate-limit", "off", "--deploy-seconds", "0.2"
+        )
+        found = Target(emu.url, ORG_A, emu)
+    try:
+        yield found
+    finally:
+        found.close()
 
 
 @pytest.fixture(scope="session")

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import REPO, EmulatorProcess, PulumiCLI
+from tests.helpers import REPO, PulumiCLI
 
 
 @dataclass
 class ExampleStack:
     cli: PulumiCLI
     dir: Path
-    emulator: EmulatorProcess
+    emulator: Any  # an EmulatorProcess or a Target: what has the API's `url`
     credential: str
 
     @classmethod
@@ -24,7 +24,7 @@ class ExampleStack:
         cli: PulumiCLI,
         example: str,
         workdir: Path,
-        emulator: EmulatorProcess,
+        emulator: Any,
         credential: str,
         config: dict[str, Any],
         src: Path | None = None,
@@ -38,7 +38,7 @@ class ExampleStack:
             (dest / "Pulumi.yaml").write_text(f"name: didomi-{example}\nruntime: python\n")
         stack = cls(cli, dest, emulator, credential)
         cli.run("stack", "init", "test", "--secrets-provider", "passphrase", cwd=dest)
-        org, key, secret = credential.split(":")
+        org, key, secret = credential.split(":", 2)
         stack.config("didomi:apiKey", key)
         stack.config("didomi:apiSecret", secret, secret=True)
         stack.config("didomi:organizationId", org)

@@ -2,6 +2,8 @@
 
 Each test drives the `spec` program (a JSON description of drafts and deployments in stack
 config) through preview/up/refresh and edits the notice "in the console" with raw API calls.
+They use the `target` fixture: with DIDOMI_ACCEPTANCE=1 they run against a real Didomi
+organization (tests/target.py).
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ORG_A
 from tests.e2e.stack import ExampleStack
 from tests.emulator.api import Api
-from tests.helpers import REPO, EmulatorProcess, PulumiCLI
+from tests.helpers import REPO, PulumiCLI
+from tests.target import Target
 
 pytestmark = pytest.mark.e2e
 
@@ -24,11 +26,9 @@ DRAFT_TYPE = "NoticeDraftConfig"
 DEPLOYMENT_TYPE = "NoticeDeployment"
 
 
-def _stack(
-    cli: PulumiCLI, tmp_path: Path, emulator: EmulatorProcess, spec: dict[str, Any]
-) -> ExampleStack:
+def _stack(cli: PulumiCLI, tmp_path: Path, target: Target, spec: dict[str, Any]) -> ExampleStack:
     return ExampleStack.create(
-        cli, "spec", tmp_path, emulator, ORG_A, {"spec": json.dumps(spec)}, src=SPEC
+        cli, "spec", tmp_path, target, target.credential, {"spec": json.dumps(spec)}, src=SPEC
     )
 
 
@@ -74,13 +74,11 @@ def _output(result: Any) -> str:
 
 
 def test_live_drift_published_elsewhere_is_detected_and_corrected(
-    emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+    target: Target, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
-    api = Api(emulator.url, ORG_A)
+    api = target.api()
     notice = api.new_notice()["id"]
-    stack = _stack(
-        pulumi_cli, tmp_path, emulator, _spec(notice, platform="web", consent_duration=6)
-    )
+    stack = _stack(pulumi_cli, tmp_path, target, _spec(notice, platform="web", consent_duration=6))
     stack.up()
     assert len(_deployments(api, notice)) == 1
     stack.pulumi("refresh", "--yes", "--expect-no-changes")
@@ -113,9 +111,9 @@ def test_live_drift_published_elsewhere_is_detected_and_corrected(
 
 
 def test_regulation_removed_from_the_program_is_disabled(
-    emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+    target: Target, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
-    api = Api(emulator.url, ORG_A)
+    api = target.api()
     notice = api.new_notice()["id"]
     gdpr = {
         "regulation_id": "gdpr",
@@ -126,7 +124,7 @@ def test_regulation_removed_from_the_program_is_disabled(
     }
     cpra = {"regulation_id": "cpra", "geo_locations": ["US_CA"], "consent_duration": 12}
     both = _spec(notice, platform="web", regulation_configurations=[gdpr, cpra])
-    stack = _stack(pulumi_cli, tmp_path, emulator, both)
+    stack = _stack(pulumi_cli, tmp_path, target, both)
     stack.up()
     assert _regulations(api.draft(notice))["cpra"]["disabled_at"] is None
 
@@ -166,9 +164,9 @@ def test_regulation_removed_from_the_program_is_disabled(
 
 
 def test_bad_regulation_entries_fail_in_check_naming_item_and_field(
-    emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+    target: Target, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
-    api = Api(emulator.url, ORG_A)
+    api = target.api()
     notice = api.new_notice()["id"]
     bad = [
         {"regulation_id": "gdpr", "consent_durration": 6},
@@ -178,8 +176,8 @@ def test_bad_regulation_entries_fail_in_check_naming_item_and_field(
         {"regulation_id": "cpra", "geo_locations": ["California"]},
         {"regulation_id": "cpa", "id": "abc", "disabled_at": "2026-01-01"},
     ]
-    stack = _stack(pulumi_cli, tmp_path, emulator, _spec(notice, regulation_configurations=bad))
-    before = {c: emulator.data(c) for c in ("configs", "notice_deployments")}
+    stack = _stack(pulumi_cli, tmp_path, target, _spec(notice, regulation_configurations=bad))
+    before = target.snapshot()
     for command in (("preview",), ("up", "--yes", "--skip-preview")):
         result = stack.pulumi(*command, check=False)
         output = _output(result)
@@ -195,13 +193,13 @@ def test_bad_regulation_entries_fail_in_check_naming_item_and_field(
             "regulation_configurations[5] (cpa).disabled_at",
         ):
             assert text in output, f"{text!r} not in:\n{output[-4000:]}"
-    assert {c: emulator.data(c) for c in ("configs", "notice_deployments")} == before
+    assert target.snapshot() == before
 
 
 def test_adoption_keeps_console_config_keys_and_key_removal_shows_in_preview(
-    emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+    target: Target, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
-    api = Api(emulator.url, ORG_A)
+    api = target.api()
     notice = api.new_notice()["id"]
     console = {
         "app": {"name": "Console", "vendors": {"iab": {"all": True}}},
@@ -214,7 +212,7 @@ def test_adoption_keeps_console_config_keys_and_key_removal_shows_in_preview(
         json={"config": console, "custom_json": {"kept": 1}},
     )
     managed = {"app": {"name": "Example", "privacyPolicyURL": "https://example.com/privacy"}}
-    stack = _stack(pulumi_cli, tmp_path, emulator, _spec(notice, False, config=managed))
+    stack = _stack(pulumi_cli, tmp_path, target, _spec(notice, False, config=managed))
     stack.up()
     config = api.draft(notice)["config"]
     assert config == {
@@ -258,13 +256,11 @@ def test_adoption_keeps_console_config_keys_and_key_removal_shows_in_preview(
 
 
 def test_unmanaged_console_edit_blocks_publication_until_reviewed(
-    emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+    target: Target, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
-    api = Api(emulator.url, ORG_A)
+    api = target.api()
     notice = api.new_notice()["id"]
-    stack = _stack(
-        pulumi_cli, tmp_path, emulator, _spec(notice, platform="web", consent_duration=6)
-    )
+    stack = _stack(pulumi_cli, tmp_path, target, _spec(notice, platform="web", consent_duration=6))
     stack.up()
     draft = api.draft(notice)
     api.ok("PATCH", f"/widgets/notices/configs/{draft['id']}", json={"gcm_enabled": True})
@@ -293,11 +289,11 @@ def test_unmanaged_console_edit_blocks_publication_until_reviewed(
 
 
 def test_partial_runs_succeed_or_name_the_true_cause(
-    emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+    target: Target, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
-    api = Api(emulator.url, ORG_A)
+    api = target.api()
     notice = api.new_notice()["id"]
-    stack = _stack(pulumi_cli, tmp_path, emulator, _spec(notice, platform="web"))
+    stack = _stack(pulumi_cli, tmp_path, target, _spec(notice, platform="web"))
     stack.up()
     assert len(_deployments(api, notice)) == 1
 
