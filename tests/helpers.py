@@ -166,7 +166,11 @@ class PulumiCLI:
 
 
 def copy_project(src: Path, dest: Path) -> Path:
+    """A copy of a Pulumi project; its `.venv` (a link to the repository's) becomes a link to
+    the virtualenv running the tests, so that `virtualenv: .venv` still resolves."""
     shutil.copytree(
         src, dest, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml", ".venv")
     )
+    if (src / ".venv").is_symlink():
+        (dest / ".venv").symlink_to(Path(sys.executable).parent.parent)
     return dest

@@ -472,6 +472,7 @@ class DidomiClient:
                 None,
                 find,
                 NoticeDeployment,
+                once_only=True,
             )
             if wait:
                 deployment = self.wait_for_deployment(deployment.id, timeout, deployment)
@@ -485,7 +486,10 @@ class DidomiClient:
         params: dict[str, Any] | None,
         find: Callable[[], M | None],
         model: type[M],
+        once_only: bool = False,
     ) -> M:
+        """POST a publication; `find` looks for it after an ambiguous failure. `once_only`:
+        the target can be published once only, so a 400 also asks `find`."""
         started = time.monotonic()
         attempt = 0
         ambiguous = False
@@ -510,8 +514,10 @@ class DidomiClient:
                 continue
             if response.status_code < 400:
                 return _parse(model, response.json())
-            if ambiguous and response.status_code == 400:
-                # An earlier, ambiguous attempt may have published after all.
+            if response.status_code == 400 and (ambiguous or once_only):
+                # An earlier, ambiguous attempt may have published after all; and a
+                # configuration deployed by a concurrent caller (e.g. the process of a killed
+                # run) was published exactly once: that deployment is the one.
                 found = find()
                 if found is not None:
                     return found

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import REPO, PulumiCLI
+from tests.helpers import REPO, PulumiCLI, copy_project
 
 
 @dataclass
@@ -31,9 +30,7 @@ class ExampleStack:
     ) -> ExampleStack:
         src = src or REPO / "examples" / example
         dest = workdir / example
-        shutil.copytree(
-            src, dest, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml", ".venv")
-        )
+        copy_project(src, dest)
         if not (dest / "Pulumi.yaml").exists():
             (dest / "Pulumi.yaml").write_text(f"name: didomi-{example}\nruntime: python\n")
         stack = cls(cli, dest, emulator, credential)
