@@ -26,8 +26,10 @@ def minimums(n: int, deployments_async: bool = True) -> dict[str, int]:
     Status polls: one per deployment when deployments are asynchronous, none otherwise.
     """
     polls = 1 if deployments_async else 0
+    listings = math.ceil(n / 100)
     return {
-        "first up": 1 + n + n + n + n * polls,
+        # 1 session + the drafts listed in bulk + per notice 1 PATCH, 1 POST (+ 1 poll).
+        "first up": 1 + listings + 2 * n + n * polls,
         "no-op preview": 0,
         "no-op up": 0,
         "change one field": 1 + 1 + 1 + 1 + polls,

@@ -17,9 +17,11 @@ from pulumi_didomi.client import (
     WRITABLE_CONFIG_FIELDS,
     ConfigurationError,
     DidomiClient,
+    InvalidRequestError,
     NoticeConfig,
 )
 from pulumi_didomi.client import NoticeDeployment as Deployment
+from pulumi_didomi.core.drafts import BOOK
 from pulumi_didomi.core.values import (
     differing,
     fingerprint,
@@ -153,31 +155,47 @@ def _unreviewed_message(notice_id: str, fields: list[str] | None) -> str:
 
 
 def publish(props: Mapping[str, Any]) -> dict[str, Any]:
-    """Publish the notice's current draft if it holds exactly what the stack reviewed."""
+    """Publish the notice's current draft if it holds exactly what the stack reviewed.
+
+    A draft this run wrote is published as its PATCH returned it (no other read: the window
+    for an unseen edit is the time from that response to the POST); any other draft is read
+    first, and an untouched copy of a publication holding these values is adopted instead.
+    """
     api, org = client(props.get("organization_id"))
     notice_id = str(props["notice_id"])
     expected = {k: normalize(v) for k, v in (props.get("draft_values") or {}).items()}
-    draft = api.current_draft(notice_id, org)
-    adopted = _already_live(api, org, notice_id, draft, expected)
-    if adopted is not None:
-        say(
-            f"NoticeDeployment: the values of notice {notice_id} are already live, published "
-            f"by deployment {adopted.id} ({adopted.created_at}); recording it instead of "
-            "publishing the same content twice"
-        )
-        return adopted.model_dump(mode="json")
+    written = BOOK.written(api, org, notice_id)
+    draft = written if written is not None else BOOK.fresh(api, org, notice_id)
+    if written is None:
+        adopted = _already_live(api, org, notice_id, draft, expected)
+        if adopted is not None:
+            say(
+                f"NoticeDeployment: the values of notice {notice_id} are already live, "
+                f"published by deployment {adopted.id} ({adopted.created_at}); recording it "
+                "instead of publishing the same content twice"
+            )
+            return adopted.model_dump(mode="json")
     problem = pre_publish_problem(props, draft_json(draft))
     if problem:
         raise ConfigurationError(problem)
-    deployment = api.publish_notice(
-        notice_id,
-        draft.id,
-        str(props.get("message") or ""),
-        organization_id=org,
-        wait=bool(props.get("wait", True)),
-        timeout=float(props.get("timeout") or 300.0),
-    )
-    _deployments_cache.invalidate((api.base_url, org))
+    try:
+        deployment = api.publish_notice(
+            notice_id,
+            draft.id,
+            str(props.get("message") or ""),
+            organization_id=org,
+            wait=bool(props.get("wait", True)),
+            timeout=float(props.get("timeout") or 300.0),
+        )
+    except InvalidRequestError:
+        if written is None:
+            raise
+        # Published by someone else since this run wrote it: judge the new draft instead.
+        BOOK.forget(api, org, notice_id)
+        return publish(props)
+    finally:
+        _deployments_cache.invalidate((api.base_url, org))
+    BOOK.forget(api, org, notice_id)
     return deployment.model_dump(mode="json")
 
 

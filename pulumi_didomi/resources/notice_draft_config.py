@@ -22,11 +22,14 @@ from pydantic import ValidationError
 
 from pulumi_didomi.client import (
     WRITABLE_CONFIG_FIELDS,
+    APIError,
     InvalidRequestError,
+    NotFoundError,
     NoticeConfig,
     NoticeConfigFields,
 )
 from pulumi_didomi.client.models import config_rule_violations
+from pulumi_didomi.core.drafts import BOOK, concurrent_changes
 from pulumi_didomi.core.regulations import regulation_problems
 from pulumi_didomi.core.values import (
     REGULATIONS,
@@ -42,7 +45,6 @@ from pulumi_didomi.core.values import (
 from ._program import check_stack_settings, claim_notice, did_you_mean
 from ._support import (
     DidomiProvider,
-    RunCache,
     client,
     draft_json,
     has_unknown,
@@ -58,8 +60,6 @@ IDENTITY = ("notice_id", "organization_id")
 COMPUTED = ("config_id", "version", "updated_at", "unmanaged", "unreviewed", "written_revision")
 #: Bookkeeping inputs set by the resource class (`managed_fields` by releases before 0.2).
 META = ("revision", "managed_fields")
-
-_drafts_cache = RunCache()
 
 
 # -- Didomi logic (plain functions) -----------------------------------------------------------
@@ -169,45 +169,82 @@ def write_draft(
     value in the outputs, so that the deployment refuses to publish them unreviewed.
     """
     api, org = client(organization_id)
-    draft = api.current_draft(notice_id, org)
+    draft = BOOK.resolve(api, org, notice_id)
     before = draft_json(draft)
-    for attempt in (1, 2):
-        body = draft_patch(values, draft_json(draft), previous)
-        if not body:
-            break
+    body = draft_patch(values, before, previous)
+    concurrent: list[str] = []
+    if body:
         try:
-            draft = api.update_draft(draft.id, body)
-            break
+            written = api.update_draft(draft.id, body)
         except InvalidRequestError:
-            # Published between the lookup and the PATCH (its id rotated): find it again once.
-            fresh = api.current_draft(notice_id, org)
-            if attempt == 2 or fresh.id == draft.id:
+            # Published since it was listed (its id rotated): read it again, once.
+            fresh = BOOK.fresh(api, org, notice_id)
+            if fresh.id == draft.id:
                 raise
-            draft = fresh
-            before = draft_json(draft)
-    _drafts_cache.invalidate((api.base_url, org))
+            draft, before = fresh, draft_json(fresh)
+            body = draft_patch(values, before, previous)
+            written = api.update_draft(draft.id, body) if body else fresh
+        after = draft_json(written)
+        concurrent = _written_by_others(draft, written, before, body, after)
+        again = draft_patch(values, after, previous) if concurrent else {}
+        if again:  # a managed value someone changed meanwhile: the program's, again
+            written = api.update_draft(written.id, again)
+        BOOK.record_write(api, org, written)
+        draft = written
     unmanaged = unmanaged_view(draft_json(draft), values, WRITABLE_CONFIG_FIELDS)
     unreviewed: list[str] = []
     if reviewed is not None and previous is not None:
-        seen = unmanaged_view(before, previous, WRITABLE_CONFIG_FIELDS)
-        unreviewed = changed_keys(reviewed, seen)
-        for key in unreviewed:
-            if key in reviewed:
-                unmanaged[key] = reviewed[key]
-            else:
-                unmanaged.pop(key, None)
-        if unreviewed:
-            say(
-                f"NoticeDraftConfig {notice_id}: fields this program does not manage changed on "
-                f"Didomi since the stack last read the draft: {', '.join(unreviewed)}. They "
-                "will not be published before a refresh shows them (`pulumi up --refresh`)"
-            )
+        unreviewed = changed_keys(
+            reviewed, unmanaged_view(before, previous, WRITABLE_CONFIG_FIELDS)
+        )
+    baseline = dict(reviewed) if reviewed is not None else {}
+    if concurrent:
+        listed = unmanaged_view(before, values, WRITABLE_CONFIG_FIELDS)
+        for key in changed_keys(listed, unmanaged):
+            if key.split(".")[0] in concurrent and key not in unreviewed:
+                unreviewed.append(key)
+                baseline.setdefault(key, listed.get(key))
+        for name in concurrent:
+            if name in body and name not in unreviewed:
+                # Replaced whole by this write while someone else wrote: review it.
+                unreviewed.append(name)
+                unmanaged[name] = "written while someone else changed the draft"
+    for key in unreviewed:
+        if key in unmanaged and unmanaged[key] == "written while someone else changed the draft":
+            continue
+        if baseline.get(key) is not None:
+            unmanaged[key] = baseline[key]
+        else:
+            unmanaged.pop(key, None)
+    if unreviewed:
+        say(
+            f"NoticeDraftConfig {notice_id}: fields this program does not manage changed on "
+            f"Didomi since the stack last read the draft: {', '.join(unreviewed)}. They "
+            "will not be published before a refresh shows them (`pulumi up --refresh`)"
+        )
     return {
         **_outputs(org, draft, values),
         "unmanaged": unmanaged,
         "unreviewed": unreviewed or None,
         "written_revision": revision or revision_of(values),
     }
+
+
+def _written_by_others(
+    draft: NoticeConfig,
+    written: NoticeConfig,
+    before: Mapping[str, Any],
+    body: Mapping[str, Any],
+    after: Mapping[str, Any],
+) -> list[str]:
+    """Fields someone else changed between the read of `draft` and the PATCH that returned
+    `written`: those the PATCH does not explain, and, when the version moved by more than this
+    one write, the objects the PATCH replaced whole (their other keys may be lost)."""
+    changed = concurrent_changes(before, body, after, WRITABLE_CONFIG_FIELDS)
+    old, new = draft.version, written.version
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)) and new - old > 1:
+        changed += [n for n, v in body.items() if isinstance(v, (dict, list))]
+    return sorted(set(changed))
 
 
 def _outputs(org: str, draft: NoticeConfig, values: dict[str, Any]) -> dict[str, Any]:
@@ -231,10 +268,16 @@ def read_draft(
     is not drift: the stored outputs are kept when nothing else changed.
     """
     api, org = client(organization_id)
-    drafts = _drafts_cache.get((api.base_url, org), lambda: api.drafts(org))
-    draft = drafts.get(notice_id)
+    draft = BOOK.draft(api, org, notice_id)
     if draft is None:
-        return None
+        try:  # not in the listing: gone, or published by this run (a new draft)
+            draft = BOOK.fresh(api, org, notice_id)
+        except NotFoundError:
+            return None
+        except APIError as exc:
+            if exc.status != 404:
+                raise
+            return None
     remote = draft_json(draft)
     values = managed_values(state)
     current = managed_view(values, remote)

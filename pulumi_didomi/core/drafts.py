@@ -1,0 +1,122 @@
+"""The notice drafts of one run (no `pulumi` import).
+
+A provider process serves one Pulumi command. Its `DraftBook` lists an organization's drafts
+(`ceil(N/100)` calls, again when the listing is older than `MAX_AGE` seconds) and keeps each
+entry current with the run's own writes, so that resolving N drafts costs the listing, not N
+GETs. A stale entry is safe:
+
+- a draft published meanwhile has a new id: the PATCH to the old one fails and the caller
+  resolves it again (one GET);
+- a draft edited meanwhile shows in the PATCH response: what the response holds beyond
+  "the listed draft + our PATCH" was changed by someone else (`concurrent_changes`), and a
+  version that moved by more than our one write says someone wrote in between;
+- a deployment publishes without another GET only a draft this run wrote itself, as the PATCH
+  returned it (`written`); otherwise it reads the draft first.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from pulumi_didomi.client import DidomiClient, NoticeConfig
+
+from .values import canonical_json
+
+Key = tuple[str, str]
+
+#: Seconds a listing (or a write of this run) stands for the draft without reading it again.
+MAX_AGE = 30.0
+
+
+class DraftBook:
+    """Drafts by notice id per (API URL, organization), listed once per process."""
+
+    def __init__(
+        self, max_age: float = MAX_AGE, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.max_age = max_age
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._listing_locks: dict[Key, threading.Lock] = {}
+        self._drafts: dict[Key, tuple[float, dict[str, NoticeConfig]]] = {}
+        self._written: dict[tuple[str, str, str], tuple[float, NoticeConfig]] = {}
+
+    def _listing(self, api: DidomiClient, org: str) -> dict[str, NoticeConfig]:
+        key = (api.base_url, org)
+        with self._lock:
+            lock = self._listing_locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._lock:
+                found = self._drafts.get(key)
+            if found is None or self._clock() - found[0] > self.max_age:
+                found = (self._clock(), dict(api.drafts(org)))
+                with self._lock:
+                    self._drafts[key] = found
+            return found[1]
+
+    def draft(self, api: DidomiClient, org: str, notice_id: str) -> NoticeConfig | None:
+        """The notice's draft as listed in this run, or as this run last wrote it."""
+        listing = self._listing(api, org)
+        with self._lock:
+            return listing.get(notice_id)
+
+    def resolve(self, api: DidomiClient, org: str, notice_id: str) -> NoticeConfig:
+        """Like `draft`, but a notice missing from the listing is looked up (and must exist)."""
+        found = self.draft(api, org, notice_id)
+        return found if found is not None else self.fresh(api, org, notice_id)
+
+    def fresh(self, api: DidomiClient, org: str, notice_id: str) -> NoticeConfig:
+        """The draft read now (one GET), recorded."""
+        draft = api.current_draft(notice_id, org)
+        self._put(api, org, draft)
+        return draft
+
+    def record_write(self, api: DidomiClient, org: str, draft: NoticeConfig) -> None:
+        """A draft as a PATCH of this run returned it."""
+        self._put(api, org, draft)
+        with self._lock:
+            self._written[(api.base_url, org, draft.notice_id)] = (self._clock(), draft)
+
+    def written(self, api: DidomiClient, org: str, notice_id: str) -> NoticeConfig | None:
+        """The draft as this run wrote it less than `max_age` seconds ago, else None."""
+        with self._lock:
+            found = self._written.get((api.base_url, org, notice_id))
+        if found is None or self._clock() - found[0] > self.max_age:
+            return None
+        return found[1]
+
+    def forget(self, api: DidomiClient, org: str, notice_id: str) -> None:
+        """After a publication: the notice's draft is a new one."""
+        with self._lock:
+            listed = self._drafts.get((api.base_url, org))
+            if listed is not None:
+                listed[1].pop(notice_id, None)
+            self._written.pop((api.base_url, org, notice_id), None)
+
+    def _put(self, api: DidomiClient, org: str, draft: NoticeConfig) -> None:
+        with self._lock:
+            listed = self._drafts.get((api.base_url, org))
+            if listed is not None:
+                listed[1][draft.notice_id] = draft
+
+
+def concurrent_changes(
+    before: Mapping[str, Any],
+    body: Mapping[str, Any],
+    after: Mapping[str, Any],
+    fields: Iterable[str],
+) -> list[str]:
+    """Fields of `after` (a PATCH response) that neither `before` nor the PATCH explain:
+    someone else wrote them between the read of `before` and the PATCH."""
+    return sorted(
+        name
+        for name in fields
+        if name not in body and canonical_json(before.get(name)) != canonical_json(after.get(name))
+    )
+
+
+#: The drafts of this process's run.
+BOOK = DraftBook()

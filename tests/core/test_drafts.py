@@ -1,0 +1,75 @@
+"""The run's draft book: one listing for N drafts, safe when stale (a fake client counts calls;
+the same rules run against the emulator in tests/e2e/test_call_budgets.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_didomi.client import NoticeConfig
+from pulumi_didomi.core.drafts import DraftBook, concurrent_changes
+
+
+def _draft(notice: str, config: str = "c", version: int = 0) -> NoticeConfig:
+    return NoticeConfig(
+        id=f"{config}-{notice}", organization_id="o", notice_id=notice, version=version
+    )
+
+
+class FakeApi:
+    base_url = "https://api.example"
+
+    def __init__(self, notices: list[str]) -> None:
+        self.notices = notices
+        self.calls: list[str] = []
+
+    def drafts(self, org: str) -> dict[str, NoticeConfig]:
+        self.calls.append("list")
+        return {n: _draft(n) for n in self.notices}
+
+    def current_draft(self, notice: str, org: str) -> NoticeConfig:
+        self.calls.append(f"get {notice}")
+        return _draft(notice, "fresh")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_one_listing_resolves_every_draft_of_a_run() -> None:
+    api: Any = FakeApi([f"n{i}" for i in range(250)])
+    book = DraftBook()
+    assert all(book.resolve(api, "o", f"n{i}").notice_id == f"n{i}" for i in range(250))
+    assert api.calls == ["list"]
+    # A notice created after the listing is read on its own.
+    api.notices.append("late")
+    assert book.resolve(api, "o", "late").id == "fresh-late"
+    assert api.calls == ["list", "get late"]
+
+
+def test_writes_keep_the_book_current_and_publications_forget() -> None:
+    api: Any = FakeApi(["n1"])
+    clock = Clock()
+    book = DraftBook(max_age=30, clock=clock)
+    assert book.resolve(api, "o", "n1").id == "c-n1"
+    assert book.written(api, "o", "n1") is None
+    book.record_write(api, "o", _draft("n1", "w", version=1))
+    assert book.written(api, "o", "n1") is not None
+    assert book.resolve(api, "o", "n1").id == "w-n1"
+    clock.now = 31  # too old to stand for the draft: read again
+    assert book.written(api, "o", "n1") is None
+    assert book.resolve(api, "o", "n1").id == "c-n1" and api.calls == ["list", "list"]
+    book.forget(api, "o", "n1")  # published: the notice has a new draft
+    assert book.resolve(api, "o", "n1").id == "fresh-n1"
+
+
+def test_concurrent_changes_are_what_the_patch_does_not_explain() -> None:
+    before = {"platform": "web", "gcm_enabled": False, "consent_duration": 12}
+    body = {"consent_duration": 6}
+    after = {"platform": "web", "gcm_enabled": True, "consent_duration": 6}
+    fields = ["platform", "gcm_enabled", "consent_duration"]
+    assert concurrent_changes(before, body, after, fields) == ["gcm_enabled"]
+    assert concurrent_changes(before, body, {**after, "gcm_enabled": False}, fields) == []
