@@ -1,37 +1,87 @@
-"""The Didomi API client: typed models, sessions, retries and safe publishing."""
+"""The Didomi API client: typed models, sessions, retries and safe publishing.
 
-from ._retry import RetryPolicy
-from .client import (
-    DEFAULT_API_URL,
-    DidomiClient,
-    read_remote_widget_config,
-    validate_config_fields,
-)
-from .errors import (
-    APIError,
-    ConfigurationError,
-    ConflictError,
-    DeploymentError,
-    DeploymentTimeoutError,
-    DidomiError,
-    ForbiddenError,
-    InvalidRequestError,
-    NotAuthenticatedError,
-    NotFoundError,
-    RateLimitedError,
-    ServerError,
-    TransportError,
-)
-from .models import (
-    WRITABLE_CONFIG_FIELDS,
-    Notice,
-    NoticeConfig,
-    NoticeConfigFields,
-    NoticeDeployment,
-    RegulationConfig,
-    Widget,
-    WidgetDeployment,
-)
+Names are imported on first use (PEP 562), so that a Pulumi program or a no-op preview that
+never calls Didomi does not pay for httpx.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._retry import RetryPolicy
+    from .client import (
+        DidomiClient,
+        read_remote_widget_config,
+        validate_config_fields,
+    )
+    from .errors import (
+        APIError,
+        ConfigurationError,
+        ConflictError,
+        DeploymentError,
+        DeploymentTimeoutError,
+        DidomiError,
+        ForbiddenError,
+        InvalidRequestError,
+        NotAuthenticatedError,
+        NotFoundError,
+        RateLimitedError,
+        ServerError,
+        TransportError,
+    )
+    from .limits import DEFAULT_API_URL
+    from .models import (
+        WRITABLE_CONFIG_FIELDS,
+        Notice,
+        NoticeConfig,
+        NoticeConfigFields,
+        NoticeDeployment,
+        RegulationConfig,
+        Widget,
+        WidgetDeployment,
+    )
+
+
+_MODULES: dict[str, str] = {
+    "APIError": "errors",
+    "ConfigurationError": "errors",
+    "ConflictError": "errors",
+    "DEFAULT_API_URL": "limits",
+    "DeploymentError": "errors",
+    "DeploymentTimeoutError": "errors",
+    "DidomiClient": "client",
+    "DidomiError": "errors",
+    "ForbiddenError": "errors",
+    "InvalidRequestError": "errors",
+    "NotAuthenticatedError": "errors",
+    "NotFoundError": "errors",
+    "Notice": "models",
+    "NoticeConfig": "models",
+    "NoticeConfigFields": "models",
+    "NoticeDeployment": "models",
+    "RateLimitedError": "errors",
+    "RegulationConfig": "models",
+    "RetryPolicy": "_retry",
+    "ServerError": "errors",
+    "TransportError": "errors",
+    "WRITABLE_CONFIG_FIELDS": "models",
+    "Widget": "models",
+    "WidgetDeployment": "models",
+    "read_remote_widget_config": "client",
+    "validate_config_fields": "client",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_API_URL",

@@ -25,6 +25,7 @@ from .errors import (
     error_for_status,
     register_secret,
 )
+from .limits import DEFAULT_API_URL, DIDOMI_RATE_LIMIT, MAX_PARALLEL_DEPLOYMENTS, PAGE_SIZE
 from .models import (
     WRITABLE_CONFIG_FIELDS,
     Notice,
@@ -36,16 +37,9 @@ from .models import (
     config_rule_violations,
 )
 
-DEFAULT_API_URL = "https://api.didomi.io/v1"
-PAGE_SIZE = 100
-#: Didomi's quota of notice deployments running at once per organization.
-MAX_PARALLEL_DEPLOYMENTS = 3
-
 log = logging.getLogger("pulumi_didomi.client")
 M = TypeVar("M", bound=BaseModel)
 
-#: Didomi's documented rate limit: 100 requests per 15 seconds per organization.
-DIDOMI_RATE_LIMIT = (100, 15.0)
 
 _LIMITERS_LOCK = threading.Lock()
 _LIMITERS: dict[tuple[str, str], RateLimiter] = {}

@@ -19,11 +19,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
-
-from pulumi_didomi.client import DidomiClient, NoticeConfig
+from typing import TYPE_CHECKING, Any
 
 from .values import canonical_json
+
+if TYPE_CHECKING:
+    from pulumi_didomi.client import DidomiClient, NoticeConfig
 
 Key = tuple[str, str]
 

@@ -11,18 +11,16 @@ cleanly), whose fields can also be read as attributes (`draft.consent_duration`)
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pydantic import BaseModel
 
-from pulumi_didomi.client import (
-    DidomiClient,
-    NoticeConfig,
-    NoticeDeployment,
-    read_remote_widget_config,
-)
+from pulumi_didomi.client import NoticeConfig, NoticeDeployment
 from pulumi_didomi.resources._support import client, configure_settings, remote_config_base
+
+if TYPE_CHECKING:
+    from pulumi_didomi.client import DidomiClient
 
 
 class Record(dict[str, Any]):
@@ -130,6 +128,8 @@ def get_remote_widget_config(
     `api_url` overrides where it is read from.
     """
     _plain("get_remote_widget_config", public_api_key=public_api_key, widget_id=widget_id)
+    from pulumi_didomi.client.client import read_remote_widget_config
+
     configure_settings(_stack_config())
     return read_remote_widget_config(api_url or remote_config_base(), public_api_key, widget_id)
 

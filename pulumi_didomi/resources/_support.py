@@ -15,21 +15,18 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
 from pulumi.output import Unknown
 
-from pulumi_didomi.client import (
-    DEFAULT_API_URL,
-    ConfigurationError,
-    DidomiClient,
-    DidomiError,
-    NoticeConfig,
-)
-from pulumi_didomi.client.errors import redact
+from pulumi_didomi.client.errors import ConfigurationError, DidomiError, redact
+from pulumi_didomi.client.limits import DEFAULT_API_URL
 from pulumi_didomi.core.values import normalize
+
+if TYPE_CHECKING:
+    from pulumi_didomi.client import DidomiClient, NoticeConfig
 
 #: The value the engine sends for properties that are not known yet (during preview).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -135,6 +132,8 @@ def client(organization_id: str | None = None) -> tuple[DidomiClient, str]:
         settings.api_key,
         hashlib.sha256(settings.api_secret.encode()).hexdigest(),
     )
+    from pulumi_didomi.client.client import DidomiClient  # httpx: only when Didomi is called
+
     with _lock:
         found = _clients.get(key)
         if found is None:

@@ -8,19 +8,12 @@ created, then the old record leaves the stack; nothing is ever deleted on Didomi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource
 
-from pulumi_didomi.client import (
-    WRITABLE_CONFIG_FIELDS,
-    ConfigurationError,
-    DidomiClient,
-    InvalidRequestError,
-    NoticeConfig,
-)
-from pulumi_didomi.client import NoticeDeployment as Deployment
+from pulumi_didomi.client import WRITABLE_CONFIG_FIELDS, ConfigurationError, InvalidRequestError
 from pulumi_didomi.core.drafts import BOOK
 from pulumi_didomi.core.values import (
     differing,
@@ -42,6 +35,10 @@ from ._support import (
     say,
 )
 from .notice_draft_config import NoticeDraftConfig
+
+if TYPE_CHECKING:
+    from pulumi_didomi.client import DidomiClient, NoticeConfig
+    from pulumi_didomi.client import NoticeDeployment as Deployment
 
 #: Inputs whose change means a new publication.
 REPLACE_ON = ("notice_id", "organization_id", "revision")

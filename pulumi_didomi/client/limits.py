@@ -1,0 +1,10 @@
+"""Didomi's documented defaults and limits, defined once (no heavy import: programs use them)."""
+
+#: The production API.
+DEFAULT_API_URL = "https://api.didomi.io/v1"
+#: The largest page a list route returns (`$limit`).
+PAGE_SIZE = 100
+#: Didomi's quota of notice deployments running at once per organization.
+MAX_PARALLEL_DEPLOYMENTS = 3
+#: Didomi's documented rate limit: 100 requests per 15 seconds per organization.
+DIDOMI_RATE_LIMIT = (100, 15.0)
