@@ -2,21 +2,50 @@
 
 Resources: `NoticeDraftConfig`, `NoticeDeployment`, `WidgetDeployment`. Functions:
 `get_notice_draft`, `get_notice_deployments`, `get_remote_widget_config`, each with its
-`_output` form for Inputs. The API client lives
-in `pulumi_didomi.client`, the local emulator in `pulumi_didomi.emulator`.
+`_output` form for Inputs. The API client lives in `pulumi_didomi.client`, the local emulator
+in `pulumi_didomi.emulator`. Names are imported on first use (PEP 562): the provider process,
+which unpickles resource providers, does not import the functions.
 """
 
-from .functions import (
-    get_notice_deployments,
-    get_notice_deployments_output,
-    get_notice_draft,
-    get_notice_draft_output,
-    get_remote_widget_config,
-    get_remote_widget_config_output,
-)
-from .resources import NoticeDeployment, NoticeDraftConfig, WidgetDeployment
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .functions import (
+        get_notice_deployments,
+        get_notice_deployments_output,
+        get_notice_draft,
+        get_notice_draft_output,
+        get_remote_widget_config,
+        get_remote_widget_config_output,
+    )
+    from .resources import NoticeDeployment, NoticeDraftConfig, WidgetDeployment
 
 __version__ = "0.1.0"
+
+_MODULES = {
+    "NoticeDeployment": "resources",
+    "NoticeDraftConfig": "resources",
+    "WidgetDeployment": "resources",
+    "get_notice_deployments": "functions",
+    "get_notice_deployments_output": "functions",
+    "get_notice_draft": "functions",
+    "get_notice_draft_output": "functions",
+    "get_remote_widget_config": "functions",
+    "get_remote_widget_config_output": "functions",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "NoticeDeployment",

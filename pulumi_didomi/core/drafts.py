@@ -1,9 +1,10 @@
 """The notice drafts of one run (no `pulumi` import).
 
-A provider process serves one Pulumi command. Its `DraftBook` lists an organization's drafts
-(`ceil(N/100)` calls, again when the listing is older than `MAX_AGE` seconds) and keeps each
-entry current with the run's own writes, so that resolving N drafts costs the listing, not N
-GETs. A stale entry is safe:
+A provider process serves one Pulumi command. Its `DraftBook` resolves the first draft of a
+run with one GET (a run that changes one notice needs no more) and from the second on lists
+the organization's drafts (`ceil(N/100)` calls, again when the listing is older than `MAX_AGE`
+seconds), keeping each entry current with the run's own writes: resolving N drafts costs
+1 + ceil(N/100) calls, not N. A stale entry is safe:
 
 - a draft published meanwhile has a new id: the PATCH to the old one fails and the caller
   resolves it again (one GET);
@@ -12,6 +13,12 @@ GETs. A stale entry is safe:
   version that moved by more than our one write says someone wrote in between;
 - a deployment publishes without another GET only a draft this run wrote itself, as the PATCH
   returned it (`written`); otherwise it reads the draft first.
+
+The window in which an edit made in the console could go unseen is the time between the last
+read of the draft and the POST that publishes it. It used to start at a GET made just before
+the publication waited for one of Didomi's 3 deployment slots and for the rate limit; it now
+starts at the PATCH response, earlier by the time the engine takes to schedule the deployment
+after the draft (milliseconds when the run is not queueing).
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ if TYPE_CHECKING:
 
 Key = tuple[str, str]
 
-#: Seconds a listing (or a write of this run) stands for the draft without reading it again.
+#: Seconds a listing stands for the drafts without listing them again.
 MAX_AGE = 30.0
 
 
@@ -43,7 +50,8 @@ class DraftBook:
         self._lock = threading.Lock()
         self._listing_locks: dict[Key, threading.Lock] = {}
         self._drafts: dict[Key, tuple[float, dict[str, NoticeConfig]]] = {}
-        self._written: dict[tuple[str, str, str], tuple[float, NoticeConfig]] = {}
+        self._singles: dict[Key, int] = {}
+        self._written: dict[tuple[str, str, str], NoticeConfig] = {}
 
     def _listing(self, api: DidomiClient, org: str) -> dict[str, NoticeConfig]:
         key = (api.base_url, org)
@@ -65,7 +73,16 @@ class DraftBook:
             return listing.get(notice_id)
 
     def resolve(self, api: DidomiClient, org: str, notice_id: str) -> NoticeConfig:
-        """Like `draft`, but a notice missing from the listing is looked up (and must exist)."""
+        """The draft to write: the run's first is read alone (one GET), the others come from
+        the listing; a notice missing from the listing is read alone (and must exist)."""
+        key = (api.base_url, org)
+        with self._lock:
+            listed = key in self._drafts
+            first = not listed and self._singles.get(key, 0) == 0
+            if first:
+                self._singles[key] = 1
+        if first:
+            return self.fresh(api, org, notice_id)
         found = self.draft(api, org, notice_id)
         return found if found is not None else self.fresh(api, org, notice_id)
 
@@ -79,15 +96,12 @@ class DraftBook:
         """A draft as a PATCH of this run returned it."""
         self._put(api, org, draft)
         with self._lock:
-            self._written[(api.base_url, org, draft.notice_id)] = (self._clock(), draft)
+            self._written[(api.base_url, org, draft.notice_id)] = draft
 
     def written(self, api: DidomiClient, org: str, notice_id: str) -> NoticeConfig | None:
-        """The draft as this run wrote it less than `max_age` seconds ago, else None."""
+        """The draft as this run's PATCH returned it (None when this run did not write it)."""
         with self._lock:
-            found = self._written.get((api.base_url, org, notice_id))
-        if found is None or self._clock() - found[0] > self.max_age:
-            return None
-        return found[1]
+            return self._written.get((api.base_url, org, notice_id))
 
     def forget(self, api: DidomiClient, org: str, notice_id: str) -> None:
         """After a publication: the notice's draft is a new one."""

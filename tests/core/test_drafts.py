@@ -39,30 +39,32 @@ class Clock:
         return self.now
 
 
-def test_one_listing_resolves_every_draft_of_a_run() -> None:
+def test_one_get_then_one_listing_resolve_every_draft_of_a_run() -> None:
     api: Any = FakeApi([f"n{i}" for i in range(250)])
     book = DraftBook()
     assert all(book.resolve(api, "o", f"n{i}").notice_id == f"n{i}" for i in range(250))
-    assert api.calls == ["list"]
+    assert api.calls == ["get n0", "list"]  # a run that changes one notice stops at the GET
     # A notice created after the listing is read on its own.
     api.notices.append("late")
     assert book.resolve(api, "o", "late").id == "fresh-late"
-    assert api.calls == ["list", "get late"]
+    assert api.calls == ["get n0", "list", "get late"]
 
 
 def test_writes_keep_the_book_current_and_publications_forget() -> None:
     api: Any = FakeApi(["n1"])
     clock = Clock()
     book = DraftBook(max_age=30, clock=clock)
-    assert book.resolve(api, "o", "n1").id == "c-n1"
+    assert book.resolve(api, "o", "n1").id == "fresh-n1"  # the run's first: one GET
+    assert book.draft(api, "o", "n1") is not None and api.calls == ["get n1", "list"]
     assert book.written(api, "o", "n1") is None
     book.record_write(api, "o", _draft("n1", "w", version=1))
-    assert book.written(api, "o", "n1") is not None
+    assert book.written(api, "o", "n1") is not None  # for the whole run
     assert book.resolve(api, "o", "n1").id == "w-n1"
-    clock.now = 31  # too old to stand for the draft: read again
-    assert book.written(api, "o", "n1") is None
-    assert book.resolve(api, "o", "n1").id == "c-n1" and api.calls == ["list", "list"]
+    clock.now = 31  # the listing is too old to stand for the drafts: listed again
+    assert book.resolve(api, "o", "n1").id == "c-n1" and api.calls[-1] == "list"
+    assert book.written(api, "o", "n1") is not None
     book.forget(api, "o", "n1")  # published: the notice has a new draft
+    assert book.written(api, "o", "n1") is None
     assert book.resolve(api, "o", "n1").id == "fresh-n1"
 
 
