@@ -319,7 +319,10 @@ class NoticeDeployment(Resource, module="didomi", name="NoticeDeployment"):
             notice_id = notice_id or draft.notice_id_input
             organization_id = organization_id or draft.organization_id_input
             revision = revision or draft.revision_input
-            draft_values = draft.managed_inputs
+            # The managed values being published: the deployment keeps a copy to check the
+            # draft before publishing and to tell live drift on refresh. The draft's diff shows
+            # them; stored as a secret, this copy shows as one `[secret]` line, not twice.
+            draft_values = pulumi.Output.secret(draft.managed_inputs)
             written_revision = draft.written_revision
             draft_fingerprint = draft.unmanaged.apply(fingerprint)
             draft_unreviewed = draft.unreviewed
