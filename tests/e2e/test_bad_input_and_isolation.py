@@ -41,6 +41,12 @@ CASES: list[tuple[str, dict[str, Any], dict[str, str | None], list[str]]] = [
     ("zero duration", _draft(consent_duration=0), {}, ["consent_duration", "greater than 0"]),
     ("duration as text", _draft(consent_duration="six"), {}, ["consent_duration"]),
     (
+        "fractional duration",
+        _draft(consent_duration=6.5, consent_duration_unit="months"),
+        {},
+        ["consent_duration", "whole number of months"],
+    ),
+    (
         "bad duration unit",
         _draft(consent_duration_unit="weeks"),
         {},

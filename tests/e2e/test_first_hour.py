@@ -49,6 +49,16 @@ def test_audit_log_says_what_was_published_and_from_where(
     out = stack.resources("NoticeDeployment")[0]["outputs"]
     assert out["published_message"] == deployment["message"]
 
+    # The preview of a change shows what the user wrote: no bookkeeping, the deployment's copy
+    # of the values as one secret line, its computed outputs as unknown (not deleted).
+    _set_spec(stack, _spec(notice, platform="app") | {"deployments": spec["deployments"]})
+    diff = stack.pulumi("preview", "--diff").stdout
+    assert "managed_fields" not in diff, diff
+    assert "draft_values        : [secret]" in diff, diff
+    assert 'created_at          : "' in diff and "=> [unknown]" in diff, diff
+    assert "- created_at" not in diff and "- deployment_id" not in diff, diff
+    _set_spec(stack, spec)
+
     # A template of the user's, from stack config; a message change alone publishes nothing.
     stack.config("didomi:deploymentMessage", "{stack}: {resource} at {commit}")
     stack.pulumi("preview", "--expect-no-changes")
