@@ -16,7 +16,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.scenarios import DraftsBench, ProviderMemory, median_preview_seconds, trivial_stack
+from bench.scenarios import (
+    DraftsBench,
+    ProviderMemory,
+    median_preview_seconds,
+    scale_n,
+    trivial_stack,
+)
 from tests.helpers import REPO, PulumiCLI, find_pulumi
 
 
@@ -92,11 +98,32 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def scale_table(scale: list[dict[str, Any]]) -> str:
+    lines = [
+        "",
+        "| N (limits off) | first up calls / minimum | first up (s) | provider CPU per "
+        "resource, up (ms) | no-op preview (s) | provider CPU per resource, preview (ms) | "
+        "provider peak RSS (MiB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in scale:
+        lines.append(
+            f"| {r['n']} | {r['first_up_calls']} / {r['first_up_minimum']} | "
+            f"{r['first_up_seconds']:.1f} | {r['up_provider_cpu_ms_per_resource']:.2f} | "
+            f"{r['noop_preview_seconds']:.1f} | {r['preview_provider_cpu_ms_per_resource']:.2f} | "
+            f"{r['provider_peak_rss_mib']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1,10,50,200")
     parser.add_argument("--runs", type=int, default=5, help="previews timed per median")
     parser.add_argument("--out", default=str(REPO / "bench" / "results.json"))
+    parser.add_argument(
+        "--scale", default="100,1000", help="sizes run with Didomi's limits off ('' for none)"
+    )
     args = parser.parse_args()
     bin_dir, reason = find_pulumi()
     if bin_dir is None:
@@ -109,15 +136,26 @@ def main() -> None:
     for n in (int(x) for x in args.sizes.split(",")):
         print(f"bench: N={n} ...", flush=True)
         results.append(bench_n(bin_dir, n, args.runs))
+    scale = []
+    for n in (int(x) for x in args.scale.split(",") if x):
+        print(f"bench: scale N={n} (limits off) ...", flush=True)
+        with tempfile.TemporaryDirectory(prefix=f"didomi-scale-{n}-") as tmp:
+            work = Path(tmp)
+            (work / "home").mkdir()
+            (work / "backend").mkdir()
+            scale.append(scale_n(PulumiCLI(bin_dir, work / "home", work / "backend"), work, n))
     report = {
         "machine": machine(),
         "pulumi": version,
         "emulator": {"rate_limit": "100/15", "deploy_seconds": 1},
         "total_seconds": round(time.monotonic() - started, 1),
         "results": results,
+        "scale": scale,
     }
     Path(args.out).write_text(json.dumps(report, indent=2))
     print(table(results))
+    if scale:
+        print(scale_table(scale))
     print(
         f"\nbench: {report['total_seconds']}s on {report['machine']['cpus']} CPUs "
         f"({report['machine']['cpu']}); written to {args.out}"

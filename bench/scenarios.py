@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import statistics
 import threading
@@ -65,10 +66,14 @@ class Scenario:
 
 
 class ProviderMemory:
-    """Peak resident memory of the dynamic-provider processes (`python -m pulumi.dynamic`)."""
+    """Peak resident memory and CPU time of the dynamic-provider processes
+    (`python -m pulumi.dynamic`), sampled every 0.1 s."""
 
     def __init__(self) -> None:
         self.peak_kib = 0
+        self._cpu_ticks: dict[str, int] = {}
+        self._baseline: dict[str, int] = {}
+        self._first_pass = True
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
@@ -93,9 +98,21 @@ class ProviderMemory:
                     for line in (entry / "status").read_text().splitlines():
                         if line.startswith("VmHWM:"):
                             self.peak_kib = max(self.peak_kib, int(line.split()[1]))
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                    ticks = int(fields[11]) + int(fields[12])
+                    if self._first_pass:  # CPU spent before the window does not count
+                        self._baseline[entry.name] = ticks
+                    self._cpu_ticks[entry.name] = ticks
                 except OSError:
                     continue
+            self._first_pass = False
             self._stop.wait(0.1)
+
+    @property
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the provider processes used in the window (last samples)."""
+        used = sum(t - self._baseline.get(pid, 0) for pid, t in self._cpu_ticks.items())
+        return used / os.sysconf("SC_CLK_TCK")
 
 
 class DraftsBench:
@@ -108,6 +125,7 @@ class DraftsBench:
         n: int,
         deploy_seconds: float = 1.0,
         rate_limit: str = "100/15",
+        client_rate_limit: str | None = None,
     ) -> None:
         self.cli = cli
         self.n = n
@@ -134,6 +152,8 @@ class DraftsBench:
         ):
             run("config", "set", key, value)
         run("config", "set", "--secret", "didomi:apiSecret", SECRET)
+        if client_rate_limit is not None:
+            run("config", "set", "didomi:rateLimit", client_rate_limit)
         run("config", "set", "notices", "--", json.dumps(self.notices))
 
     def pulumi(self, *args: str) -> Any:
@@ -187,3 +207,34 @@ def trivial_stack(cli: PulumiCLI, workdir: Path, n: int) -> Path:
     cli.run("config", "set", "count", str(n), cwd=project)
     cli.run("up", "--yes", "--skip-preview", cwd=project, timeout=1800)
     return project
+
+
+def scale_n(cli: PulumiCLI, workdir: Path, n: int) -> dict[str, Any]:
+    """N notices with Didomi's limits off (no rate limit, instant deployments), so that the
+    provider's own cost shows: first `up` and a no-op preview, with the provider processes'
+    CPU time and peak memory, per resource (2N resources)."""
+    bench = DraftsBench(
+        cli, workdir, n, deploy_seconds=0, rate_limit="off", client_rate_limit="off"
+    )
+    try:
+        with ProviderMemory() as up_watch:
+            first = bench.first_up()
+        with ProviderMemory() as preview_watch:
+            started = time.monotonic()
+            bench.pulumi("preview", "--expect-no-changes")
+            preview_seconds = time.monotonic() - started
+    finally:
+        bench.close()
+    resources = 2 * n
+    return {
+        "n": n,
+        "first_up_calls": first.calls,
+        "first_up_minimum": 1 + math.ceil(n / 100) + 2 * n,
+        "first_up_seconds": round(first.seconds, 1),
+        "up_provider_cpu_ms_per_resource": round(up_watch.cpu_seconds * 1000 / resources, 2),
+        "noop_preview_seconds": round(preview_seconds, 1),
+        "preview_provider_cpu_ms_per_resource": round(
+            preview_watch.cpu_seconds * 1000 / resources, 2
+        ),
+        "provider_peak_rss_mib": round(max(up_watch.peak_kib, preview_watch.peak_kib) / 1024, 1),
+    }

@@ -174,3 +174,24 @@ def copy_project(src: Path, dest: Path) -> Path:
     if (src / ".venv").is_symlink():
         (dest / ".venv").symlink_to(Path(sys.executable).parent.parent)
     return dest
+
+
+def kill_processes_under(path: Path, marker: str = "pulumi.dynamic") -> int:
+    """Kill the processes whose command line names `path` and `marker` (by default provider
+    processes that outlived a killed `pulumi up`: the engine starts plugins in process groups
+    of their own). Returns how many were killed."""
+    killed = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(path) in cmdline and marker in cmdline:
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed += 1
+            except OSError:
+                pass
+    return killed

@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import ORG_A
 from tests.e2e.stack import ExampleStack
 from tests.emulator.api import Api
-from tests.helpers import EmulatorProcess, PulumiCLI
+from tests.helpers import EmulatorProcess, PulumiCLI, kill_processes_under
 
 pytestmark = pytest.mark.e2e
 
@@ -187,11 +187,15 @@ def test_sigkill_during_deployments_then_up_converges(
     published_before = sum(_deployments_by_notice(emu).values())
     assert 0 < published_before < len(notices)
 
-    _recover(stack)
-    stack.up()
-    _converged(emu, notices, 6)
-    assert _deployments_by_notice(emu) == {n["id"]: 1 for n in notices}
-    stack.pulumi("preview", "--expect-no-changes")
+    try:
+        _recover(stack)
+        stack.up()
+        _converged(emu, notices, 6)
+        assert _deployments_by_notice(emu) == {n["id"]: 1 for n in notices}
+        stack.pulumi("preview", "--expect-no-changes")
+    finally:
+        # The killed run's provider process lives on in its own process group: end it.
+        kill_processes_under(tmp_path)
 
 
 def test_emulator_killed_and_restarted_mid_run(
