@@ -133,7 +133,7 @@ def main() -> None:
     ).stdout.strip()
     started = time.monotonic()
     results = []
-    for n in (int(x) for x in args.sizes.split(",")):
+    for n in (int(x) for x in args.sizes.split(",") if x):
         print(f"bench: N={n} ...", flush=True)
         results.append(bench_n(bin_dir, n, args.runs))
     scale = []
