@@ -111,12 +111,19 @@ class DidomiClient:
         self._sleep = sleep
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
         self._lock = threading.Lock()
+        self._local = threading.local()
         self.calls: Counter[str] = Counter()
         self.retries = 0
         self.rate_limited = 0
 
     def __repr__(self) -> str:
         return f"DidomiClient(base_url={self.base_url!r}, organization_id={self.organization_id!r})"
+
+    @property
+    def last_attempts(self) -> int:
+        """How many times this thread's last request was sent (retries included): a PATCH that
+        committed before its connection dropped is applied again by the retry."""
+        return int(getattr(self._local, "attempts", 1))
 
     def close(self) -> None:
         """Close the HTTP connections."""
@@ -233,9 +240,11 @@ class DidomiClient:
                 if self._may_retry(attempt, started):
                     self._backoff(attempt, response)
                     continue
+                self._local.attempts = attempt
                 return response
             if not idempotent and status in (502, 503, 504):
                 raise _Ambiguous(f"{status} after the request was sent")
+            self._local.attempts = attempt
             return response
 
     def _may_retry(self, attempt: int, started: float) -> bool:

@@ -185,7 +185,7 @@ def write_draft(
             body = draft_patch(values, before, previous)
             written = api.update_draft(draft.id, body) if body else fresh
         after = draft_json(written)
-        concurrent = _written_by_others(draft, written, before, body, after)
+        concurrent = _written_by_others(draft, written, before, body, after, api.last_attempts)
         again = draft_patch(values, after, previous) if concurrent else {}
         if again:  # a managed value someone changed meanwhile: the program's, again
             written = api.update_draft(written.id, again)
@@ -236,14 +236,16 @@ def _written_by_others(
     before: Mapping[str, Any],
     body: Mapping[str, Any],
     after: Mapping[str, Any],
+    attempts: int = 1,
 ) -> list[str]:
     """Fields someone else changed between the read of `draft` and the PATCH that returned
     `written`: those the PATCH does not explain, and, when the version moved by more than this
-    one write, the objects the PATCH replaced whole (their other keys may be lost)."""
+    PATCH's attempts (a retried PATCH may have been applied twice), the fields the PATCH
+    manages only in part (objects, regulation lists): their other keys may have been lost."""
     changed = concurrent_changes(before, body, after, WRITABLE_CONFIG_FIELDS)
     old, new = draft.version, written.version
-    if isinstance(old, (int, float)) and isinstance(new, (int, float)) and new - old > 1:
-        changed += [n for n, v in body.items() if isinstance(v, (dict, list))]
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)) and new - old > attempts:
+        changed += [n for n, v in body.items() if isinstance(v, Mapping) or n == REGULATIONS]
     return sorted(set(changed))
 
 

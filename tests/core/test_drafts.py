@@ -75,3 +75,20 @@ def test_concurrent_changes_are_what_the_patch_does_not_explain() -> None:
     fields = ["platform", "gcm_enabled", "consent_duration"]
     assert concurrent_changes(before, body, after, fields) == ["gcm_enabled"]
     assert concurrent_changes(before, body, {**after, "gcm_enabled": False}, fields) == []
+
+
+def test_a_retried_patch_is_not_someone_elses_write() -> None:
+    from pulumi_didomi.resources.notice_draft_config import _written_by_others
+
+    before = {"targets": ["a"], "config": {"app": {"name": "x"}}, "platform": "web"}
+    body = {"targets": ["b"], "config": {"app": {"name": "y"}}}
+    after = {**before, **body}
+    listed, twice = _draft("n1", version=3), _draft("n1", version=5)
+    # Applied twice by the client's own retry (2 attempts): nobody else wrote.
+    assert _written_by_others(listed, twice, before, body, after, attempts=2) == []
+    # One attempt, version moved by 2: someone wrote; only the partly managed object is at risk
+    # (a list is replaced whole and fully managed).
+    assert _written_by_others(listed, twice, before, body, after, attempts=1) == ["config"]
+    # A field outside the PATCH that changed is someone else's, whatever the version.
+    moved = {**after, "platform": "amp"}
+    assert _written_by_others(listed, _draft("n1", version=4), before, body, moved) == ["platform"]
