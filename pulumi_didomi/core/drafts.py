@@ -50,7 +50,7 @@ class DraftBook:
         self._lock = threading.Lock()
         self._listing_locks: dict[Key, threading.Lock] = {}
         self._drafts: dict[Key, tuple[float, dict[str, NoticeConfig]]] = {}
-        self._singles: dict[Key, int] = {}
+        self._read_alone: set[Key] = set()
         self._written: dict[tuple[str, str, str], NoticeConfig] = {}
 
     def _listing(self, api: DidomiClient, org: str) -> dict[str, NoticeConfig]:
@@ -77,10 +77,8 @@ class DraftBook:
         the listing; a notice missing from the listing is read alone (and must exist)."""
         key = (api.base_url, org)
         with self._lock:
-            listed = key in self._drafts
-            first = not listed and self._singles.get(key, 0) == 0
-            if first:
-                self._singles[key] = 1
+            first = key not in self._drafts and key not in self._read_alone
+            self._read_alone.add(key)
         if first:
             return self.fresh(api, org, notice_id)
         found = self.draft(api, org, notice_id)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource
 
-from pulumi_didomi.client import WRITABLE_CONFIG_FIELDS, ConfigurationError, InvalidRequestError
+from pulumi_didomi.client import WRITABLE_CONFIG_FIELDS, ConfigurationError
 from pulumi_didomi.core.drafts import BOOK
 from pulumi_didomi.core.values import (
     differing,
@@ -105,6 +105,11 @@ def _already_live(
     return latest[0]
 
 
+def _expected(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The managed values the deployment publishes (the draft's, as the program set them)."""
+    return {k: normalize(v) for k, v in (props.get("draft_values") or {}).items()}
+
+
 def pre_publish_problem(props: Mapping[str, Any], draft: Mapping[str, Any]) -> str | None:
     """Why the draft must not be published now (None when it holds what was reviewed).
 
@@ -113,7 +118,7 @@ def pre_publish_problem(props: Mapping[str, Any], draft: Mapping[str, Any]) -> s
     program does not manage changed on Didomi after the stack last wrote or read the draft.
     """
     notice_id = props["notice_id"]
-    expected = {k: normalize(v) for k, v in (props.get("draft_values") or {}).items()}
+    expected = _expected(props)
     revision, written = props.get("revision"), props.get("written_revision")
     if expected and isinstance(written, str) and written != revision:
         return (
@@ -160,7 +165,7 @@ def publish(props: Mapping[str, Any]) -> dict[str, Any]:
     """
     api, org = client(props.get("organization_id"))
     notice_id = str(props["notice_id"])
-    expected = {k: normalize(v) for k, v in (props.get("draft_values") or {}).items()}
+    expected = _expected(props)
     written = BOOK.written(api, org, notice_id)
     draft = written if written is not None else BOOK.fresh(api, org, notice_id)
     if written is None:
@@ -176,6 +181,8 @@ def publish(props: Mapping[str, Any]) -> dict[str, Any]:
     if problem:
         raise ConfigurationError(problem)
     try:
+        # Published meanwhile by someone else (a configuration deploys once only), the client
+        # adopts that deployment rather than failing.
         deployment = api.publish_notice(
             notice_id,
             draft.id,
@@ -184,12 +191,6 @@ def publish(props: Mapping[str, Any]) -> dict[str, Any]:
             wait=bool(props.get("wait", True)),
             timeout=float(props.get("timeout") or 300.0),
         )
-    except InvalidRequestError:
-        if written is None:
-            raise
-        # Published by someone else since this run wrote it: judge the new draft instead.
-        BOOK.forget(api, org, notice_id)
-        return publish(props)
     finally:
         _deployments_cache.invalidate((api.base_url, org))
     BOOK.forget(api, org, notice_id)
@@ -212,6 +213,16 @@ def _outputs(props: Mapping[str, Any], deployment: Mapping[str, Any]) -> dict[st
     }
 
 
+def _index(
+    listing: list[Deployment],
+) -> tuple[dict[str, Deployment], dict[str, Deployment]]:
+    """An organization's deployments (newest first) by id, and each notice's newest."""
+    newest: dict[str, Deployment] = {}
+    for deployment in listing:
+        newest.setdefault(deployment.notice_id, deployment)
+    return {d.id: d for d in listing}, newest
+
+
 def read_deployment(id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
     """The deployment and whether it is still what is live (None when it is gone).
 
@@ -220,18 +231,18 @@ def read_deployment(id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None
     becomes the digest of the live values: the next `up` publishes the stack's values again.
     """
     api, org = client(props.get("organization_id"))
-    listing = _deployments_cache.get(
-        (api.base_url, org), lambda: api.list_notice_deployments(None, org)
+    by_id, newest = _deployments_cache.get(
+        (api.base_url, org), lambda: _index(api.list_notice_deployments(None, org))
     )
-    ours = next((d for d in listing if d.id == id_), None)
+    ours = by_id.get(id_)
     if ours is None:
         return None
     notice_id = props.get("notice_id") or ours.notice_id
-    live = next((d for d in listing if d.notice_id == notice_id), ours)
+    live = newest.get(notice_id, ours)
     outs = _outputs({**props, "live_deployment_id": live.id}, ours.model_dump(mode="json"))
     if live.id == ours.id:
         return outs
-    expected = {k: normalize(v) for k, v in (props.get("draft_values") or {}).items()}
+    expected = _expected(props)
     published = draft_json(api.get_config(live.production_config_id))
     current = managed_view(expected, published)
     changed = differing(expected, current) if expected else ["its configuration"]

@@ -24,7 +24,6 @@ from pulumi_didomi.client import (
     WRITABLE_CONFIG_FIELDS,
     APIError,
     InvalidRequestError,
-    NotFoundError,
     NoticeConfig,
     NoticeConfigFields,
 )
@@ -191,31 +190,9 @@ def write_draft(
             written = api.update_draft(written.id, again)
         BOOK.record_write(api, org, written)
         draft = written
-    unmanaged = unmanaged_view(draft_json(draft), values, WRITABLE_CONFIG_FIELDS)
-    unreviewed: list[str] = []
-    if reviewed is not None and previous is not None:
-        unreviewed = changed_keys(
-            reviewed, unmanaged_view(before, previous, WRITABLE_CONFIG_FIELDS)
-        )
-    baseline = dict(reviewed) if reviewed is not None else {}
-    if concurrent:
-        listed = unmanaged_view(before, values, WRITABLE_CONFIG_FIELDS)
-        for key in changed_keys(listed, unmanaged):
-            if key.split(".")[0] in concurrent and key not in unreviewed:
-                unreviewed.append(key)
-                baseline.setdefault(key, listed.get(key))
-        for name in concurrent:
-            if name in body and name not in unreviewed:
-                # Replaced whole by this write while someone else wrote: review it.
-                unreviewed.append(name)
-                unmanaged[name] = "written while someone else changed the draft"
-    for key in unreviewed:
-        if key in unmanaged and unmanaged[key] == "written while someone else changed the draft":
-            continue
-        if baseline.get(key) is not None:
-            unmanaged[key] = baseline[key]
-        else:
-            unmanaged.pop(key, None)
+    unmanaged, unreviewed = _review(
+        before, draft_json(draft), values, previous, reviewed, concurrent, body
+    )
     if unreviewed:
         say(
             f"NoticeDraftConfig {notice_id}: fields this program does not manage changed on "
@@ -228,6 +205,50 @@ def write_draft(
         "unreviewed": unreviewed or None,
         "written_revision": revision or revision_of(values),
     }
+
+
+#: What `unmanaged` records for an object this run replaced while someone else wrote the draft.
+_OVERWRITTEN = "written while someone else changed the draft"
+
+
+def _review(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    values: Mapping[str, Any],
+    previous: Mapping[str, Any] | None,
+    reviewed: Mapping[str, Any] | None,
+    concurrent: list[str],
+    body: Mapping[str, Any],
+) -> tuple[dict[str, Any], list[str]]:
+    """The unmanaged view to record after a write, and its keys not reviewed yet.
+
+    Unreviewed: keys changed on Didomi since the stack last wrote or read the draft (seen in
+    `before`), and keys someone else changed while this run wrote (`concurrent`). They keep
+    their reviewed value in the record (or are left out), so that the deployment refuses them.
+    """
+    fields = WRITABLE_CONFIG_FIELDS
+    unmanaged = unmanaged_view(after, values, fields)
+    baseline = dict(reviewed or {})
+    unreviewed: list[str] = []
+    if reviewed is not None and previous is not None:
+        unreviewed = changed_keys(reviewed, unmanaged_view(before, previous, fields))
+    if concurrent:
+        listed = unmanaged_view(before, values, fields)
+        for key in changed_keys(listed, unmanaged):
+            if key.split(".")[0] in concurrent and key not in unreviewed:
+                unreviewed.append(key)
+                baseline.setdefault(key, listed.get(key))
+    for key in unreviewed:
+        if baseline.get(key) is not None:
+            unmanaged[key] = baseline[key]
+        else:
+            unmanaged.pop(key, None)
+    for name in concurrent:
+        if name in body and name not in unreviewed:
+            # Replaced whole by this write while someone else wrote: review it.
+            unreviewed.append(name)
+            unmanaged[name] = _OVERWRITTEN
+    return unmanaged, unreviewed
 
 
 def _written_by_others(
@@ -274,9 +295,7 @@ def read_draft(
     if draft is None:
         try:  # not in the listing: gone, or published by this run (a new draft)
             draft = BOOK.fresh(api, org, notice_id)
-        except NotFoundError:
-            return None
-        except APIError as exc:
+        except APIError as exc:  # NotFoundError, or "no draft" (404)
             if exc.status != 404:
                 raise
             return None

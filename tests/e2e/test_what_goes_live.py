@@ -32,6 +32,15 @@ def _stack(cli: PulumiCLI, tmp_path: Path, target: Target, spec: dict[str, Any])
     )
 
 
+def _notice_stack(
+    cli: PulumiCLI, tmp_path: Path, target: Target, **fields: Any
+) -> tuple[Api, str, ExampleStack]:
+    """A new notice and a stack of its draft and deployment (`fields` set on the draft)."""
+    api = target.api()
+    notice = api.new_notice()["id"]
+    return api, notice, _stack(cli, tmp_path, target, _spec(notice, **fields))
+
+
 def _spec(notice_id: str, deployment: bool = True, **fields: Any) -> dict[str, Any]:
     spec: dict[str, Any] = {"drafts": {"banner": {"notice_id": notice_id, **fields}}}
     if deployment:
@@ -76,9 +85,9 @@ def _output(result: Any) -> str:
 def test_live_drift_published_elsewhere_is_detected_and_corrected(
     target: Target, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
-    api = target.api()
-    notice = api.new_notice()["id"]
-    stack = _stack(pulumi_cli, tmp_path, target, _spec(notice, platform="web", consent_duration=6))
+    api, notice, stack = _notice_stack(
+        pulumi_cli, tmp_path, target, platform="web", consent_duration=6
+    )
     stack.up()
     assert len(_deployments(api, notice)) == 1
     stack.pulumi("refresh", "--yes", "--expect-no-changes")
@@ -258,9 +267,9 @@ def test_adoption_keeps_console_config_keys_and_key_removal_shows_in_preview(
 def test_unmanaged_console_edit_blocks_publication_until_reviewed(
     target: Target, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
-    api = target.api()
-    notice = api.new_notice()["id"]
-    stack = _stack(pulumi_cli, tmp_path, target, _spec(notice, platform="web", consent_duration=6))
+    api, notice, stack = _notice_stack(
+        pulumi_cli, tmp_path, target, platform="web", consent_duration=6
+    )
     stack.up()
     draft = api.draft(notice)
     api.ok("PATCH", f"/widgets/notices/configs/{draft['id']}", json={"gcm_enabled": True})
@@ -291,9 +300,7 @@ def test_unmanaged_console_edit_blocks_publication_until_reviewed(
 def test_partial_runs_succeed_or_name_the_true_cause(
     target: Target, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
-    api = target.api()
-    notice = api.new_notice()["id"]
-    stack = _stack(pulumi_cli, tmp_path, target, _spec(notice, platform="web"))
+    api, notice, stack = _notice_stack(pulumi_cli, tmp_path, target, platform="web")
     stack.up()
     assert len(_deployments(api, notice)) == 1
 
