@@ -17,11 +17,15 @@ The rules, one place for both hostings:
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pulumi_didomi.client import NoticeConfig
 
 #: Keys of a regulation configuration that Didomi sets and rotates (ids change at every publish).
 VOLATILE_REGULATION_KEYS = frozenset(
@@ -334,3 +338,52 @@ def changed_keys(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
     return sorted(
         k for k in keys if canonical_json(before.get(k, "∅")) != canonical_json(after.get(k, "∅"))
     )
+
+
+# -- values not known yet, and what a change replaces -------------------------------------------
+
+#: The value the engine sends for properties that are not known yet (during preview).
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+#: Classes whose instances stand for a value not known yet; each hosting registers its own
+#: (the dynamic providers' `pulumi.output.Unknown`, the native provider's `Computed`).
+UNKNOWN_TYPES: list[type] = []
+
+
+def has_unknown(value: Any) -> bool:
+    """True if `value` is, or contains, a value not known yet (preview)."""
+    if UNKNOWN_TYPES and isinstance(value, tuple(UNKNOWN_TYPES)):
+        return True
+    if isinstance(value, str):
+        return value == UNKNOWN
+    if isinstance(value, dict):
+        return any(has_unknown(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(has_unknown(v) for v in value)
+    return False
+
+
+def replacements(olds: Mapping[str, Any], news: Mapping[str, Any], keys: Any) -> list[str]:
+    """The inputs among `keys` whose change needs a new resource (unknown counts as changed).
+
+    An `organization_id` left out of the program falls back to the stack's and replaces nothing.
+    """
+    replaced = []
+    for key in keys:
+        new = news.get(key)
+        if (key == "organization_id" and new is None) or (key not in news and key not in olds):
+            continue
+        if has_unknown(new) or normalize(olds.get(key)) != normalize(new):
+            replaced.append(key)
+    return replaced
+
+
+def draft_json(config: NoticeConfig) -> dict[str, Any]:
+    """A configuration as plain JSON values (what the core's functions compare)."""
+    return config.model_dump(mode="json")
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """`did you mean 'x'?` for the closest choice, or a pointer to the list."""
+    match = difflib.get_close_matches(name, sorted(choices), n=1)
+    return f"did you mean {match[0]!r}?" if match else "see the README for the field list"

@@ -17,7 +17,7 @@ import pulumi
 from pydantic import BaseModel
 
 from pulumi_didomi.client import NoticeConfig, NoticeDeployment
-from pulumi_didomi.resources._support import client, configure_settings, remote_config_base
+from pulumi_didomi.core.session import client, configure_settings, remote_config_base
 
 if TYPE_CHECKING:
     from pulumi_didomi.client import DidomiClient

@@ -9,10 +9,8 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import threading
-from collections.abc import Iterable
 from typing import Any
 
 import pulumi
@@ -43,12 +41,6 @@ COMMIT_VARIABLES = (
 #: The default template of a deployment message (stack config `didomi:deploymentMessage`);
 #: `, commit {commit}` is added when the CI system names the commit.
 DEFAULT_MESSAGE = "Published by Pulumi: {project}/{stack} {resource}, revision {revision}"
-
-
-def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """`did you mean 'x'?` for the closest choice, or a pointer to the list."""
-    match = difflib.get_close_matches(name, sorted(choices), n=1)
-    return f"did you mean {match[0]!r}?" if match else "see the README for the field list"
 
 
 def claim_notice(kind: str, resource_name: str, notice_id: Any, organization_id: Any = None) -> Any:

@@ -8,47 +8,19 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource
 
-from pulumi_didomi.client import NotFoundError
+from pulumi_didomi.core.widget_deployment import (
+    INPUTS,
+    changes,
+    check_inputs,
+    deploy,
+    outputs,
+    read_widget_deployment,
+)
 
 from ._program import check_stack_settings
-from ._support import DidomiProvider, client, has_unknown, remote_config_base, replacements, say
+from ._support import DidomiProvider, say
 
-#: Every input: a change of any of them deploys the widget again.
-INPUTS = ("widget_id", "organization_id", "triggers", "public_api_key")
-
-
-# -- Didomi logic (plain functions) -----------------------------------------------------------
-
-
-def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """`(field, reason)` for every invalid input; unknown values (preview) are skipped."""
-    problems = []
-    widget_id = news.get("widget_id")
-    if not has_unknown(widget_id) and (not isinstance(widget_id, str) or not widget_id):
-        problems.append(("widget_id", "required: the id of the Didomi privacy widget"))
-    triggers = news.get("triggers")
-    if triggers is not None and not has_unknown(triggers) and not isinstance(triggers, dict):
-        problems.append(("triggers", "must be a map (any change of it deploys the widget again)"))
-    key = news.get("public_api_key")
-    if key is not None and not has_unknown(key) and (not isinstance(key, str) or not key):
-        problems.append(("public_api_key", "must be the organization's public API key"))
-    return problems
-
-
-def outputs(props: Mapping[str, Any], deployment: Mapping[str, Any]) -> dict[str, Any]:
-    """The resource's state from a Didomi widget deployment."""
-    key = props.get("public_api_key")
-    url = None
-    if key:
-        url = f"{remote_config_base()}/configs/{key}/containers/{deployment['widget_id']}.json"
-    return {
-        **props,
-        "organization_id": deployment["organization_id"],
-        "deployment_id": deployment["id"],
-        "config": deployment.get("config") or {},
-        "created_at": deployment.get("created_at"),
-        "remote_config_url": url,
-    }
+__all__ = ["INPUTS", "WidgetDeployment", "WidgetDeploymentProvider", "check_inputs", "outputs"]
 
 
 # -- the dynamic provider (thin hooks) --------------------------------------------------------
@@ -60,21 +32,18 @@ class WidgetDeploymentProvider(DidomiProvider):
     validate = staticmethod(check_inputs)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = replacements(olds, news, INPUTS)
-        return DiffResult(changes=bool(replaces), replaces=replaces, delete_before_replace=False)
+        changed, replaces = changes(olds, news)
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        api, org = client(props.get("organization_id"))
-        deployment = api.deploy_widget(str(props["widget_id"]), org)
-        return CreateResult(deployment.id, outputs(props, deployment.model_dump(mode="json")))
+        id_, outs = deploy(props)
+        return CreateResult(id_, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        api, org = client(props.get("organization_id"))
-        try:
-            deployment = api.get_widget_deployment(id_, org)
-        except NotFoundError:
+        outs = read_widget_deployment(id_, props)
+        if outs is None:
             return ReadResult("", {})
-        return ReadResult(id_, outputs(props, deployment.model_dump(mode="json")))
+        return ReadResult(id_, outs)
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         say(

@@ -1,0 +1,199 @@
+"""The provider process's session with Didomi (no `pulumi` import): where and as whom to call
+it, the shared clients, the messages shown to the user, and what one run may reuse.
+
+Credentials come from the stack's provider configuration (`configure_settings`) or from the
+environment and live in this module's process-wide registry, never on a provider object:
+dynamic provider objects are pickled into the Pulumi state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pulumi_didomi.client.errors import ConfigurationError
+from pulumi_didomi.client.limits import DEFAULT_API_URL
+
+if TYPE_CHECKING:
+    from pulumi_didomi.client import DidomiClient
+
+T = TypeVar("T")
+
+#: The settings keys of the provider configuration (`didomi:<key>` in stack config).
+SETTINGS_KEYS = ("apiKey", "apiSecret", "organizationId", "apiUrl", "rateLimit")
+
+#: Production host of the public widget configurations.
+REMOTE_CONFIG_URL = "https://pmp-sdk.privacy-center.org"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where and as whom to call Didomi (never pickled, never stored in state)."""
+
+    api_key: str | None
+    api_secret: str | None
+    organization_id: str | None
+    api_url: str
+    rate_limit: tuple[int, float] | None = (100, 15.0)
+
+    @classmethod
+    def resolve(cls, config: Mapping[str, str | None] | None = None) -> Settings:
+        """Stack config (`didomi:*`) first, then `DIDOMI_*` environment variables."""
+        config = config or {}
+
+        def pick(key: str, env: str) -> str | None:
+            value = config.get(f"didomi:{key}") or os.environ.get(env)
+            return value.strip() if isinstance(value, str) and value.strip() else None
+
+        return cls(
+            api_key=pick("apiKey", "DIDOMI_API_KEY"),
+            api_secret=pick("apiSecret", "DIDOMI_API_SECRET"),
+            organization_id=pick("organizationId", "DIDOMI_ORGANIZATION_ID"),
+            api_url=pick("apiUrl", "DIDOMI_API_URL") or DEFAULT_API_URL,
+            rate_limit=parse_rate_limit(pick("rateLimit", "DIDOMI_RATE_LIMIT")),
+        )
+
+    def __repr__(self) -> str:
+        return f"Settings(api_url={self.api_url!r}, organization_id={self.organization_id!r})"
+
+
+def parse_rate_limit(text: str | None) -> tuple[int, float] | None:
+    """`N/SECONDS` (default Didomi's `100/15`), or `off` for no client-side pacing."""
+    if text is None:
+        return (100, 15.0)
+    if text.lower() == "off":
+        return None
+    try:
+        count, seconds = text.split("/")
+        parsed = (int(count), float(seconds))
+    except ValueError:
+        raise ConfigurationError(
+            f"didomi:rateLimit must be N/SECONDS (e.g. 100/15) or 'off', got {text!r}"
+        ) from None
+    if parsed[0] < 1 or parsed[1] <= 0:
+        raise ConfigurationError("didomi:rateLimit needs N >= 1 and SECONDS > 0")
+    return parsed
+
+
+_lock = threading.Lock()
+_settings: Settings | None = None
+_clients: dict[tuple[str, str, str], DidomiClient] = {}
+
+
+def configure_settings(config: Mapping[str, str | None] | None) -> None:
+    """Remember the stack's settings for this provider process."""
+    global _settings
+    with _lock:
+        _settings = Settings.resolve(config)
+
+
+def current_settings() -> Settings:
+    """The settings given to `configure()`, else those of the environment."""
+    with _lock:
+        return _settings or Settings.resolve()
+
+
+def client(organization_id: str | None = None) -> tuple[DidomiClient, str]:
+    """A shared client and the organization to act in (the resource's, else the stack's)."""
+    settings = current_settings()
+    missing = [
+        name
+        for name, value in (
+            ("didomi:apiKey", settings.api_key),
+            ("didomi:apiSecret", settings.api_secret),
+        )
+        if not value
+    ]
+    org = organization_id or settings.organization_id
+    if not org:
+        missing.append("didomi:organizationId")
+    if missing:
+        raise ConfigurationError(
+            f"missing Didomi settings: {', '.join(missing)}. Set them with "
+            "`pulumi config set didomi:apiKey <key>`, `pulumi config set --secret "
+            "didomi:apiSecret <secret>` and `pulumi config set didomi:organizationId <org>` "
+            "(or the DIDOMI_API_KEY, DIDOMI_API_SECRET and DIDOMI_ORGANIZATION_ID environment "
+            "variables; a resource's organization_id overrides the organization)"
+        )
+    assert settings.api_key and settings.api_secret and org
+    key = (
+        settings.api_url,
+        settings.api_key,
+        hashlib.sha256(settings.api_secret.encode()).hexdigest(),
+    )
+    from pulumi_didomi.client.client import DidomiClient  # httpx: only when Didomi is called
+
+    with _lock:
+        found = _clients.get(key)
+        if found is None:
+            found = DidomiClient(
+                settings.api_key,
+                settings.api_secret,
+                base_url=settings.api_url,
+                organization_id=settings.organization_id,
+                rate_limit=settings.rate_limit,
+            )
+            _clients[key] = found
+    return found, org
+
+
+def remote_config_base() -> str:
+    """Where public widget configurations are served for the configured API."""
+    url = current_settings().api_url.rstrip("/")
+    if url == DEFAULT_API_URL:
+        return REMOTE_CONFIG_URL
+    return url[: -len("/v1")] if url.endswith("/v1") else url
+
+
+#: Where `say` sends messages: the dynamic providers' stderr (which the engine shows) unless a
+#: hosting sets its own (the native provider logs them on the resource through the engine).
+SINK: ContextVar[Callable[[str], None] | None] = ContextVar("didomi_sink", default=None)
+
+
+def say(message: str) -> None:
+    """Tell the user something about the resource being handled."""
+    sink = SINK.get()
+    if sink is not None:
+        sink(message)
+    else:
+        print(message, file=sys.stderr, flush=True)
+
+
+# -- a per-run cache for refresh ----------------------------------------------------------------
+
+
+class RunCache:
+    """Values fetched once per provider process for a short time (one `pulumi refresh`)."""
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._entries: dict[Any, tuple[float, Any]] = {}
+        self._key_locks: dict[Any, threading.Lock] = {}
+
+    def get(self, key: Any, fetch: Callable[[], T]) -> T:
+        """The cached value of `key`, fetching it (once, even across threads) when stale."""
+        with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                hit = self._entries.get(key)
+            if hit is not None and time.monotonic() - hit[0] < self.ttl:
+                value: T = hit[1]
+                return value
+            value = fetch()
+            with self._lock:
+                self._entries[key] = (time.monotonic(), value)
+            return value
+
+    def invalidate(self, key: Any) -> None:
+        """Forget `key` (after a write that makes the cached listing stale)."""
+        with self._lock:
+            self._entries.pop(key, None)
