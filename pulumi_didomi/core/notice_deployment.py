@@ -9,11 +9,13 @@ created, then the old record leaves the stack; nothing is ever deleted on Didomi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pulumi_didomi.client import WRITABLE_CONFIG_FIELDS, ConfigurationError
 from pulumi_didomi.core.drafts import BOOK
+from pulumi_didomi.core.schema import NOTICE_DEPLOYMENT
 from pulumi_didomi.core.session import RunCache, client, say
 from pulumi_didomi.core.values import (
     differing,
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
     from pulumi_didomi.client import NoticeDeployment as Deployment
 
 #: Inputs whose change means a new publication.
-REPLACE_ON = ("notice_id", "organization_id", "revision")
+REPLACE_ON = NOTICE_DEPLOYMENT.replaces
 #: Outputs computed by the provider.
 COMPUTED = (
     "deployment_id",
@@ -258,3 +260,60 @@ def created(props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     return str(deployment["id"]), _outputs(
         {**props, "live_deployment_id": deployment["id"]}, deployment
     )
+
+
+#: Environment variables that CI systems set to the commit being deployed, in order.
+COMMIT_VARIABLES = (
+    "DIDOMI_DEPLOYMENT_COMMIT",
+    "GITHUB_SHA",
+    "CI_COMMIT_SHA",
+    "BUILD_SOURCEVERSION",
+    "CIRCLE_SHA1",
+    "BITBUCKET_COMMIT",
+    "GIT_COMMIT",
+)
+
+#: The default template of a deployment message (stack config `didomi:deploymentMessage`);
+#: `, commit {commit}` is added when the CI system names the commit.
+DEFAULT_MESSAGE = "Published by Pulumi: {project}/{stack} {resource}, revision {revision}"
+
+
+def commit() -> str | None:
+    """The commit being deployed, as the CI system tells it (None outside CI)."""
+    for name in COMMIT_VARIABLES:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return None
+
+
+def render_message(
+    template: str | None,
+    project: str,
+    stack: str,
+    resource: str,
+    revision: Any,
+    sha: str | None,
+) -> str:
+    """The message of a deployment the program gave none: what was published, from where.
+
+    `template` (stack config `didomi:deploymentMessage`; placeholders `{project}`, `{stack}`,
+    `{resource}`, `{revision}`, `{commit}`: the first 12 characters of the commit the CI system
+    names, empty outside CI) defaults to `DEFAULT_MESSAGE`.
+    """
+    if not template:
+        template = DEFAULT_MESSAGE + (", commit {commit}" if sha else "")
+    fields = {
+        "project": project,
+        "stack": stack,
+        "resource": resource,
+        "revision": revision,
+        "commit": sha[:12] if sha else "",
+    }
+    try:
+        return template.format(**fields)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigurationError(
+            f"didomi:deploymentMessage {template!r} is not a valid template ({exc}); use "
+            "the placeholders {project}, {stack}, {resource}, {revision} and {commit}"
+        ) from None

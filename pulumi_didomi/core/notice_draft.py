@@ -23,6 +23,7 @@ from pulumi_didomi.client import (
 from pulumi_didomi.client.models import config_rule_violations
 from pulumi_didomi.core.drafts import BOOK, concurrent_changes
 from pulumi_didomi.core.regulations import regulation_problems
+from pulumi_didomi.core.schema import NOTICE_DRAFT_CONFIG
 from pulumi_didomi.core.session import client, say
 from pulumi_didomi.core.values import (
     REGULATIONS,
@@ -40,7 +41,7 @@ from pulumi_didomi.core.values import (
 )
 
 #: Inputs that are not configuration fields.
-IDENTITY = ("notice_id", "organization_id")
+IDENTITY = NOTICE_DRAFT_CONFIG.replaces
 #: Outputs computed by the provider: the draft as last written, what the program does not
 #: manage (`unmanaged`, as the stack last wrote or read it), the unmanaged keys found changed
 #: on Didomi and not yet shown by a refresh (`unreviewed`), the revision last written.

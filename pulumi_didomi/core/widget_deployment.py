@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_didomi.client import NotFoundError
+from pulumi_didomi.core.schema import WIDGET_DEPLOYMENT
 from pulumi_didomi.core.session import client, remote_config_base
 from pulumi_didomi.core.values import has_unknown, replacements
 
 #: Every input: a change of any of them deploys the widget again.
-INPUTS = ("widget_id", "organization_id", "triggers", "public_api_key")
+INPUTS = WIDGET_DEPLOYMENT.replaces
 
 
 def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:

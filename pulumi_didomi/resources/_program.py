@@ -15,6 +15,9 @@ from typing import Any
 
 import pulumi
 
+from pulumi_didomi.client.errors import ConfigurationError
+from pulumi_didomi.core.notice_deployment import commit, render_message
+
 _lock = threading.Lock()
 _claims: dict[tuple[int, str, str, str], list[str]] = {}
 _settings_checked: set[int] = set()
@@ -25,22 +28,6 @@ def _run() -> int:
     from pulumi.runtime.settings import get_monitor
 
     return id(get_monitor())
-
-
-#: Environment variables that CI systems set to the commit being deployed, in order.
-COMMIT_VARIABLES = (
-    "DIDOMI_DEPLOYMENT_COMMIT",
-    "GITHUB_SHA",
-    "CI_COMMIT_SHA",
-    "BUILD_SOURCEVERSION",
-    "CIRCLE_SHA1",
-    "BITBUCKET_COMMIT",
-    "GIT_COMMIT",
-)
-
-#: The default template of a deployment message (stack config `didomi:deploymentMessage`);
-#: `, commit {commit}` is added when the CI system names the commit.
-DEFAULT_MESSAGE = "Published by Pulumi: {project}/{stack} {resource}, revision {revision}"
 
 
 def claim_notice(kind: str, resource_name: str, notice_id: Any, organization_id: Any = None) -> Any:
@@ -116,15 +103,6 @@ def check_stack_settings() -> None:
         )
 
 
-def commit() -> str | None:
-    """The commit being deployed, as the CI system tells it (None outside CI)."""
-    for name in COMMIT_VARIABLES:
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value
-    return None
-
-
 def default_message(resource_name: str, revision: Any) -> pulumi.Output[str]:
     """The message of a deployment the program gave none: what was published, from where.
 
@@ -134,23 +112,13 @@ def default_message(resource_name: str, revision: Any) -> pulumi.Output[str]:
     """
     sha = commit()
     template = pulumi.Config("didomi").get("deploymentMessage")
-    if not template:
-        template = DEFAULT_MESSAGE + (", commit {commit}" if sha else "")
 
     def render(value: Any) -> str:
-        fields = {
-            "project": pulumi.get_project(),
-            "stack": pulumi.get_stack(),
-            "resource": resource_name,
-            "revision": value,
-            "commit": sha[:12] if sha else "",
-        }
         try:
-            return template.format(**fields)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise pulumi.RunError(
-                f"didomi:deploymentMessage {template!r} is not a valid template ({exc}); use "
-                "the placeholders {project}, {stack}, {resource}, {revision} and {commit}"
-            ) from None
+            return render_message(
+                template, pulumi.get_project(), pulumi.get_stack(), resource_name, value, sha
+            )
+        except ConfigurationError as exc:
+            raise pulumi.RunError(str(exc)) from None
 
     return pulumi.Output.from_input(revision).apply(render)

@@ -1,0 +1,34 @@
+"""The `didomi` Pulumi provider plugin (a native provider over `pulumi_didomi.core`).
+
+Launched by the engine as `pulumi-resource-didomi` (the console script this package installs),
+or through a language host from the plugin directory `PLUGIN_DIR` (`PulumiPlugin.yaml`,
+`runtime: python`). Programs use it through the generated SDK `pulumi_didomi_native`.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import metadata
+from pathlib import Path
+
+#: The plugin directory to name in `plugins: providers:` of a `Pulumi.yaml`.
+PLUGIN_DIR = Path(__file__).with_name("plugin")
+
+
+def version() -> str:
+    """The provider's version: the installed distribution's."""
+    try:
+        return metadata.version("pulumi-didomi")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0"
+
+
+def main(args: list[str] | None = None) -> None:
+    """Serve the provider to the engine (arguments: the engine's address, flags)."""
+    from pulumi.provider.experimental.server import main as serve
+
+    from .native import DidomiProvider
+
+    args = sys.argv[1:] if args is None else args
+    engine = next((a for a in args if not a.startswith("-")), None)
+    serve(args, version(), DidomiProvider(engine))

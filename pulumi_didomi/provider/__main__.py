@@ -1,0 +1,5 @@
+"""`python -m pulumi_didomi.provider <engine address>`: the provider plugin."""
+
+from pulumi_didomi.provider import main
+
+main()
