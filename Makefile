@@ -1,4 +1,4 @@
-.PHONY: test demo lint bench
+.PHONY: test demo lint bench sdk
 # The README's two commands.
 test:
 	scripts/test
@@ -8,3 +8,5 @@ lint:
 	scripts/bootstrap && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
 bench:
 	scripts/bench
+sdk:
+	scripts/sdk

@@ -191,6 +191,7 @@ def _outputs(props: Mapping[str, Any], deployment: Mapping[str, Any]) -> dict[st
     revision = props.get("published_revision") or props.get("revision")
     return {
         **props,
+        "notice_id": deployment["notice_id"],
         "organization_id": deployment["organization_id"],
         "deployment_id": deployment["id"],
         "production_config_id": deployment["production_config_id"],

@@ -482,9 +482,9 @@ def package_schema(version: str) -> dict[str, Any]:
         "functions": {token: f.spec() for token, f in FUNCTIONS.items()},
         "language": {
             "python": {
-                "packageName": "pulumi_didomi_native",
+                "packageName": "pulumi_didomi.native",
                 "respectSchemaVersion": True,
-                "readme": "The Didomi provider's Python SDK (generated from its schema).",
+                "readme": "The Didomi provider's Python SDK, generated from its schema.",
             }
         },
     }
