@@ -1,5 +1,4 @@
-"""The committed Python SDK (pulumi_didomi/native) is what Pulumi's generator makes of the schema.
-"""
+"""The committed Python SDK (pulumi_didomi/native) is what Pulumi generates from the schema."""
 
 from __future__ import annotations
 
