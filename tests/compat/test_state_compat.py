@@ -14,7 +14,6 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -34,15 +33,6 @@ PICKLED = (
 )
 
 
-def _deployments(api: Api, notice_id: str) -> list[dict[str, Any]]:
-    page = api.ok(
-        "GET",
-        "/widgets/notices/deployments",
-        params={"notice_id": notice_id, "$sort[created_at]": -1},
-    )
-    return list(page["data"])
-
-
 def test_a_stack_written_by_the_previous_release_refreshes_changes_and_destroys(
     start_emulator: Callable[..., EmulatorProcess], pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
@@ -55,7 +45,7 @@ def test_a_stack_written_by_the_previous_release_refreshes_changes_and_destroys(
     )
     api = Api(emu.url, ORG_A)
     notice = fixture["notice_id"]
-    assert len(_deployments(api, notice)) == 1
+    assert len(api.deployments(notice)) == 1
 
     stack = ExampleStack.create(
         pulumi_cli, "spec", tmp_path, emu, ORG_A, {"spec": json.dumps(fixture["spec"])}, src=SPEC
@@ -88,12 +78,12 @@ def test_a_stack_written_by_the_previous_release_refreshes_changes_and_destroys(
     diff = stack.pulumi("preview", "--diff").stdout
     assert "6 => 3" in diff, diff
     stack.up()
-    deployments = _deployments(api, notice)
+    deployments = api.deployments(notice)
     assert len(deployments) == 2, deployments
     live = api.ok("GET", f"/widgets/notices/configs/{deployments[0]['production_config_id']}")
     assert live["consent_duration"] == 3
     stack.pulumi("preview", "--expect-no-changes")
 
     stack.pulumi("destroy", "--yes")
-    assert len(_deployments(api, notice)) == 2  # deployments are an audit log
+    assert len(api.deployments(notice)) == 2  # deployments are an audit log
     assert stack.export()["deployment"].get("resources") in (None, [])

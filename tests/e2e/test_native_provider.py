@@ -28,15 +28,6 @@ SPEC = REPO / "tests" / "e2e" / "programs" / "spec"
 SECRET = "secret-aaaaaaaaaaaaaaaa"
 
 
-def _deployments(api: Api, notice_id: str) -> list[dict[str, Any]]:
-    page = api.ok(
-        "GET",
-        "/widgets/notices/deployments",
-        params={"notice_id": notice_id, "$sort[created_at]": -1},
-    )
-    return list(page["data"])
-
-
 def _text(result: Any) -> str:
     return str(result.stdout) + str(result.stderr)
 
@@ -94,7 +85,7 @@ def test_acceptance_cycle_through_the_native_provider(
     stack = _stack(pulumi_cli, tmp_path, emulator, notice)
 
     stack.up()
-    assert len(_deployments(api, notice)) == 1, version
+    assert len(api.deployments(notice)) == 1, version
 
     # No-op preview: zero API calls.
     emulator.reset_stats()
@@ -107,7 +98,7 @@ def test_acceptance_cycle_through_the_native_provider(
     assert "consentDuration: 6 => 3" in diff, diff
     assert "+-didomi:index:NoticeDeployment" in diff, diff
     stack.up()
-    deployments = _deployments(api, notice)
+    deployments = api.deployments(notice)
     assert len(deployments) == 2
     live = api.ok("GET", f"/widgets/notices/configs/{deployments[0]['production_config_id']}")
     assert live["consent_duration"] == 3
@@ -125,7 +116,7 @@ def test_acceptance_cycle_through_the_native_provider(
     # Destroy keeps every deployment (an audit log); no secret or token anywhere.
     exported = json.dumps(stack.export())
     stack.pulumi("destroy", "--yes")
-    assert len(_deployments(api, notice)) == 3
+    assert len(api.deployments(notice)) == 3
     assert SECRET not in exported and api.token not in exported
     assert SECRET not in refresh and SECRET not in diff
 
@@ -157,7 +148,7 @@ def test_pulumi_import_of_a_draft_and_a_deployment_then_an_empty_preview(
     (stack.dir / "__main__.py").write_text(code)
     stack.pulumi("preview", "--expect-no-changes")
     # Nothing was written or published by the import.
-    assert len(_deployments(api, notice)) == 1
+    assert len(api.deployments(notice)) == 1
     assert api.draft(notice)["consent_duration"] == 9
 
 
@@ -173,7 +164,7 @@ def test_the_plugin_directory_is_launched_through_the_language_host(
         project.write(f"plugins:\n  providers:\n    - name: didomi\n      path: {PLUGIN_DIR}\n")
     up = _text(stack.up())
     assert "from $PATH" not in up, up
-    assert len(_deployments(api, notice)) == 1
+    assert len(api.deployments(notice)) == 1
     stack.pulumi("preview", "--expect-no-changes")
     stack.pulumi("destroy", "--yes")
 
@@ -207,7 +198,7 @@ def test_migration_from_the_dynamic_resources_publishes_nothing(
         src=SPEC,
     )
     stack.up()
-    assert len(_deployments(api, notice)) == 1
+    assert len(api.deployments(notice)) == 1
 
     (stack.dir / "__main__.py").write_text((NATIVE / "__main__.py").read_text())
     emulator.reset_stats()
@@ -219,7 +210,7 @@ def test_migration_from_the_dynamic_resources_publishes_nothing(
         calls,
         up,
     )
-    assert len(_deployments(api, notice)) == 1
+    assert len(api.deployments(notice)) == 1
     types = {r["type"] for r in stack.export()["deployment"]["resources"]}
     assert "didomi:index:NoticeDeployment" in types
     assert not any(t.startswith("pulumi-python:dynamic") for t in types)

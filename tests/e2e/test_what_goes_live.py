@@ -52,16 +52,6 @@ def _set_spec(stack: ExampleStack, spec: dict[str, Any]) -> None:
     stack.config("spec", json.dumps(spec))
 
 
-def _deployments(api: Api, notice_id: str) -> list[dict[str, Any]]:
-    """The notice's deployments, newest first."""
-    page = api.ok(
-        "GET",
-        "/widgets/notices/deployments",
-        params={"notice_id": notice_id, "$sort[created_at]": -1},
-    )
-    return list(page["data"])
-
-
 def _config(api: Api, config_id: str) -> dict[str, Any]:
     return dict(api.ok("GET", f"/widgets/notices/configs/{config_id}"))
 
@@ -89,7 +79,7 @@ def test_live_drift_published_elsewhere_is_detected_and_corrected(
         pulumi_cli, tmp_path, target, platform="web", consent_duration=6
     )
     stack.up()
-    assert len(_deployments(api, notice)) == 1
+    assert len(api.deployments(notice)) == 1
     stack.pulumi("refresh", "--yes", "--expect-no-changes")
 
     # Someone changes a managed value and publishes it from the console.
@@ -104,7 +94,7 @@ def test_live_drift_published_elsewhere_is_detected_and_corrected(
 
     # The next up publishes the stack's values again: exactly one deployment.
     stack.up()
-    deployments = _deployments(api, notice)
+    deployments = api.deployments(notice)
     assert len(deployments) == 3, deployments
     live = _config(api, deployments[0]["production_config_id"])
     assert live["consent_duration"] == 6 and deployments[0]["id"] != foreign["id"]
@@ -116,7 +106,7 @@ def test_live_drift_published_elsewhere_is_detected_and_corrected(
     _console_publish(api, notice, "gcm only", gcm_enabled=True)
     stack.pulumi("refresh", "--yes")
     stack.pulumi("preview", "--expect-no-changes")
-    assert len(_deployments(api, notice)) == 4
+    assert len(api.deployments(notice)) == 4
 
 
 def test_regulation_removed_from_the_program_is_disabled(
@@ -141,14 +131,14 @@ def test_regulation_removed_from_the_program_is_disabled(
     preview = stack.pulumi("preview", "--diff").stdout
     assert "cpra" in preview and f"+-pulumi-python:dynamic/didomi:{DEPLOYMENT_TYPE}" in preview
     stack.up()
-    published = _config(api, _deployments(api, notice)[0]["production_config_id"])
+    published = _config(api, api.deployments(notice)[0]["production_config_id"])
     assert _regulations(published)["cpra"]["disabled_at"], published
     assert _regulations(api.draft(notice))["cpra"]["disabled_at"]
     stack.pulumi("refresh", "--yes", "--expect-no-changes")
     stack.pulumi("preview", "--expect-no-changes")
-    count = len(_deployments(api, notice))
+    count = len(api.deployments(notice))
     stack.up()
-    assert len(_deployments(api, notice)) == count
+    assert len(api.deployments(notice)) == count
     assert _regulations(api.draft(notice))["cpra"]["disabled_at"]
 
     # Someone enables it again in the console: drift, and the next up disables it again.
@@ -281,7 +271,7 @@ def test_unmanaged_console_edit_blocks_publication_until_reviewed(
         assert result.returncode != 0, output
         assert "gcm_enabled" in output and "pulumi up --refresh" in output, output
         assert "Nothing was published" in output or "nothing was published" in output
-        assert len(_deployments(api, notice)) == 1
+        assert len(api.deployments(notice)) == 1
 
     # The refresh shows the unmanaged change in the diff, then the update publishes.
     preview = stack.pulumi("preview", "--refresh", "--diff").stdout
@@ -290,7 +280,7 @@ def test_unmanaged_console_edit_blocks_publication_until_reviewed(
         preview
     )
     stack.up("--refresh")
-    deployments = _deployments(api, notice)
+    deployments = api.deployments(notice)
     assert len(deployments) == 2
     live = _config(api, deployments[0]["production_config_id"])
     assert live["consent_duration"] == 3 and live["gcm_enabled"] is True
@@ -302,7 +292,7 @@ def test_partial_runs_succeed_or_name_the_true_cause(
 ) -> None:
     api, notice, stack = _notice_stack(pulumi_cli, tmp_path, target, platform="web")
     stack.up()
-    assert len(_deployments(api, notice)) == 1
+    assert len(api.deployments(notice)) == 1
 
     # --target of the deployment alone: the draft was not written, and the message says so.
     _set_spec(stack, _spec(notice, platform="amp"))
@@ -311,14 +301,14 @@ def test_partial_runs_succeed_or_name_the_true_cause(
     assert result.returncode != 0, output
     assert "was not updated in this run" in output and "--target" in output, output
     assert "someone edited" not in output
-    assert len(_deployments(api, notice)) == 1 and api.draft(notice)["platform"] == "web"
+    assert len(api.deployments(notice)) == 1 and api.draft(notice)["platform"] == "web"
 
     # --target of the draft alone (like a run interrupted between the PATCH and the POST),
     # then a plain up: exactly one deployment of the new values.
     stack.up("--target", stack.urn(DRAFT_TYPE, "banner"))
-    assert api.draft(notice)["platform"] == "amp" and len(_deployments(api, notice)) == 1
+    assert api.draft(notice)["platform"] == "amp" and len(api.deployments(notice)) == 1
     stack.up()
-    deployments = _deployments(api, notice)
+    deployments = api.deployments(notice)
     assert len(deployments) == 2
     assert _config(api, deployments[0]["production_config_id"])["platform"] == "amp"
     stack.pulumi("preview", "--expect-no-changes")
@@ -328,10 +318,10 @@ def test_partial_runs_succeed_or_name_the_true_cause(
     draft_only = _spec(other, deployment=False, platform="app")
     _set_spec(stack, draft_only)
     stack.up()
-    assert _deployments(api, other) == []
+    assert api.deployments(other) == []
     _set_spec(stack, _spec(other, platform="app"))
     result = stack.up()
     assert "interrupted" not in _output(result)
-    deployments = _deployments(api, other)
+    deployments = api.deployments(other)
     assert len(deployments) == 1
     assert _config(api, deployments[0]["production_config_id"])["platform"] == "app"

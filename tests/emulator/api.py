@@ -55,3 +55,12 @@ class Api:
         r = self.post_deployment(notice_id, config_id, message)
         assert r.status_code == 201, r.text
         return dict(r.json())
+
+    def deployments(self, notice_id: str) -> list[dict[str, Any]]:
+        """The notice's deployments, newest first."""
+        page = self.ok(
+            "GET",
+            "/widgets/notices/deployments",
+            params={"notice_id": notice_id, "$sort[created_at]": -1},
+        )
+        return list(page["data"])
