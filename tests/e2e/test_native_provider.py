@@ -215,3 +215,35 @@ def test_migration_from_the_dynamic_resources_publishes_nothing(
     assert "didomi:index:NoticeDeployment" in types
     assert not any(t.startswith("pulumi-python:dynamic") for t in types)
     stack.pulumi("preview", "--expect-no-changes")
+
+
+def test_widget_deployment_and_functions_through_the_native_provider(
+    emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+) -> None:
+    api = Api(emulator.url, _credential())
+    notice = api.new_notice()["id"]
+    widget = api.ok(
+        "POST", "/widgets", 201, params={"organization_id": api.org}, json={"name": "Centre"}
+    )["id"]
+    stack = _stack(pulumi_cli, tmp_path, emulator, notice)
+    stack.config("widget", widget)
+    stack.config("publicKey", emulator.public_key(api.org))
+    stack.config("functions", "true")
+    stack.up()
+    out = stack.outputs()
+    assert out["widget_url"].endswith(f"/containers/{widget}.json"), out
+    assert out["widget_name"] == "Centre", out
+    assert out["draft_duration"] == 6 and out["deployments"] == 1, out
+    # The plain invoke ran when the program started: the draft this `up` then published.
+    assert out["plain_draft_id"] == api.deployments(notice)[0]["production_config_id"], out
+    assert len(emulator.data("widget_deployments")) == 1
+
+    # A change of triggers deploys the widget again; removing it deletes nothing.
+    stack.config("release", "2")
+    diff = stack.pulumi("preview", "--diff").stdout
+    assert "+-didomi:index:WidgetDeployment" in diff and "triggers" in diff, diff
+    stack.up()
+    assert len(emulator.data("widget_deployments")) == 2
+    stack.pulumi("destroy", "--yes")
+    assert len(emulator.data("widget_deployments")) == 2
+    assert len(api.deployments(notice)) == 1

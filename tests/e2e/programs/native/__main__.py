@@ -22,3 +22,25 @@ release = didomi.NoticeDeployment(
 )
 pulumi.export("revision", banner.revision)
 pulumi.export("deployment", release.deployment_id)
+
+# Config `widget` (+ `publicKey`): a widget deployment. Config `functions`: the invokes.
+if config.get("widget"):
+    pc = didomi.WidgetDeployment(
+        "pc",
+        widget_id=config.require("widget"),
+        public_api_key=config.get("publicKey"),
+        triggers={"release": config.get("release") or "1"},
+    )
+    pulumi.export("widget_url", pc.remote_config_url)
+    if config.get_bool("functions"):
+        remote = didomi.get_remote_widget_config_output(
+            public_api_key=config.require("publicKey"), widget_id=pc.widget_id
+        )
+        pulumi.export("widget_name", remote.config.apply(lambda c: c.get("name")))
+if config.get_bool("functions"):
+    draft = didomi.get_notice_draft_output(notice_id=banner.notice_id)
+    pulumi.export("draft_duration", draft.values.apply(lambda v: v.get("consent_duration")))
+    history = didomi.get_notice_deployments_output(notice_id=release.notice_id)
+    pulumi.export("deployments", history.deployments.apply(len))
+    plain = didomi.get_notice_draft(notice_id=config.require("notice"))
+    pulumi.export("plain_draft_id", plain.config_id)
