@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_didomi.client import WRITABLE_CONFIG_FIELDS, ConfigurationError
 from pulumi_didomi.core.drafts import BOOK
-from pulumi_didomi.core.schema import NOTICE_DEPLOYMENT
+from pulumi_didomi.core.schema import NOTICE_DEPLOYMENT, input_problems
 from pulumi_didomi.core.session import RunCache, client, say
 from pulumi_didomi.core.values import (
     differing,
@@ -51,24 +51,7 @@ _deployments_cache = RunCache()
 
 def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
     """`(field, reason)` for every invalid input; unknown values (preview) are skipped."""
-    problems = []
-    for name in ("notice_id", "revision"):
-        value = news.get(name)
-        if not has_unknown(value) and (not isinstance(value, str) or not value):
-            problems.append(
-                (name, "required: pass draft=<NoticeDraftConfig> or notice_id and revision")
-            )
-    message = news.get("message")
-    if message is not None and not has_unknown(message) and not isinstance(message, str):
-        problems.append(("message", "must be a string"))
-    timeout = news.get("timeout")
-    bad_timeout = isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0
-    if timeout is not None and not has_unknown(timeout) and bad_timeout:
-        problems.append(("timeout", f"must be a positive number of seconds, got {timeout!r}"))
-    wait = news.get("wait")
-    if wait is not None and not has_unknown(wait) and not isinstance(wait, bool):
-        problems.append(("wait", f"must be true or false, got {wait!r}"))
-    return problems
+    return input_problems(NOTICE_DEPLOYMENT, news, has_unknown)
 
 
 def _already_live(

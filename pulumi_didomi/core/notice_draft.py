@@ -23,7 +23,7 @@ from pulumi_didomi.client import (
 from pulumi_didomi.client.models import config_rule_violations
 from pulumi_didomi.core.drafts import BOOK, concurrent_changes
 from pulumi_didomi.core.regulations import regulation_problems
-from pulumi_didomi.core.schema import NOTICE_DRAFT_CONFIG
+from pulumi_didomi.core.schema import NOTICE_DRAFT_CONFIG, input_problems
 from pulumi_didomi.core.session import client, say
 from pulumi_didomi.core.values import (
     REGULATIONS,
@@ -58,13 +58,7 @@ def managed_values(props: Mapping[str, Any]) -> dict[str, Any]:
 
 def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
     """`(field, reason)` for every invalid input; unknown values (preview) are skipped."""
-    problems: list[tuple[str, str]] = []
-    notice_id = news.get("notice_id")
-    if not has_unknown(notice_id) and (not isinstance(notice_id, str) or not notice_id.strip()):
-        problems.append(("notice_id", "required: the id of the Didomi notice (e.g. 'GG2rdGfN')"))
-    org = news.get("organization_id")
-    if org is not None and not has_unknown(org) and (not isinstance(org, str) or not org.strip()):
-        problems.append(("organization_id", "must be a non-empty string when set"))
+    problems = input_problems(NOTICE_DRAFT_CONFIG, news, has_unknown)
     values = managed_values(news)
     allowed = WRITABLE_CONFIG_FIELDS | set(IDENTITY) | set(COMPUTED) | set(META) | {"__provider"}
     unknown_fields = sorted(set(news) - allowed)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -47,6 +47,10 @@ class Prop:
     items: str | None = None  # the item type of an array
     enum: tuple[str, ...] = ()
     default: Any = None
+    needed: bool = False  # required by check, though another input may provide it
+    rule: str | None = None  # "nonempty" (strings) or "positive" (numbers)
+    hint: str = ""  # after "required: " when a required input is missing (default: doc)
+    invalid: str = ""  # the message for a value of the wrong type or range
 
     @property
     def wire(self) -> str:
@@ -158,6 +162,42 @@ class ObjectType:
         }
 
 
+def input_problems(
+    resource: Resource, news: Mapping[str, Any], is_unknown: Callable[[Any], bool]
+) -> list[tuple[str, str]]:
+    """`(field, reason)` for the inputs of `resource` that break their description (required,
+    type, rule); values not known yet are skipped. Notice configuration fields are validated by
+    their model (`NoticeConfigFields`), not here."""
+    problems = []
+    for prop in resource.inputs:
+        value = news.get(prop.name)
+        if prop.name in CONFIG_NAMES or is_unknown(value):
+            continue
+        needed = prop.required or prop.needed
+        if needed and prop.type == "string" and (not isinstance(value, str) or not value.strip()):
+            problems.append((prop.name, f"required: {prop.hint or prop.doc}"))
+        elif value is not None and (reason := _value_problem(prop, value)):
+            problems.append((prop.name, reason))
+    return problems
+
+
+def _value_problem(prop: Prop, value: Any) -> str | None:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if prop.type == "string" and not isinstance(value, str):
+        return prop.invalid or "must be a string"
+    if prop.type == "string" and prop.rule == "nonempty" and not value.strip():
+        return prop.invalid or "must be a non-empty string when set"
+    if prop.type == "boolean" and not isinstance(value, bool):
+        return prop.invalid or f"must be true or false, got {value!r}"
+    if prop.type in ("number", "integer") and (
+        not number or (prop.rule == "positive" and value <= 0)
+    ):
+        return (prop.invalid or "must be a number") + f", got {value!r}"
+    if prop.type == "object" and not isinstance(value, Mapping):
+        return prop.invalid or "must be a map"
+    return None
+
+
 # -- notice configuration fields, from the client's models ---------------------------------------
 
 
@@ -219,6 +259,7 @@ def _regulation_props() -> tuple[Prop, ...]:
 
 #: Every writable field of a notice configuration: inputs of `NoticeDraftConfig`.
 CONFIG_PROPS = _config_props()
+CONFIG_NAMES = frozenset(p.name for p in CONFIG_PROPS)
 
 REGULATION_CONFIGURATION = ObjectType(
     REGULATION_TYPE,
@@ -246,8 +287,9 @@ NOTICE_DRAFT_CONFIG = Resource(
             "The id of the Didomi notice whose draft this is.",
             required=True,
             replaces=True,
+            hint="the id of the Didomi notice (e.g. 'GG2rdGfN')",
         ),
-        Prop("organization_id", "string", _ORG, replaces=True),
+        Prop("organization_id", "string", _ORG, replaces=True, rule="nonempty"),
         *CONFIG_PROPS,
         Prop(
             "revision",
@@ -292,6 +334,11 @@ NOTICE_DRAFT_CONFIG = Resource(
     id_doc="the notice id",
 )
 
+_DRAFT_OR_IDS = (
+    "pass draft= (the NoticeDraftConfig; with pulumi_didomi.native its `publication`) or "
+    "notice_id and revision"
+)
+
 NOTICE_DEPLOYMENT = Resource(
     "NoticeDeployment",
     "Publishes a notice's draft configuration once per revision, only if the draft holds "
@@ -312,13 +359,17 @@ NOTICE_DEPLOYMENT = Resource(
             "string",
             "The notice to publish (with `revision`, when no `draft` is given).",
             replaces=True,
+            needed=True,
+            hint=_DRAFT_OR_IDS,
         ),
-        Prop("organization_id", "string", _ORG, replaces=True),
+        Prop("organization_id", "string", _ORG, replaces=True, rule="nonempty"),
         Prop(
             "revision",
             "string",
             "The draft revision to publish; a change publishes again.",
             replaces=True,
+            needed=True,
+            hint=_DRAFT_OR_IDS,
         ),
         Prop(
             "message",
@@ -332,6 +383,8 @@ NOTICE_DEPLOYMENT = Resource(
             "number",
             "How long to wait for the deployment, in seconds (default 300).",
             default=300,
+            rule="positive",
+            invalid="must be a positive number of seconds",
         ),
         Prop("deployment_id", "string", "The Didomi deployment id.", input=False),
         Prop(
@@ -361,19 +414,29 @@ WIDGET_DEPLOYMENT = Resource(
     "Deploys a Didomi privacy widget. Append-only: any input change deploys it again; removing "
     "it deletes nothing on Didomi.",
     (
-        Prop("widget_id", "string", "The privacy widget to deploy.", required=True, replaces=True),
-        Prop("organization_id", "string", _ORG, replaces=True),
+        Prop(
+            "widget_id",
+            "string",
+            "The privacy widget to deploy.",
+            required=True,
+            replaces=True,
+            hint="the id of the Didomi privacy widget",
+        ),
+        Prop("organization_id", "string", _ORG, replaces=True, rule="nonempty"),
         Prop(
             "triggers",
             "object",
             "Any values; a change deploys the widget again.",
             replaces=True,
+            invalid="must be a map (any change of it deploys the widget again)",
         ),
         Prop(
             "public_api_key",
             "string",
             "The organization's public API key, to compute `remoteConfigUrl`.",
             replaces=True,
+            rule="nonempty",
+            invalid="must be the organization's public API key",
         ),
         Prop("deployment_id", "string", "The widget deployment id.", input=False),
         Prop("config", "object", "The deployed configuration snapshot.", input=False),

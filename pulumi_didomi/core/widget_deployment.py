@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_didomi.client import NotFoundError
-from pulumi_didomi.core.schema import WIDGET_DEPLOYMENT
+from pulumi_didomi.core.schema import WIDGET_DEPLOYMENT, input_problems
 from pulumi_didomi.core.session import client, remote_config_base
 from pulumi_didomi.core.values import has_unknown, replacements
 
@@ -17,17 +17,7 @@ INPUTS = WIDGET_DEPLOYMENT.replaces
 
 def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
     """`(field, reason)` for every invalid input; unknown values (preview) are skipped."""
-    problems = []
-    widget_id = news.get("widget_id")
-    if not has_unknown(widget_id) and (not isinstance(widget_id, str) or not widget_id):
-        problems.append(("widget_id", "required: the id of the Didomi privacy widget"))
-    triggers = news.get("triggers")
-    if triggers is not None and not has_unknown(triggers) and not isinstance(triggers, dict):
-        problems.append(("triggers", "must be a map (any change of it deploys the widget again)"))
-    key = news.get("public_api_key")
-    if key is not None and not has_unknown(key) and (not isinstance(key, str) or not key):
-        problems.append(("public_api_key", "must be the organization's public API key"))
-    return problems
+    return input_problems(WIDGET_DEPLOYMENT, news, has_unknown)
 
 
 def outputs(props: Mapping[str, Any], deployment: Mapping[str, Any]) -> dict[str, Any]:
