@@ -25,10 +25,6 @@ def version() -> str:
 
 def main(args: list[str] | None = None) -> None:
     """Serve the provider to the engine (arguments: the engine's address, flags)."""
-    from pulumi.provider.experimental.server import main as serve
+    from .native import serve
 
-    from .native import DidomiProvider
-
-    args = sys.argv[1:] if args is None else args
-    engine = next((a for a in args if not a.startswith("-")), None)
-    serve(args, version(), DidomiProvider(engine))
+    serve(sys.argv[1:] if args is None else args, version())

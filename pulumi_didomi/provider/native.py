@@ -7,18 +7,23 @@ core's lifecycle functions run in a worker thread, and their results go back on 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
 import re
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import grpc
+import grpc.aio
 from pulumi.provider.experimental import provider as rpc
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
-from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+from pulumi.provider.experimental.server import ProviderServicer
+from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
 
 from pulumi_didomi.client.errors import DidomiError, redact
 from pulumi_didomi.core import notice_deployment, notice_draft, widget_deployment
@@ -48,6 +53,51 @@ _PUBLICATION = {
     "fingerprint": "draft_fingerprint",
     "unreviewed": "draft_unreviewed",
 }
+
+
+class ProviderError(Exception):
+    """A failure to report to the user as its own message (already redacted)."""
+
+
+class _Servicer(ProviderServicer):
+    """The SDK's servicer, reporting a `ProviderError` as its message alone (the SDK's own
+    servicer prefixes `Unexpected <class ...>:`; the engine already names the resource)."""
+
+    def __getattribute__(self, name: str) -> Any:
+        method = super().__getattribute__(name)
+        if name not in _RPCS:
+            return method
+
+        async def reported(request: Any, context: Any) -> Any:
+            try:
+                return await method(request, context)
+            except ProviderError as exc:
+                await context.abort(grpc.StatusCode.UNKNOWN, str(exc))
+
+        return reported
+
+
+_RPCS = frozenset({"Check", "Diff", "Create", "Read", "Update", "Delete", "Invoke", "Configure"})
+
+
+def serve(args: list[str], version: str) -> None:
+    """Serve `DidomiProvider` to the engine: print the port, then answer until stopped."""
+    parser = argparse.ArgumentParser(description="the didomi Pulumi provider plugin")
+    parser.add_argument("engine", help="the Pulumi engine's address")
+    engine = parser.parse_known_args(args)[0].engine
+
+    async def run() -> None:
+        server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
+        servicer = _Servicer(args, version, DidomiProvider(engine), engine_address=engine)
+        provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
+        port = server.add_insecure_port(address="127.0.0.1:0")
+        await server.start()
+        sys.stdout.buffer.write(f"{port}\n".encode())
+        sys.stdout.buffer.flush()
+        await server.wait_for_termination()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
 
 
 # -- wire values <-> plain values ----------------------------------------------------------------
@@ -173,7 +223,7 @@ class DidomiProvider(rpc.Provider):
         try:
             return await asyncio.to_thread(call)
         except DidomiError as exc:
-            raise RuntimeError(redact(str(exc))) from None
+            raise ProviderError(redact(str(exc))) from None
 
     # -- configuration -----------------------------------------------------------------------
 

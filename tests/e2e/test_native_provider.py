@@ -247,3 +247,18 @@ def test_widget_deployment_and_functions_through_the_native_provider(
     stack.pulumi("destroy", "--yes")
     assert len(emulator.data("widget_deployments")) == 2
     assert len(api.deployments(notice)) == 1
+
+
+def test_native_errors_read_as_our_messages(
+    emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+) -> None:
+    api = Api(emulator.url, _credential())
+    notice = api.new_notice()["id"]
+    stack = _stack(pulumi_cli, tmp_path, emulator, notice)
+    stack.pulumi("config", "rm", "didomi:apiSecret")
+    failed = stack.up(check=False)
+    text = _text(failed)
+    assert failed.returncode != 0
+    assert "missing Didomi settings: didomi:apiSecret" in text, text
+    assert "Unexpected <class" not in text and "Traceback" not in text, text
+    assert api.deployments(notice) == []
