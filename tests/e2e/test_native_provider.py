@@ -155,8 +155,10 @@ def test_pulumi_import_of_a_draft_and_a_deployment_then_an_empty_preview(
 def test_the_plugin_directory_is_launched_through_the_language_host(
     emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
-    # No console script on PATH: the engine must start PLUGIN_DIR through RunPlugin.
+    # No console script on PATH: the engine must start PLUGIN_DIR through RunPlugin. Automatic
+    # plugin acquisition stays on: nothing may send the engine to download a plugin.
     pulumi_cli.extra_env["PATH"] = f"{pulumi_cli.bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin"
+    pulumi_cli.extra_env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "false"
     api = Api(emulator.url, _credential())
     notice = api.new_notice()["id"]
     stack = _stack(pulumi_cli, tmp_path, emulator, notice)
@@ -164,6 +166,8 @@ def test_the_plugin_directory_is_launched_through_the_language_host(
         project.write(f"plugins:\n  providers:\n    - name: didomi\n      path: {PLUGIN_DIR}\n")
     up = _text(stack.up())
     assert "from $PATH" not in up, up
+    assert "download" not in up.lower() and "installing" not in up.lower(), up
+    assert not list(pulumi_cli.home.glob("plugins/resource-didomi*"))
     assert len(api.deployments(notice)) == 1
     stack.pulumi("preview", "--expect-no-changes")
     stack.pulumi("destroy", "--yes")
