@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import ORG_A
 from tests.e2e.stack import ExampleStack
-from tests.e2e.test_what_goes_live import SPEC, _deployments, _set_spec, _spec
+from tests.e2e.test_what_goes_live import SPEC, _set_spec, _spec
 from tests.emulator.api import Api
 from tests.helpers import EmulatorProcess, PulumiCLI, api_calls
 
@@ -42,7 +42,7 @@ def test_audit_log_says_what_was_published_and_from_where(
     stack = _stack(pulumi_cli, tmp_path, emulator, spec)
     stack.up()
     revision = stack.resources("NoticeDraftConfig")[0]["outputs"]["revision"]
-    [deployment] = _deployments(api, notice)
+    [deployment] = api.deployments(notice)
     assert deployment["message"] == (
         f"Published by Pulumi: didomi-spec/test release, revision {revision}, commit 0123456789ab"
     )
@@ -64,7 +64,7 @@ def test_audit_log_says_what_was_published_and_from_where(
     stack.pulumi("preview", "--expect-no-changes")
     _set_spec(stack, _spec(notice, platform="amp") | {"deployments": spec["deployments"]})
     stack.up()
-    assert _deployments(api, notice)[0]["message"] == "test: release at 0123456789ab"
+    assert api.deployments(notice)[0]["message"] == "test: release at 0123456789ab"
 
 
 def test_provider_errors_read_without_engine_noise(
@@ -105,7 +105,7 @@ def test_one_notice_is_managed_by_one_resource(
     _set_spec(stack, spec)
     result = stack.up(check=False)
     assert "both manage notice" in _output(result) and result.returncode != 0
-    assert _deployments(api, notice) == []  # the program stopped before any publication
+    assert api.deployments(notice) == []  # the program stopped before any publication
 
 
 def test_functions_in_both_forms_export_plain_json(
