@@ -23,7 +23,7 @@ from pulumi_didomi.client import (
 from pulumi_didomi.client.models import config_rule_violations
 from pulumi_didomi.core.drafts import BOOK, concurrent_changes
 from pulumi_didomi.core.regulations import regulation_problems
-from pulumi_didomi.core.schema import NOTICE_DRAFT_CONFIG, input_problems
+from pulumi_didomi.core.schema import CONFIG_NAMES, NOTICE_DRAFT_CONFIG, input_problems
 from pulumi_didomi.core.session import client, say
 from pulumi_didomi.core.values import (
     REGULATIONS,
@@ -58,7 +58,7 @@ def managed_values(props: Mapping[str, Any]) -> dict[str, Any]:
 
 def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
     """`(field, reason)` for every invalid input; unknown values (preview) are skipped."""
-    problems = input_problems(NOTICE_DRAFT_CONFIG, news, has_unknown)
+    problems = input_problems(NOTICE_DRAFT_CONFIG, news, has_unknown, skip=CONFIG_NAMES)
     values = managed_values(news)
     allowed = WRITABLE_CONFIG_FIELDS | set(IDENTITY) | set(COMPUTED) | set(META) | {"__provider"}
     unknown_fields = sorted(set(news) - allowed)

@@ -11,262 +11,42 @@ wire and in the schema they are camelCase (`consent_duration` -> `consentDuratio
 
 from __future__ import annotations
 
-import types
-import typing
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any
 
-from pulumi_didomi.client.models import NoticeConfigFields
-from pulumi_didomi.core.field_docs import CONFIG_FIELD_DOCS, REGULATION_KEY_DOCS
-from pulumi_didomi.core.regulations import REGULATION_KEYS
-
-PACKAGE = "didomi"
-#: Properties whose value Didomi counts in whole units.
-INTEGRAL = frozenset({"consent_duration", "denied_consent_duration"})
-REGULATION_TYPE = f"{PACKAGE}:index:RegulationConfiguration"
-
-
-def camel(name: str) -> str:
-    """`consent_duration` -> `consentDuration` (the schema's and the wire's names)."""
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-@dataclass(frozen=True)
-class Prop:
-    """One property of a resource, a type or a function."""
-
-    name: str
-    type: str  # string | integer | number | boolean | object | array | #/types/<token>
-    doc: str
-    required: bool = False
-    input: bool = True  # set by the program (else computed by the provider)
-    replaces: bool = False  # a change needs a new resource
-    secret: bool = False
-    items: str | None = None  # the item type of an array
-    enum: tuple[str, ...] = ()
-    default: Any = None
-    needed: bool = False  # required by check, though another input may provide it
-    rule: str | None = None  # "nonempty" (strings) or "positive" (numbers)
-    hint: str = ""  # after "required: " when a required input is missing (default: doc)
-    invalid: str = ""  # the message for a value of the wrong type or range
-
-    @property
-    def wire(self) -> str:
-        """The name on the wire and in the schema."""
-        return camel(self.name)
-
-    def spec(self) -> dict[str, Any]:
-        """The property's schema."""
-        out: dict[str, Any] = {"description": self.doc}
-        out.update(_type_spec(self.type, self.items))
-        if self.secret:
-            out["secret"] = True
-        if self.default is not None:
-            out["default"] = self.default
-        return out
-
-
-def _type_spec(kind: str, items: str | None = None) -> dict[str, Any]:
-    if kind.startswith("#/types/"):
-        return {"$ref": kind}
-    if kind == "object":
-        return {"type": "object", "additionalProperties": {"$ref": "pulumi.json#/Any"}}
-    if kind == "any":
-        return {"$ref": "pulumi.json#/Any"}
-    if kind == "array":
-        return {"type": "array", "items": _type_spec(items or "any")}
-    return {"type": kind}
-
-
-@dataclass(frozen=True)
-class Resource:
-    """A resource: its token, documentation and properties (inputs and computed outputs)."""
-
-    name: str
-    doc: str
-    props: tuple[Prop, ...]
-    id_doc: str = ""
-
-    @property
-    def token(self) -> str:
-        return f"{PACKAGE}:index:{self.name}"
-
-    @property
-    def inputs(self) -> tuple[Prop, ...]:
-        return tuple(p for p in self.props if p.input)
-
-    @property
-    def replaces(self) -> tuple[str, ...]:
-        """The inputs whose change needs a new resource."""
-        return tuple(p.name for p in self.props if p.replaces)
-
-    @property
-    def by_wire(self) -> dict[str, Prop]:
-        return {p.wire: p for p in self.props}
-
-    @property
-    def by_name(self) -> dict[str, Prop]:
-        return {p.name: p for p in self.props}
-
-    def spec(self) -> dict[str, Any]:
-        """The resource's schema."""
-        return {
-            "description": self.doc,
-            "properties": {p.wire: p.spec() for p in self.props},
-            "required": sorted(p.wire for p in self.props if p.required or not p.input),
-            "inputProperties": {p.wire: p.spec() for p in self.inputs},
-            "requiredInputs": sorted(p.wire for p in self.inputs if p.required),
-        }
-
-
-@dataclass(frozen=True)
-class Function:
-    """A function (an invoke): its token, documentation, arguments and result."""
-
-    name: str
-    doc: str
-    args: tuple[Prop, ...]
-    result: tuple[Prop, ...]
-
-    @property
-    def token(self) -> str:
-        return f"{PACKAGE}:index:{self.name}"
-
-    def spec(self) -> dict[str, Any]:
-        def obj(props: tuple[Prop, ...]) -> dict[str, Any]:
-            return {
-                "properties": {p.wire: p.spec() for p in props},
-                "required": sorted(p.wire for p in props if p.required),
-                "type": "object",
-            }
-
-        return {"description": self.doc, "inputs": obj(self.args), "outputs": obj(self.result)}
-
-
-@dataclass(frozen=True)
-class ObjectType:
-    """A named object type of the schema (the items of `regulation_configurations`)."""
-
-    token: str
-    doc: str
-    props: tuple[Prop, ...] = field(default_factory=tuple)
-
-    def spec(self) -> dict[str, Any]:
-        return {
-            "description": self.doc,
-            "type": "object",
-            "properties": {p.wire: p.spec() for p in self.props},
-            "required": sorted(p.wire for p in self.props if p.required),
-        }
-
-
-def input_problems(
-    resource: Resource, news: Mapping[str, Any], is_unknown: Callable[[Any], bool]
-) -> list[tuple[str, str]]:
-    """`(field, reason)` for the inputs of `resource` that break their description (required,
-    type, rule); values not known yet are skipped. Notice configuration fields are validated by
-    their model (`NoticeConfigFields`), not here."""
-    problems = []
-    for prop in resource.inputs:
-        value = news.get(prop.name)
-        if prop.name in CONFIG_NAMES or is_unknown(value):
-            continue
-        needed = prop.required or prop.needed
-        if needed and prop.type == "string" and (not isinstance(value, str) or not value.strip()):
-            problems.append((prop.name, f"required: {prop.hint or prop.doc}"))
-        elif value is not None and (reason := _value_problem(prop, value)):
-            problems.append((prop.name, reason))
-    return problems
-
-
-def _value_problem(prop: Prop, value: Any) -> str | None:
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if prop.type == "string" and not isinstance(value, str):
-        return prop.invalid or "must be a string"
-    if prop.type == "string" and prop.rule == "nonempty" and not value.strip():
-        return prop.invalid or "must be a non-empty string when set"
-    if prop.type == "boolean" and not isinstance(value, bool):
-        return prop.invalid or f"must be true or false, got {value!r}"
-    if prop.type in ("number", "integer") and (
-        not number or (prop.rule == "positive" and value <= 0)
-    ):
-        return (prop.invalid or "must be a number") + f", got {value!r}"
-    if prop.type == "object" and not isinstance(value, Mapping):
-        return prop.invalid or "must be a map"
-    return None
-
-
-# -- notice configuration fields, from the client's models ---------------------------------------
-
-
-def _kind(annotation: Any, name: str) -> tuple[str, str | None, tuple[str, ...]]:
-    """Schema type, item type and allowed values of a model field's annotation."""
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
-        return _kind(args[0], name)
-    if typing.get_origin(annotation) is Literal:
-        return "string", None, tuple(str(a) for a in typing.get_args(annotation))
-    if annotation is bool:
-        return "boolean", None, ()
-    if annotation is str:
-        return "string", None, ()
-    if set(args) == {int, float} or annotation in (int, float):
-        return ("integer" if name in INTEGRAL else "number"), None, ()
-    if typing.get_origin(annotation) is dict:
-        return "object", None, ()
-    if typing.get_origin(annotation) is list:
-        (item,) = typing.get_args(annotation)
-        if item is str:
-            return "array", "string", ()
-        return "array", f"#/types/{REGULATION_TYPE}", ()
-    raise TypeError(f"no schema type for {name}: {annotation!r}")
-
-
-def _doc(text: str, enum: tuple[str, ...]) -> str:
-    text = text.strip().rstrip(".") + "."
-    return f"{text} One of: {', '.join(enum)}." if enum else text
-
-
-def _config_props() -> tuple[Prop, ...]:
-    hints = typing.get_type_hints(NoticeConfigFields)
-    props = []
-    for name in NoticeConfigFields.model_fields:
-        kind, items, enum = _kind(hints[name], name)
-        props.append(Prop(name, kind, _doc(CONFIG_FIELD_DOCS[name], enum), items=items, enum=enum))
-    return tuple(props)
-
-
-_REGULATION_KINDS = {bool: "boolean", str: "string", dict: "object", list: "array"}
-
-
-def _regulation_props() -> tuple[Prop, ...]:
-    props = []
-    for name, kinds in REGULATION_KEYS.items():
-        if kinds == (int, float):
-            kind = "integer" if name in INTEGRAL else "number"
-        else:
-            kind = _REGULATION_KINDS[kinds[0]]
-        items = "string" if kind == "array" else None
-        props.append(
-            Prop(
-                name, kind, REGULATION_KEY_DOCS[name], required=name == "regulation_id", items=items
-            )
-        )
-    return tuple(props)
-
-
-#: Every writable field of a notice configuration: inputs of `NoticeDraftConfig`.
-CONFIG_PROPS = _config_props()
-CONFIG_NAMES = frozenset(p.name for p in CONFIG_PROPS)
-
-REGULATION_CONFIGURATION = ObjectType(
+from pulumi_didomi.core.fields import (
+    CONFIG_NAMES,
+    CONFIG_PROPS,
+    REGULATION_CONFIGURATION,
     REGULATION_TYPE,
-    "One regulation's settings in a notice configuration, matched by `regulationId` "
-    "(gdpr, cpra, cpa, ctdpa, vcdpa). Objects inside are managed key by key.",
-    _regulation_props(),
 )
+from pulumi_didomi.core.properties import (
+    PACKAGE,
+    Function,
+    Prop,
+    Resource,
+    camel,
+    input_problems,
+)
+
+__all__ = [
+    "CONFIG",
+    "CONFIG_NAMES",
+    "FUNCTIONS",
+    "NOTICE_DEPLOYMENT",
+    "NOTICE_DRAFT_CONFIG",
+    "RESOURCES",
+    "WIDGET_DEPLOYMENT",
+    "Function",
+    "Prop",
+    "Resource",
+    "camel",
+    "input_problems",
+    "package_schema",
+    "schema_text",
+    "to_core",
+    "to_wire",
+]
 
 _ORG = (
     "The Didomi organization; defaults to the provider's `organizationId`. A change means "

@@ -25,6 +25,6 @@ def version() -> str:
 
 def main(args: list[str] | None = None) -> None:
     """Serve the provider to the engine (arguments: the engine's address, flags)."""
-    from .native import serve
+    from .server import serve
 
     serve(sys.argv[1:] if args is None else args, version())

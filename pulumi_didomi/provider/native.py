@@ -7,23 +7,16 @@ core's lifecycle functions run in a worker thread, and their results go back on 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
-import re
-import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import grpc
-import grpc.aio
 from pulumi.provider.experimental import provider as rpc
-from pulumi.provider.experimental.property_value import Computed, PropertyValue
-from pulumi.provider.experimental.server import ProviderServicer
-from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
-from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
 from pulumi_didomi.client.errors import DidomiError, redact
 from pulumi_didomi.core import notice_deployment, notice_draft, widget_deployment
@@ -39,150 +32,26 @@ from pulumi_didomi.core.schema import (
     to_wire,
 )
 from pulumi_didomi.core.session import SINK, client, configure_settings, remote_config_base, say
-from pulumi_didomi.core.values import UNKNOWN, fingerprint, has_unknown, revision_of
+from pulumi_didomi.core.values import UNKNOWN, has_unknown, revision_of
+
+from .wire import (
+    core_props,
+    draft_state,
+    input_names,
+    pending,
+    plain,
+    plain_map,
+    urn_parts,
+    wire,
+    wire_map,
+    wire_name,
+)
 
 SCHEMA_FILE = Path(__file__).with_name("schema.json")
-
-#: What a NoticeDraftConfig hands to the NoticeDeployment that publishes it (`publication`).
-_PUBLICATION = {
-    "noticeId": "notice_id",
-    "organizationId": "organization_id",
-    "revision": "revision",
-    "values": "draft_values",
-    "writtenRevision": "written_revision",
-    "fingerprint": "draft_fingerprint",
-    "unreviewed": "draft_unreviewed",
-}
 
 
 class ProviderError(Exception):
     """A failure to report to the user as its own message (already redacted)."""
-
-
-class _Servicer(ProviderServicer):
-    """The SDK's servicer, reporting a `ProviderError` as its message alone (the SDK's own
-    servicer prefixes `Unexpected <class ...>:`; the engine already names the resource)."""
-
-    def __getattribute__(self, name: str) -> Any:
-        method = super().__getattribute__(name)
-        if name not in _RPCS:
-            return method
-
-        async def reported(request: Any, context: Any) -> Any:
-            try:
-                return await method(request, context)
-            except ProviderError as exc:
-                await context.abort(grpc.StatusCode.UNKNOWN, str(exc))
-
-        return reported
-
-
-_RPCS = frozenset({"Check", "Diff", "Create", "Read", "Update", "Delete", "Invoke", "Configure"})
-
-
-def serve(args: list[str], version: str) -> None:
-    """Serve `DidomiProvider` to the engine: print the port, then answer until stopped."""
-    parser = argparse.ArgumentParser(description="the didomi Pulumi provider plugin")
-    parser.add_argument("engine", help="the Pulumi engine's address")
-    engine = parser.parse_known_args(args)[0].engine
-
-    async def run() -> None:
-        server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
-        servicer = _Servicer(args, version, DidomiProvider(engine), engine_address=engine)
-        provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
-        port = server.add_insecure_port(address="127.0.0.1:0")
-        await server.start()
-        sys.stdout.buffer.write(f"{port}\n".encode())
-        sys.stdout.buffer.flush()
-        await server.wait_for_termination()
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run())
-
-
-# -- wire values <-> plain values ----------------------------------------------------------------
-
-
-def plain(value: PropertyValue) -> Any:
-    """A wire value as plain Python (secrets unwrapped; unknown as the engine's `UNKNOWN`)."""
-    inner = value.value
-    if isinstance(inner, Computed):
-        return UNKNOWN
-    if isinstance(inner, Mapping):
-        return {k: plain(v) for k, v in inner.items()}
-    if isinstance(inner, tuple):
-        return [plain(v) for v in inner]
-    return inner
-
-
-def wire(value: Any, secret: bool = False) -> PropertyValue:
-    """A plain value on the wire (numbers as doubles, as the engine sends them)."""
-    if isinstance(value, PropertyValue):
-        return value.with_secret(True) if secret else value
-    if isinstance(value, Computed):  # the SDK cannot marshal its own Computed (3.259)
-        out = PropertyValue(UNKNOWN)
-    elif isinstance(value, Mapping):
-        out = PropertyValue({str(k): wire(v) for k, v in value.items()})
-    elif isinstance(value, (list, tuple)):
-        out = PropertyValue([wire(v) for v in value])
-    elif isinstance(value, int) and not isinstance(value, bool):
-        out = PropertyValue(float(value))
-    else:
-        out = PropertyValue(value)
-    return out.with_secret(True) if secret else out
-
-
-def _plain_map(values: Mapping[str, PropertyValue]) -> dict[str, Any]:
-    return {k: plain(v) for k, v in values.items() if plain(v) is not None}
-
-
-def _wire_map(values: Mapping[str, Any], described: Resource) -> dict[str, PropertyValue]:
-    secret = {p.wire for p in described.props if p.secret}
-    return {k: wire(v, k in secret) for k, v in values.items() if v is not None}
-
-
-def _urn_parts(urn: str) -> tuple[str, str, str]:
-    """Stack, project and resource name of a URN."""
-    match = re.match(r"urn:pulumi:([^:]+)::([^:]+)::.*::(.*)$", urn)
-    return (match.group(1), match.group(2), match.group(3)) if match else ("", "", urn)
-
-
-# -- the core's view of a resource's properties -------------------------------------------------
-
-
-def _core_props(described: Resource, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Wire properties (inputs or state) as the core's functions read them."""
-    props = to_core(values, described)
-    draft = props.get("draft")
-    if described is NOTICE_DEPLOYMENT and draft is not None:
-        for key, name in _PUBLICATION.items():
-            # A draft being written in this preview: what it will publish is not known yet.
-            value = draft.get(key) if isinstance(draft, Mapping) else UNKNOWN
-            if value is not None and props.get(name) is None:
-                props[name] = value
-    return props
-
-
-def _publication(outs: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    """The NoticeDraftConfig's `publication` output (see `_PUBLICATION`)."""
-    unmanaged = outs.get("unmanaged")
-    return {
-        "noticeId": outs.get("notice_id"),
-        "organizationId": outs.get("organization_id"),
-        "revision": outs.get("revision"),
-        "values": dict(values),
-        "writtenRevision": outs.get("written_revision"),
-        "fingerprint": UNKNOWN if has_unknown(unmanaged) else fingerprint(unmanaged),
-        "unreviewed": outs.get("unreviewed"),
-    }
-
-
-def _draft_state(
-    outs: Mapping[str, Any], values: Mapping[str, Any], revision: str
-) -> dict[str, Any]:
-    state = {**outs, "revision": revision}
-    state["publication"] = _publication(state, values)
-    return state
 
 
 # -- the provider ------------------------------------------------------------------------------
@@ -253,7 +122,7 @@ class DidomiProvider(rpc.Provider):
                 failures=[rpc.CheckFailure("", f"unknown resource type {request.type}")]
             )
         news = dict(request.new_inputs)
-        props = _core_props(described, _plain_map(news))
+        props = core_props(described, plain_map(news))
         if described is NOTICE_DRAFT_CONFIG:
             problems = notice_draft.check_inputs(props)
             values = notice_draft.managed_values(props)
@@ -262,9 +131,9 @@ class DidomiProvider(rpc.Provider):
         elif described is NOTICE_DEPLOYMENT:
             for name in ("notice_id", "organization_id", "revision"):
                 if name in props:  # given, or taken from `draft`
-                    news[_wire_name(described, name)] = wire(props[name])
+                    news[wire_name(described, name)] = wire(props[name])
             if props.get("message") is None and not has_unknown(props.get("revision")):
-                stack, project, name = _urn_parts(request.urn)
+                stack, project, name = urn_parts(request.urn)
                 try:
                     news["message"] = wire(
                         notice_deployment.render_message(
@@ -282,23 +151,23 @@ class DidomiProvider(rpc.Provider):
         else:
             problems = widget_deployment.check_inputs(props)
         failures = [
-            rpc.CheckFailure(_wire_name(described, name), reason) for name, reason in problems
+            rpc.CheckFailure(wire_name(described, name), reason) for name, reason in problems
         ]
         return rpc.CheckResponse(inputs=news, failures=failures)
 
     async def diff(self, request: rpc.DiffRequest) -> rpc.DiffResponse:
         described = RESOURCES[request.type]
-        olds = _core_props(described, _plain_map(request.old_state))
-        news = _core_props(described, _plain_map(request.new_inputs))
+        olds = core_props(described, plain_map(request.old_state))
+        news = core_props(described, plain_map(request.new_inputs))
         changed, replaces = _lifecycle(described).changes(olds, news)
         detailed = {}
         for name in changed:
             kind = _diff_kind(name in olds, name in news, name in replaces)
-            detailed[_wire_name(described, name)] = rpc.PropertyDiff(kind, input_diff=True)
+            detailed[wire_name(described, name)] = rpc.PropertyDiff(kind, input_diff=True)
         stables = [p.wire for p in described.props if p.replaces] if not replaces else []
         return rpc.DiffResponse(
             changes=bool(changed),
-            replaces=[_wire_name(described, n) for n in replaces],
+            replaces=[wire_name(described, n) for n in replaces],
             stables=stables,
             delete_before_replace=False,
             diffs=list(detailed),
@@ -309,12 +178,12 @@ class DidomiProvider(rpc.Provider):
 
     async def create(self, request: rpc.CreateRequest) -> rpc.CreateResponse:
         described = RESOURCES[request.type]
-        props = _core_props(described, _plain_map(request.properties))
+        props = core_props(described, plain_map(request.properties))
         if described is NOTICE_DRAFT_CONFIG:
             values = notice_draft.managed_values(props)
             revision = props.get("revision") or revision_of(values)
             if request.preview:
-                outs = {**props, **_pending(described, props), "written_revision": revision}
+                outs = {**props, **pending(described, props), "written_revision": revision}
             else:
                 outs = await self._run(
                     request.urn,
@@ -323,27 +192,27 @@ class DidomiProvider(rpc.Provider):
                     ),
                 )
                 outs = {**props, **outs}
-            state = _draft_state(outs, values, revision)
+            state = draft_state(outs, values, revision)
             return rpc.CreateResponse(
-                props["notice_id"], _wire_map(to_wire(state, described), described)
+                props["notice_id"], wire_map(to_wire(state, described), described)
             )
         if request.preview:
-            outs = {**props, **_pending(described, props)}
-            return rpc.CreateResponse("", _wire_map(to_wire(outs, described), described))
+            outs = {**props, **pending(described, props)}
+            return rpc.CreateResponse("", wire_map(to_wire(outs, described), described))
         if described is NOTICE_DEPLOYMENT:
             id_, outs = await self._run(request.urn, lambda: notice_deployment.created(props))
         else:
             id_, outs = await self._run(request.urn, lambda: widget_deployment.deploy(props))
-        return rpc.CreateResponse(id_, _wire_map(to_wire(outs, described), described))
+        return rpc.CreateResponse(id_, wire_map(to_wire(outs, described), described))
 
     async def update(self, request: rpc.UpdateRequest) -> rpc.UpdateResponse:
         described = RESOURCES[request.type]
-        olds = _core_props(described, _plain_map(request.olds))
-        news = _core_props(described, _plain_map(request.news))
+        olds = core_props(described, plain_map(request.olds))
+        news = core_props(described, plain_map(request.news))
         if described is not NOTICE_DRAFT_CONFIG:
             # Deployments change only by replacement: an update keeps the state (new inputs).
-            kept = {**olds, **{k: v for k, v in news.items() if k in _input_names(described)}}
-            return rpc.UpdateResponse(_wire_map(to_wire(kept, described), described))
+            kept = {**olds, **{k: v for k, v in news.items() if k in input_names(described)}}
+            return rpc.UpdateResponse(wire_map(to_wire(kept, described), described))
         values = notice_draft.managed_values(news)
         revision = news.get("revision") or revision_of(values)
         if request.preview:
@@ -364,12 +233,12 @@ class DidomiProvider(rpc.Provider):
                 ),
             )
             outs = {**news, **written}
-        state = _draft_state(outs, values, revision)
-        return rpc.UpdateResponse(_wire_map(to_wire(state, described), described))
+        state = draft_state(outs, values, revision)
+        return rpc.UpdateResponse(wire_map(to_wire(state, described), described))
 
     async def read(self, request: rpc.ReadRequest) -> rpc.ReadResponse:
         described = RESOURCES[request.type]
-        props = _core_props(described, _plain_map(request.properties))
+        props = core_props(described, plain_map(request.properties))
         id_ = request.resource_id
         if described is NOTICE_DRAFT_CONFIG:
             state = {**props, "notice_id": props.get("notice_id") or id_}
@@ -385,7 +254,7 @@ class DidomiProvider(rpc.Provider):
             revision = revision_of(values)
             inputs = {**notice_draft.inputs_of(outs), "revision": revision}
             inputs.pop("managed_fields", None)
-            full = _draft_state({**outs, **inputs}, values, revision)
+            full = draft_state({**outs, **inputs}, values, revision)
         elif described is NOTICE_DEPLOYMENT:
             imported = not props
             outs = await self._run(
@@ -411,12 +280,12 @@ class DidomiProvider(rpc.Provider):
             )
             if outs is None:
                 return rpc.ReadResponse("", {}, {})
-            inputs = {k: outs.get(k) for k in _input_names(described) if outs.get(k) is not None}
+            inputs = {k: outs.get(k) for k in input_names(described) if outs.get(k) is not None}
             full = outs
         return rpc.ReadResponse(
             id_,
-            _wire_map(to_wire(full, described), described),
-            _wire_map(to_wire(inputs, described), described),
+            wire_map(to_wire(full, described), described),
+            wire_map(to_wire(inputs, described), described),
         )
 
     async def delete(self, request: rpc.DeleteRequest) -> None:
@@ -444,7 +313,7 @@ class DidomiProvider(rpc.Provider):
             return rpc.InvokeResponse(
                 failures=[rpc.CheckFailure("", f"unknown function {request.tok}")]
             )
-        args = to_core(_plain_map(request.args), described)
+        args = to_core(plain_map(request.args), described)
         missing = [p for p in described.args if p.required and not args.get(p.name)]
         if missing:
             return rpc.InvokeResponse(
@@ -488,20 +357,6 @@ def _lifecycle(described: Resource) -> Any:
         NOTICE_DEPLOYMENT.token: notice_deployment,
         WIDGET_DEPLOYMENT.token: widget_deployment,
     }[described.token]
-
-
-def _wire_name(described: Resource, name: str) -> str:
-    prop = described.by_name.get(name)
-    return prop.wire if prop else name
-
-
-def _input_names(described: Resource) -> set[str]:
-    return {p.name for p in described.inputs}
-
-
-def _pending(described: Resource, props: Mapping[str, Any]) -> dict[str, Any]:
-    """Computed outputs not known before Didomi answers (unknown in a preview)."""
-    return {p.name: UNKNOWN for p in described.props if not p.input and p.name not in props}
 
 
 def _diff_kind(old: bool, new: bool, replace: bool) -> rpc.PropertyDiffKind:

@@ -1,8 +1,21 @@
 # ruff: noqa: E501 (Didomi's own sentences, kept whole)
-"""What each writable field of a notice configuration means, for the package schema and the
-SDKs' docs (no `pulumi` import). Taken from Didomi's OpenAPI document where it has a
-description; the types and allowed values come from `pulumi_didomi.client.models`.
-"""
+"""The writable fields of a notice configuration as properties of the package (no `pulumi`
+import): types and allowed values from `pulumi_didomi.client.models`, meanings from Didomi's
+OpenAPI document where it has a description."""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any, Literal
+
+from pulumi_didomi.client.models import NoticeConfigFields
+from pulumi_didomi.core.properties import PACKAGE, ObjectType, Prop
+from pulumi_didomi.core.regulations import REGULATION_KEYS
+
+#: Properties whose value Didomi counts in whole units.
+INTEGRAL = frozenset({"consent_duration", "denied_consent_duration"})
+REGULATION_TYPE = f"{PACKAGE}:index:RegulationConfiguration"
 
 #: Notice configuration fields (`NoticeConfigFields`).
 CONFIG_FIELD_DOCS: dict[str, str] = {
@@ -124,3 +137,71 @@ REGULATION_KEY_DOCS: dict[str, str] = {
     "gcm_appsflyer_enabled": "Whether AppsFlyer SDK is enabled for GCM third-party SDKs",
     "notice_disabled": "Whether the notice is disabled",
 }
+
+
+def _kind(annotation: Any, name: str) -> tuple[str, str | None, tuple[str, ...]]:
+    """Schema type, item type and allowed values of a model field's annotation."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
+        return _kind(args[0], name)
+    if typing.get_origin(annotation) is Literal:
+        return "string", None, tuple(str(a) for a in typing.get_args(annotation))
+    if annotation is bool:
+        return "boolean", None, ()
+    if annotation is str:
+        return "string", None, ()
+    if set(args) == {int, float} or annotation in (int, float):
+        return ("integer" if name in INTEGRAL else "number"), None, ()
+    if typing.get_origin(annotation) is dict:
+        return "object", None, ()
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation)
+        if item is str:
+            return "array", "string", ()
+        return "array", f"#/types/{REGULATION_TYPE}", ()
+    raise TypeError(f"no schema type for {name}: {annotation!r}")
+
+
+def _doc(text: str, enum: tuple[str, ...]) -> str:
+    text = text.strip().rstrip(".") + "."
+    return f"{text} One of: {', '.join(enum)}." if enum else text
+
+
+def _config_props() -> tuple[Prop, ...]:
+    hints = typing.get_type_hints(NoticeConfigFields)
+    props = []
+    for name in NoticeConfigFields.model_fields:
+        kind, items, enum = _kind(hints[name], name)
+        props.append(Prop(name, kind, _doc(CONFIG_FIELD_DOCS[name], enum), items=items, enum=enum))
+    return tuple(props)
+
+
+_REGULATION_KINDS = {bool: "boolean", str: "string", dict: "object", list: "array"}
+
+
+def _regulation_props() -> tuple[Prop, ...]:
+    props = []
+    for name, kinds in REGULATION_KEYS.items():
+        if kinds == (int, float):
+            kind = "integer" if name in INTEGRAL else "number"
+        else:
+            kind = _REGULATION_KINDS[kinds[0]]
+        items = "string" if kind == "array" else None
+        props.append(
+            Prop(
+                name, kind, REGULATION_KEY_DOCS[name], required=name == "regulation_id", items=items
+            )
+        )
+    return tuple(props)
+
+
+#: Every writable field of a notice configuration: inputs of `NoticeDraftConfig`.
+CONFIG_PROPS = _config_props()
+CONFIG_NAMES = frozenset(p.name for p in CONFIG_PROPS)
+
+REGULATION_CONFIGURATION = ObjectType(
+    REGULATION_TYPE,
+    "One regulation's settings in a notice configuration, matched by `regulationId` "
+    "(gdpr, cpra, cpa, ctdpa, vcdpa). Objects inside are managed key by key.",
+    _regulation_props(),
+)

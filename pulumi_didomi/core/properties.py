@@ -1,0 +1,185 @@
+"""How a property of the package is described once (no `pulumi` import): its type, docs,
+whether the program sets it, whether a change replaces the resource, secrecy, and the rules
+`check` applies; from a description come its schema and its check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+PACKAGE = "didomi"
+
+
+def camel(name: str) -> str:
+    """`consent_duration` -> `consentDuration` (the schema's and the wire's names)."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+@dataclass(frozen=True)
+class Prop:
+    """One property of a resource, a type or a function."""
+
+    name: str
+    type: str  # string | integer | number | boolean | object | array | #/types/<token>
+    doc: str
+    required: bool = False
+    input: bool = True  # set by the program (else computed by the provider)
+    replaces: bool = False  # a change needs a new resource
+    secret: bool = False
+    items: str | None = None  # the item type of an array
+    enum: tuple[str, ...] = ()
+    default: Any = None
+    needed: bool = False  # required by check, though another input may provide it
+    rule: str | None = None  # "nonempty" (strings) or "positive" (numbers)
+    hint: str = ""  # after "required: " when a required input is missing (default: doc)
+    invalid: str = ""  # the message for a value of the wrong type or range
+
+    @property
+    def wire(self) -> str:
+        """The name on the wire and in the schema."""
+        return camel(self.name)
+
+    def spec(self) -> dict[str, Any]:
+        """The property's schema."""
+        out: dict[str, Any] = {"description": self.doc}
+        out.update(_type_spec(self.type, self.items))
+        if self.secret:
+            out["secret"] = True
+        if self.default is not None:
+            out["default"] = self.default
+        return out
+
+
+def _type_spec(kind: str, items: str | None = None) -> dict[str, Any]:
+    if kind.startswith("#/types/"):
+        return {"$ref": kind}
+    if kind == "object":
+        return {"type": "object", "additionalProperties": {"$ref": "pulumi.json#/Any"}}
+    if kind == "any":
+        return {"$ref": "pulumi.json#/Any"}
+    if kind == "array":
+        return {"type": "array", "items": _type_spec(items or "any")}
+    return {"type": kind}
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A resource: its token, documentation and properties (inputs and computed outputs)."""
+
+    name: str
+    doc: str
+    props: tuple[Prop, ...]
+    id_doc: str = ""
+
+    @property
+    def token(self) -> str:
+        return f"{PACKAGE}:index:{self.name}"
+
+    @property
+    def inputs(self) -> tuple[Prop, ...]:
+        return tuple(p for p in self.props if p.input)
+
+    @property
+    def replaces(self) -> tuple[str, ...]:
+        """The inputs whose change needs a new resource."""
+        return tuple(p.name for p in self.props if p.replaces)
+
+    @property
+    def by_wire(self) -> dict[str, Prop]:
+        return {p.wire: p for p in self.props}
+
+    @property
+    def by_name(self) -> dict[str, Prop]:
+        return {p.name: p for p in self.props}
+
+    def spec(self) -> dict[str, Any]:
+        """The resource's schema."""
+        return {
+            "description": self.doc,
+            "properties": {p.wire: p.spec() for p in self.props},
+            "required": sorted(p.wire for p in self.props if p.required or not p.input),
+            "inputProperties": {p.wire: p.spec() for p in self.inputs},
+            "requiredInputs": sorted(p.wire for p in self.inputs if p.required),
+        }
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function (an invoke): its token, documentation, arguments and result."""
+
+    name: str
+    doc: str
+    args: tuple[Prop, ...]
+    result: tuple[Prop, ...]
+
+    @property
+    def token(self) -> str:
+        return f"{PACKAGE}:index:{self.name}"
+
+    def spec(self) -> dict[str, Any]:
+        def obj(props: tuple[Prop, ...]) -> dict[str, Any]:
+            return {
+                "properties": {p.wire: p.spec() for p in props},
+                "required": sorted(p.wire for p in props if p.required),
+                "type": "object",
+            }
+
+        return {"description": self.doc, "inputs": obj(self.args), "outputs": obj(self.result)}
+
+
+@dataclass(frozen=True)
+class ObjectType:
+    """A named object type of the schema (the items of `regulation_configurations`)."""
+
+    token: str
+    doc: str
+    props: tuple[Prop, ...] = field(default_factory=tuple)
+
+    def spec(self) -> dict[str, Any]:
+        return {
+            "description": self.doc,
+            "type": "object",
+            "properties": {p.wire: p.spec() for p in self.props},
+            "required": sorted(p.wire for p in self.props if p.required),
+        }
+
+
+def input_problems(
+    resource: Resource,
+    news: Mapping[str, Any],
+    is_unknown: Callable[[Any], bool],
+    skip: frozenset[str] = frozenset(),
+) -> list[tuple[str, str]]:
+    """`(field, reason)` for the inputs of `resource` that break their description (required,
+    type, rule); values not known yet, and the inputs named in `skip` (validated elsewhere),
+    are skipped."""
+    problems = []
+    for prop in resource.inputs:
+        value = news.get(prop.name)
+        if prop.name in skip or is_unknown(value):
+            continue
+        needed = prop.required or prop.needed
+        if needed and prop.type == "string" and (not isinstance(value, str) or not value.strip()):
+            problems.append((prop.name, f"required: {prop.hint or prop.doc}"))
+        elif value is not None and (reason := _value_problem(prop, value)):
+            problems.append((prop.name, reason))
+    return problems
+
+
+def _value_problem(prop: Prop, value: Any) -> str | None:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if prop.type == "string" and not isinstance(value, str):
+        return prop.invalid or "must be a string"
+    if prop.type == "string" and prop.rule == "nonempty" and not value.strip():
+        return prop.invalid or "must be a non-empty string when set"
+    if prop.type == "boolean" and not isinstance(value, bool):
+        return prop.invalid or f"must be true or false, got {value!r}"
+    if prop.type in ("number", "integer") and (
+        not number or (prop.rule == "positive" and value <= 0)
+    ):
+        return (prop.invalid or "must be a number") + f", got {value!r}"
+    if prop.type == "object" and not isinstance(value, Mapping):
+        return prop.invalid or "must be a map"
+    return None
