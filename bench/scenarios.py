@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_didomi.client import DidomiClient
+from pulumi_didomi.provider import PLUGIN_DIR
 from tests.helpers import REPO, EmulatorProcess, PulumiCLI, api_calls
 
 CREDENTIAL = "bench-org:bench-key:bench-secret-0123456789"
@@ -126,6 +127,7 @@ class DraftsBench:
         deploy_seconds: float = 1.0,
         rate_limit: str = "100/15",
         client_rate_limit: str | None = None,
+        program: str = "drafts",
     ) -> None:
         self.cli = cli
         self.n = n
@@ -141,8 +143,9 @@ class DraftsBench:
         seeder.stop()
         self.emulator = EmulatorProcess([*base, "--rate-limit", rate_limit], db).start()
         self.deployments_async = deploy_seconds > 0
-        self.dir = workdir / "drafts"
-        shutil.copytree(PROGRAMS / "drafts", self.dir, ignore=shutil.ignore_patterns("__pycache__"))
+        self.dir = workdir / program
+        shutil.copytree(PROGRAMS / program, self.dir, ignore=shutil.ignore_patterns("__pycache__"))
+        _name_plugins(self.dir)
         run = self.pulumi
         run("stack", "init", "bench", "--secrets-provider", "passphrase")
         for key, value in (
@@ -199,10 +202,25 @@ def median_preview_seconds(cli: PulumiCLI, project: Path, runs: int = 5) -> floa
     return statistics.median(times)
 
 
-def trivial_stack(cli: PulumiCLI, workdir: Path, n: int) -> Path:
-    """A stack of N do-nothing dynamic resources, created."""
-    project = workdir / "trivial"
-    shutil.copytree(PROGRAMS / "trivial", project, ignore=shutil.ignore_patterns("__pycache__"))
+#: Provider plugin directories the native programs name in their `Pulumi.yaml` (started
+#: through the language host's RunPlugin, both in the same way).
+PLUGINS = {"didomi": PLUGIN_DIR, "nothing": REPO / "bench" / "nothing_plugin"}
+
+
+def _name_plugins(project: Path) -> None:
+    """Point `{didomi}`/`{nothing}` in a copied program's Pulumi.yaml at the plugin dirs."""
+    manifest = project / "Pulumi.yaml"
+    text = manifest.read_text()
+    for name, path in PLUGINS.items():
+        text = text.replace("{" + name + "}", str(path))
+    manifest.write_text(text)
+
+
+def trivial_stack(cli: PulumiCLI, workdir: Path, n: int, program: str = "trivial") -> Path:
+    """A stack of N do-nothing resources (dynamic, or native with `trivial-native`), created."""
+    project = workdir / program
+    shutil.copytree(PROGRAMS / program, project, ignore=shutil.ignore_patterns("__pycache__"))
+    _name_plugins(project)
     cli.run("stack", "init", "bench", "--secrets-provider", "passphrase", cwd=project)
     cli.run("config", "set", "count", str(n), cwd=project)
     cli.run("up", "--yes", "--skip-preview", cwd=project, timeout=1800)
@@ -238,3 +256,31 @@ def scale_n(cli: PulumiCLI, workdir: Path, n: int) -> dict[str, Any]:
         ),
         "provider_peak_rss_mib": round(max(up_watch.peak_kib, preview_watch.peak_kib) / 1024, 1),
     }
+
+
+def hostings_noop(cli: PulumiCLI, workdir: Path, n: int, runs: int) -> dict[str, Any]:
+    """No-op preview of N drafts + N deployments in each hosting, each against as many
+    do-nothing resources of the same hosting (median seconds)."""
+    out: dict[str, Any] = {"n": n}
+    for hosting, program, trivial in (
+        ("dynamic", "drafts", "trivial"),
+        ("native", "native-drafts", "trivial-native"),
+    ):
+        (workdir / hosting).mkdir(exist_ok=True)
+        bench = DraftsBench(
+            cli, workdir / hosting, n, 0, "off", client_rate_limit="off", program=program
+        )
+        try:
+            bench.pulumi("up", "--yes", "--skip-preview")
+            drafts = median_preview_seconds(cli, bench.dir, runs)
+        finally:
+            bench.close()
+        baseline = median_preview_seconds(
+            cli, trivial_stack(cli, workdir / hosting, 2 * n, trivial), runs
+        )
+        out[hosting] = {
+            "noop_preview_median_seconds": round(drafts, 3),
+            "trivial_preview_median_seconds": round(baseline, 3),
+            "overhead_ratio": round(drafts / baseline, 2),
+        }
+    return out
