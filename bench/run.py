@@ -7,12 +7,14 @@ prints a table and writes bench/results.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +47,18 @@ def machine() -> dict[str, Any]:
     }
 
 
-def bench_n(bin_dir: Path, n: int, runs: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix=f"didomi-bench-{n}-") as tmp:
+@contextlib.contextmanager
+def workspace(bin_dir: Path, prefix: str) -> Iterator[tuple[PulumiCLI, Path]]:
+    """A temporary directory and the real CLI with its PULUMI_HOME and file backend in it."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         work = Path(tmp)
         (work / "home").mkdir()
         (work / "backend").mkdir()
-        cli = PulumiCLI(bin_dir, work / "home", work / "backend")
+        yield PulumiCLI(bin_dir, work / "home", work / "backend"), work
+
+
+def bench_n(bin_dir: Path, n: int, runs: int) -> dict[str, Any]:
+    with workspace(bin_dir, f"didomi-bench-{n}-") as (cli, work):
         bench = DraftsBench(cli, work, n)
         try:
             with ProviderMemory() as memory:
@@ -163,19 +171,12 @@ def main() -> None:
     scale = []
     for n in (int(x) for x in args.scale.split(",") if x):
         print(f"bench: scale N={n} (limits off) ...", flush=True)
-        with tempfile.TemporaryDirectory(prefix=f"didomi-scale-{n}-") as tmp:
-            work = Path(tmp)
-            (work / "home").mkdir()
-            (work / "backend").mkdir()
-            scale.append(scale_n(PulumiCLI(bin_dir, work / "home", work / "backend"), work, n))
+        with workspace(bin_dir, f"didomi-scale-{n}-") as (cli, work):
+            scale.append(scale_n(cli, work, n))
     hostings = []
     for n in (int(x) for x in args.hostings.split(",") if x):
         print(f"bench: hostings N={n} (no-op preview, dynamic and native) ...", flush=True)
-        with tempfile.TemporaryDirectory(prefix=f"didomi-hostings-{n}-") as tmp:
-            work = Path(tmp)
-            (work / "home").mkdir()
-            (work / "backend").mkdir()
-            cli = PulumiCLI(bin_dir, work / "home", work / "backend")
+        with workspace(bin_dir, f"didomi-hostings-{n}-") as (cli, work):
             hostings.append(hostings_noop(cli, work, n, args.runs))
     report = {
         "machine": machine(),

@@ -17,7 +17,12 @@ import pulumi
 from pydantic import BaseModel
 
 from pulumi_didomi.client import NoticeConfig, NoticeDeployment
-from pulumi_didomi.core.session import client, configure_settings, remote_config_base
+from pulumi_didomi.core.session import (
+    SETTINGS_KEYS,
+    client,
+    configure_settings,
+    remote_config_base,
+)
 
 if TYPE_CHECKING:
     from pulumi_didomi.client import DidomiClient
@@ -71,9 +76,8 @@ def _stack_config() -> dict[str, str | None]:
         from pulumi.runtime.config import get_config
     except ImportError:  # pragma: no cover
         return {}
-    keys = ("apiKey", "apiSecret", "organizationId", "apiUrl", "rateLimit")
     values: dict[str, str | None] = {}
-    for key in keys:
+    for key in SETTINGS_KEYS:
         try:
             value = get_config(f"didomi:{key}")
         except Exception:  # outside a Pulumi program

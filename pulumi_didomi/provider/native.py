@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -253,7 +252,6 @@ class DidomiProvider(rpc.Provider):
             values = notice_draft.managed_values(outs)
             revision = revision_of(values)
             inputs = {**notice_draft.inputs_of(outs), "revision": revision}
-            inputs.pop("managed_fields", None)
             full = draft_state({**outs, **inputs}, values, revision)
         elif described is NOTICE_DEPLOYMENT:
             imported = not props
@@ -338,7 +336,7 @@ def _invoke(name: str, args: Mapping[str, Any]) -> dict[str, Any]:
     api, org = client(args.get("organization_id"))
     if name == "getNoticeDraft":
         draft = api.current_draft(args["notice_id"], org)
-        values = json.loads(draft.model_dump_json(exclude_none=True))
+        values = draft.model_dump(mode="json", exclude_none=True)
         return {
             "config_id": draft.id,
             "notice_id": draft.notice_id,

@@ -58,7 +58,8 @@ def wire(value: Any, secret: bool = False) -> PropertyValue:
 
 
 def plain_map(values: Mapping[str, PropertyValue]) -> dict[str, Any]:
-    return {k: plain(v) for k, v in values.items() if plain(v) is not None}
+    plained = ((k, plain(v)) for k, v in values.items())
+    return {k: v for k, v in plained if v is not None}
 
 
 def wire_map(values: Mapping[str, Any], described: Resource) -> dict[str, PropertyValue]:

@@ -13,7 +13,13 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import grpc
-from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    DiffResult,
+    ResourceProvider,
+)
 from pulumi.output import Unknown
 
 from pulumi_didomi.client.errors import DidomiError, redact
@@ -110,6 +116,16 @@ class DidomiProvider(ResourceProvider):
     def validate(news: Mapping[str, Any]) -> list[tuple[str, str]]:
         """`(field, reason)` for every invalid input (each resource names its own check)."""
         return []
+
+    @staticmethod
+    def changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        """The inputs that changed and those among them that replace (each resource's core)."""
+        return [], []
+
+    @surfaced
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed, replaces = self.changes(olds, news)
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures = [CheckFailure(field, reason) for field, reason in self.validate(news)]

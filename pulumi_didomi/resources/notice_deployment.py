@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource
+from pulumi.dynamic import CreateResult, ReadResult, Resource
 
 from pulumi_didomi.core.notice_deployment import (
     COMPUTED,
@@ -50,9 +50,7 @@ class NoticeDeploymentProvider(DidomiProvider):
 
     validate = staticmethod(check_inputs)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed, replaces = changes(olds, news)
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+    changes = staticmethod(changes)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         id_, outs = created(props)

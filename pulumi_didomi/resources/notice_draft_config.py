@@ -12,7 +12,6 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import (
     CreateResult,
-    DiffResult,
     ReadResult,
     Resource,
     UpdateResult,
@@ -63,9 +62,7 @@ class NoticeDraftConfigProvider(DidomiProvider):
 
     validate = staticmethod(check_inputs)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed, replaces = changes(olds, news)
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+    changes = staticmethod(changes)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         outs = write_draft(

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource
+from pulumi.dynamic import CreateResult, ReadResult, Resource
 
 from pulumi_didomi.core.widget_deployment import (
     INPUTS,
@@ -31,9 +31,7 @@ class WidgetDeploymentProvider(DidomiProvider):
 
     validate = staticmethod(check_inputs)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed, replaces = changes(olds, news)
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+    changes = staticmethod(changes)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         id_, outs = deploy(props)
