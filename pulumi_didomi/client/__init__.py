@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pulumi_didomi._lazy import lazy_exports
+from pulumi_didomi.limits import DEFAULT_API_URL
 
 if TYPE_CHECKING:
     from ._retry import RetryPolicy
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
         ServerError,
         TransportError,
     )
-    from .limits import DEFAULT_API_URL
     from .models import (
         WRITABLE_CONFIG_FIELDS,
         Notice,
@@ -49,7 +49,6 @@ _MODULES: dict[str, str] = {
     "APIError": "errors",
     "ConfigurationError": "errors",
     "ConflictError": "errors",
-    "DEFAULT_API_URL": "limits",
     "DeploymentError": "errors",
     "DeploymentTimeoutError": "errors",
     "DidomiClient": "client",

@@ -13,6 +13,13 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from pulumi_didomi.limits import (
+    DEFAULT_API_URL,
+    DIDOMI_RATE_LIMIT,
+    MAX_PARALLEL_DEPLOYMENTS,
+    PAGE_SIZE,
+)
+
 from ._retry import RateLimiter, RetryPolicy, _should_retry, parse_retry_after
 from ._session import TOKENS, TokenCache
 from .errors import (
@@ -25,7 +32,6 @@ from .errors import (
     error_for_status,
     register_secret,
 )
-from .limits import DEFAULT_API_URL, DIDOMI_RATE_LIMIT, MAX_PARALLEL_DEPLOYMENTS, PAGE_SIZE
 from .models import (
     WRITABLE_CONFIG_FIELDS,
     Notice,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pulumi_didomi.client.errors import ConfigurationError
-from pulumi_didomi.client.limits import DEFAULT_API_URL
+from pulumi_didomi.limits import DEFAULT_API_URL
 
 if TYPE_CHECKING:
     from pulumi_didomi.client import DidomiClient

@@ -1,4 +1,8 @@
-"""Didomi's documented defaults and limits, defined once (no heavy import: programs use them)."""
+"""Didomi's documented defaults and limits, defined once for the client, the emulator and the bench.
+
+A neutral module (neither the client nor the emulator, which reads Didomi independently); no heavy
+import: programs use it.
+"""
 
 #: The production API.
 DEFAULT_API_URL = "https://api.didomi.io/v1"
