@@ -7,12 +7,15 @@ import asyncio
 import socket
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 import uvicorn
+from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from pulumi_didomi.limits import DIDOMI_RATE_LIMIT
+
 from .app import create_app
+from .auth import Accounts
 from .settings import DEMO_CREDENTIAL, Credential, EmulatorSettings, FaultSettings
 
 
@@ -23,7 +26,7 @@ class _AbortableH11Protocol(H11Protocol):
         super().connection_made(transport)
         inner = self.app
 
-        async def app(scope: Any, receive: Any, send: Any) -> None:
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
             scope.setdefault("extensions", {})["didomi.abort"] = transport.abort
             await inner(scope, receive, send)
 
@@ -81,7 +84,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="an API key of an organization (repeatable); default: one demo credential",
     )
     p.add_argument("--token-ttl", type=float, default=3600.0, metavar="SECONDS")
-    p.add_argument("--rate-limit", type=_rate_limit, default=(100, 15.0), metavar="N/SECONDS")
+    p.add_argument("--rate-limit", type=_rate_limit, default=DIDOMI_RATE_LIMIT, metavar="N/SECONDS")
     p.add_argument("--deploy-seconds", type=float, default=1.0, metavar="S")
     p.add_argument("--fault-error-rate", type=_probability, default=0.0)
     p.add_argument("--fault-429-rate", type=_probability, default=0.0)
@@ -130,9 +133,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"demo credential: organization {c.organization_id}, key {c.key}, secret {c.secret}",
             flush=True,
         )
-    emu = app.state.emulator
-    for org in emu.organizations():
-        print(f"organization {org}: public API key {emu.public_api_key(org)}", flush=True)
+    accounts: Accounts = app.state.accounts
+    for org in accounts.organizations():
+        print(f"organization {org}: public API key {accounts.public_api_key(org)}", flush=True)
     config = uvicorn.Config(
         app,
         http=_AbortableH11Protocol,
@@ -146,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:  # pragma: no cover
         pass
     finally:
-        emu.store.close()
+        app.state.store.close()
     sys.exit(0)
 
 

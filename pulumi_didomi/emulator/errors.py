@@ -1,15 +1,8 @@
-"""Didomi's (Feathers) error body and the exception the routes raise to answer with it."""
+"""Didomi's (Feathers) error body and the typed errors the emulator answers with it."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-
+from typing import Any, ClassVar
 
 _FEATHERS_NAMES = {
     400: ("BadRequest", "bad-request"),
@@ -40,17 +33,60 @@ def error_body(status: int, message: str, errors: Any = None) -> dict[str, Any]:
 
 
 class ApiError(Exception):
-    """An error answered with Didomi's error body."""
+    """An error answered with Didomi's error body; subclasses fix the status."""
+
+    status: ClassVar[int] = 500
 
     def __init__(
-        self,
-        status: int,
-        message: str,
-        errors: Any = None,
-        headers: dict[str, str] | None = None,
+        self, message: str, errors: Any = None, headers: dict[str, str] | None = None
     ) -> None:
         super().__init__(message)
-        self.status = status
         self.message = message
         self.errors = errors
         self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        """The Feathers error body of this error."""
+        return error_body(self.status, self.message, self.errors)
+
+
+class BadRequest(ApiError):
+    """400: the request breaks one of the API's rules; `errors` names the fields."""
+
+    status = 400
+
+    @classmethod
+    def fields(cls, prefix: str, problems: dict[str, str]) -> BadRequest:
+        """A 400 naming each field and its problem: `prefix: field: reason; ...`."""
+        detail = "; ".join(f"{field}: {reason}" for field, reason in problems.items())
+        return cls(f"{prefix}: {detail}", dict(problems))
+
+
+class NotAuthenticated(ApiError):
+    """401: no token, or one that is invalid or expired."""
+
+    status = 401
+
+
+class Forbidden(ApiError):
+    """403: the request names an organization the caller has no access to."""
+
+    status = 403
+
+
+class NotFound(ApiError):
+    """404: no record with this id in the caller's organizations."""
+
+    status = 404
+
+
+class MethodNotAllowed(ApiError):
+    """405: the resource exists but cannot be changed this way."""
+
+    status = 405
+
+
+class TooManyRequests(ApiError):
+    """429: a rate limit or a quota; `headers` carry `Retry-After`."""
+
+    status = 429

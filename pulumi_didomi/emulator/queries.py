@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
 
-from .errors import ApiError
+from pulumi_didomi.limits import PAGE_SIZE  # default and maximum `$limit` (silent cap)
+
+from .errors import BadRequest
 from .store import Doc
-
-PAGE_SIZE = 100  # default and maximum `$limit` (emulator pick: silent cap)
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-
 
 _OPERATORS = {"$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin"}
 
@@ -58,7 +51,7 @@ def _compare(value: Any, op: str, raw: Any) -> bool:
             return bool(value <= target)
     except TypeError:
         return False
-    raise ApiError(400, f"Invalid query operator {op}")
+    raise BadRequest(f"Invalid query operator {op}")
 
 
 @dataclass
@@ -86,14 +79,14 @@ class Query:
             elif key.startswith("$sort[") and key.endswith("]"):
                 direction = values[-1]
                 if direction not in ("1", "-1"):
-                    raise ApiError(400, f"{key} must be 1 or -1")
+                    raise BadRequest(f"{key} must be 1 or -1")
                 sort.append((key[6:-1], int(direction)))
             elif key.startswith("$") or key in ignore:
                 continue
             elif "[" in key and key.endswith("]"):
                 name, op = key[:-1].split("[", 1)
                 if op.rstrip("[]") not in _OPERATORS:
-                    raise ApiError(400, f"Invalid query operator {op} on {name}")
+                    raise BadRequest(f"Invalid query operator {op} on {name}")
                 op = op.rstrip("[]")
                 filters.append((name, op, values if op in ("$in", "$nin") else values[-1]))
             else:
@@ -123,7 +116,7 @@ def _int_param(name: str, raw: str, minimum: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError(400, f"{name} must be an integer") from None
+        raise BadRequest(f"{name} must be an integer") from None
     if value < minimum:
-        raise ApiError(400, f"{name} must be >= {minimum}")
+        raise BadRequest(f"{name} must be >= {minimum}")
     return value

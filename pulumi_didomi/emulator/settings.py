@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from pydantic import BaseModel, Field
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
+from pulumi_didomi.limits import DIDOMI_RATE_LIMIT
 
 
 @dataclass(frozen=True)
@@ -60,7 +55,8 @@ class EmulatorSettings:
     db: str = ":memory:"
     credentials: list[Credential] = field(default_factory=lambda: [DEMO_CREDENTIAL])
     token_ttl: float = 3600.0
-    rate_limit: tuple[int, float] | None = (100, 15.0)
+    #: (requests, seconds) per organization; None turns the limit off.
+    rate_limit: tuple[int, float] | None = DIDOMI_RATE_LIMIT
     deploy_seconds: float = 1.0
     faults: FaultSettings = field(default_factory=FaultSettings)
     seed: int | None = None

@@ -15,6 +15,7 @@ import string
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 Doc = dict[str, Any]
@@ -41,6 +42,16 @@ CREATE INDEX IF NOT EXISTS documents_parent ON documents (collection, parent_id)
 def new_id() -> str:
     """An 8-character alphanumeric id, like Didomi's."""
     return "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
+
+
+def now_iso() -> str:
+    """The current time as Didomi writes it: ISO-8601, milliseconds, `Z`."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def public_view(doc: Doc) -> Doc:
+    """A stored document without the emulator's private (`_`-prefixed) fields."""
+    return {k: v for k, v in doc.items() if not k.startswith("_")}
 
 
 class Store:

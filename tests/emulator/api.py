@@ -64,3 +64,23 @@ class Api:
             params={"notice_id": notice_id, "$sort[created_at]": -1},
         )
         return list(page["data"])
+
+    def new_widget(self, name: str = "Preference center", **fields: Any) -> dict[str, Any]:
+        """POST a widget of this organization (201 expected)."""
+        return dict(
+            self.ok(
+                "POST",
+                "/widgets",
+                201,
+                params={"organization_id": self.org},
+                json={"name": name, **fields},
+            )
+        )
+
+    def rejected(self, method: str, path: str, field: str, status: int = 400, **kw: Any) -> Any:
+        """Call, expect a Feathers error of `status` whose `errors` name `field`."""
+        r = self.http.request(method, path, **kw)
+        assert r.status_code == status, f"{method} {path}: {r.status_code} {r.text}"
+        body = r.json()
+        assert body["code"] == status and field in body["errors"], body
+        return body

@@ -1,0 +1,44 @@
+"""Thin routers, one per Didomi resource: parse the request, call the backend, render."""
+
+from fastapi import APIRouter
+
+from ..auth import Accounts, Authenticate
+from ..backend import NoticesBackend, WidgetsBackend
+from ..ratelimit import SlidingWindowLimiter
+from ..stats import Stats
+from .configs import configs_router
+from .notice_deployments import notice_deployments_router
+from .notices import notices_router
+from .operator import operator_router
+from .organizations import organizations_router
+from .public import public_router
+from .sessions import sessions_router
+from .widget_deployments import widget_deployments_router
+from .widgets import widgets_router
+
+__all__ = ["api_routers", "operator_router"]
+
+
+def api_routers(
+    notices: NoticesBackend,
+    widgets: WidgetsBackend,
+    accounts: Accounts,
+    authenticate: Authenticate,
+    limiter: SlidingWindowLimiter | None,
+    stats: Stats,
+) -> list[APIRouter]:
+    """The routers of the emulated API, in the order the app must include them.
+
+    Order matters: fixed paths (`/widgets/notices/configs`, `/widgets/deployments`) come before
+    the `{id}` paths that would also match them.
+    """
+    return [
+        sessions_router(accounts, authenticate.tokens, limiter, stats),
+        organizations_router(accounts, authenticate),
+        notice_deployments_router(notices, authenticate),
+        configs_router(notices, authenticate),
+        notices_router(notices, authenticate),
+        widget_deployments_router(widgets, authenticate),
+        widgets_router(widgets, authenticate),
+        public_router(widgets, accounts),
+    ]

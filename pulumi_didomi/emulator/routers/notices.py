@@ -1,0 +1,46 @@
+"""`/widgets/notices`: consent notices (reference §4)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from ..auth import Authenticate, Principal
+from ..backend import NoticesBackend
+from ..models import Notice, NoticeInput, NoticePatch, Page
+from ..queries import Query
+from ..store import public_view
+from .render import page_view
+
+
+def notices_router(backend: NoticesBackend, authenticate: Authenticate) -> APIRouter:
+    """Routes of `/widgets/notices` and `/widgets/notices/{id}`."""
+    router = APIRouter(tags=["notices"])
+    Who = Annotated[Principal, Depends(authenticate)]
+    one: dict[int | str, dict[str, Any]] = {200: {"model": Notice}}
+
+    @router.get("/widgets/notices", responses={200: {"model": Page[Notice]}})
+    def list_notices(request: Request, who: Who, organization_id: str | None = None) -> Any:
+        page = backend.list_notices(who.scope(organization_id), Query.parse(request))
+        return page_view(page)
+
+    @router.post("/widgets/notices", status_code=201, responses={201: {"model": Notice}})
+    def create_notice(body: NoticeInput, who: Who) -> Any:
+        who.scope(body.organization_id)
+        return public_view(backend.create_notice(body.model_dump()))
+
+    @router.get("/widgets/notices/{notice_id}", responses=one)
+    def get_notice(notice_id: str, who: Who, organization_id: str | None = None) -> Any:
+        return public_view(backend.get_notice(who.scope(organization_id), notice_id))
+
+    @router.patch("/widgets/notices/{notice_id}", responses=one)
+    def patch_notice(
+        notice_id: str, body: NoticePatch, who: Who, organization_id: str | None = None
+    ) -> Any:
+        changes = body.model_dump(exclude_unset=True)
+        return public_view(backend.patch_notice(who.scope(organization_id), notice_id, changes))
+
+    @router.delete("/widgets/notices/{notice_id}", responses=one)
+    def delete_notice(notice_id: str, who: Who, organization_id: str | None = None) -> Any:
+        return public_view(backend.delete_notice(who.scope(organization_id), notice_id))
+
+    return router
