@@ -13,11 +13,8 @@ from pulumi_didomi.limits import DEFAULT_API_URL
 
 if TYPE_CHECKING:
     from ._retry import RetryPolicy
-    from .client import (
-        DidomiClient,
-        read_remote_widget_config,
-        validate_config_fields,
-    )
+    from .client import DidomiClient
+    from .configs import validate_config_fields
     from .errors import (
         APIError,
         ConfigurationError,
@@ -43,6 +40,7 @@ if TYPE_CHECKING:
         Widget,
         WidgetDeployment,
     )
+    from .widgets import read_remote_widget_config
 
 
 _MODULES: dict[str, str] = {
@@ -69,8 +67,8 @@ _MODULES: dict[str, str] = {
     "WRITABLE_CONFIG_FIELDS": "models",
     "Widget": "models",
     "WidgetDeployment": "models",
-    "read_remote_widget_config": "client",
-    "validate_config_fields": "client",
+    "read_remote_widget_config": "widgets",
+    "validate_config_fields": "configs",
 }
 
 

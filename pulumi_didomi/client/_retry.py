@@ -1,8 +1,10 @@
-"""Retry decisions in one place: what is retried, how long to wait."""
+"""Retry decisions in one place: what is retried, how often, how long to wait."""
 
 from __future__ import annotations
 
 import random
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -74,61 +76,34 @@ def _should_retry(
     return idempotent and status in RETRY_STATUSES
 
 
-class RateLimiter:
-    """Client-side pacing under Didomi's limit: at most `limit` requests per `window` seconds.
+class Retrier:
+    """One client's retries: bounded attempts and time, jittered backoff, `Retry-After` honoured.
 
-    A sliding window like the server's, slightly stricter (`margin` seconds longer), shared by
-    every client of the same credentials in the process, so a large refresh never earns a 429.
+    Shared by the request layer (every call) and publishing (its reconciling loop); `count` is
+    how many retries it has waited for.
     """
 
-    #: Requests kept in reserve when the server says how many remain (others may be in flight).
-    RESERVE = 5
-
-    def __init__(self, limit: int, window: float, margin: float = 0.25) -> None:
-        import collections
-        import threading
-
-        self.limit = limit
-        self.window = window + margin
-        self._sent: collections.deque[float] = collections.deque()
+    def __init__(self, policy: RetryPolicy, sleep: Callable[[float], None]) -> None:
+        self.policy = policy
+        self.sleep = sleep
+        self.count = 0
         self._lock = threading.Lock()
-        self._paused_until = 0.0
 
-    def acquire(self, clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
-        """Block until one more request fits in the window, then count it."""
-        while True:
-            with self._lock:
-                now = clock()
-                while self._sent and self._sent[0] <= now - self.window:
-                    self._sent.popleft()
-                if now >= self._paused_until and len(self._sent) < self.limit:
-                    self._sent.append(now)
-                    return
-                wait = max(self._paused_until - now, 0.0)
-                if len(self._sent) >= self.limit:
-                    wait = max(wait, self._sent[0] + self.window - now)
-            sleep(max(wait, 0.001))
+    def may_retry(self, attempt: int, started: float) -> bool:
+        """Whether attempt number `attempt` of a call begun at `started` (monotonic) may be
+        followed by another."""
+        return (
+            attempt < self.policy.max_attempts
+            and time.monotonic() - started < self.policy.max_elapsed
+        )
 
-    def pause(self, seconds: float, clock: Callable[[], float]) -> None:
-        """Hold every request of these credentials for `seconds` (e.g. after a 429)."""
+    def wait(self, attempt: int, retry_after: str | None = None) -> None:
+        """Sleep before the next attempt: the server's `Retry-After` (capped, plus a little
+        jitter) when it gave one, else the backoff of `attempt`."""
+        delay = self.policy.backoff(attempt)
+        after = parse_retry_after(retry_after)
+        if after is not None:
+            delay = min(after, self.policy.max_retry_after) + self.policy.backoff(1)
         with self._lock:
-            self._paused_until = max(self._paused_until, clock() + seconds)
-
-    def observe(self, header: str | None, clock: Callable[[], float]) -> None:
-        """Follow the server's `RateLimit: limit=N, remaining=R, reset=S` header.
-
-        The budget is per organization, shared with other processes and tools: when the
-        server says it is nearly spent, wait for its reset instead of earning a 429.
-        """
-        if not header:
-            return
-        fields: dict[str, float] = {}
-        for part in header.split(","):
-            name, _, value = part.strip().partition("=")
-            try:
-                fields[name.strip().lower()] = float(value)
-            except ValueError:
-                continue
-        remaining, reset = fields.get("remaining"), fields.get("reset")
-        if remaining is not None and reset is not None and remaining <= self.RESERVE:
-            self.pause(reset, clock)
+            self.count += 1
+        self.sleep(delay)

@@ -1,16 +1,19 @@
-"""Access tokens: minted once per (API URL, key) per process, shared by threads and clients."""
+"""Sessions: access tokens minted once per (API URL, key) per process, and the httpx auth flow
+that puts them on requests."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
-from .errors import register_secret
+import httpx
+import jwt
+
+from ._sending import api_error, response_body
+from .errors import APIError, NotAuthenticatedError, register_secret
 
 #: Lifetime assumed when a token does not say (Didomi documents 1 hour).
 DEFAULT_TOKEN_LIFETIME = 3600.0
@@ -27,10 +30,8 @@ class Token:
 def token_expiry(token: str, now: float) -> float:
     """The `exp` claim of a JWT (not verified: only used to refresh early), else now + 1 h."""
     try:
-        claims_b64 = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(claims_b64 + "=" * (-len(claims_b64) % 4)))
-        return float(claims["exp"])
-    except (IndexError, KeyError, TypeError, ValueError):
+        return float(jwt.decode(token, options={"verify_signature": False})["exp"])
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
         return now + DEFAULT_TOKEN_LIFETIME
 
 
@@ -85,3 +86,63 @@ class TokenCache:
 
 
 TOKENS = TokenCache()
+
+
+class DidomiAuth(httpx.Auth):
+    """`Authorization: Bearer <token>` from `POST /sessions`, as an httpx auth flow.
+
+    Tokens come from a `TokenCache` (shared per process, refreshed before they expire); a
+    request answered 401 gets one new token and is sent once more. `post_session` sends the
+    session request (unauthenticated, through the client's request layer) and returns its
+    response.
+    """
+
+    #: The replay after a 401 resends the body.
+    requires_request_body = True
+
+    def __init__(
+        self,
+        base_url: str,
+        key: str,
+        secret: str,
+        tokens: TokenCache,
+        post_session: Callable[[dict[str, str]], httpx.Response],
+    ) -> None:
+        register_secret(secret)
+        self._base_url = base_url
+        self._key = key
+        self._secret = secret
+        self._tokens = tokens
+        self._post_session = post_session
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Send with the current token; after a 401, re-login once and replay."""
+        token = self._token()
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code == 401:
+            request.headers["Authorization"] = f"Bearer {self._token(stale=token)}"
+            yield request
+
+    def _token(self, stale: str | None = None) -> str:
+        return self._tokens.get(self._base_url, self._key, self._secret, self._mint, stale)
+
+    def _mint(self) -> str:
+        body = {"type": "api-key", "key": self._key, "secret": self._secret}
+        response = self._post_session(body)
+        if response.status_code in (400, 401):
+            raise NotAuthenticatedError(
+                "POST",
+                "/sessions",
+                response.status_code,
+                response_body(response),
+                hint="Didomi refused the API key and secret: check didomi:apiKey and "
+                "didomi:apiSecret (or DIDOMI_API_KEY / DIDOMI_API_SECRET)",
+            )
+        if response.status_code >= 400:
+            raise api_error(response)
+        token = response.json().get("access_token")
+        if not isinstance(token, str) or not token:
+            raise APIError("POST", "/sessions", response.status_code, {"message": "no token"})
+        register_secret(token)
+        return token

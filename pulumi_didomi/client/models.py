@@ -228,18 +228,27 @@ class NoticeDeployment(_Response):
 
 
 class Widget(_Response):
-    """A privacy widget (preference centre, DSAR form)."""
+    """A privacy widget (preference centre, DSAR form) at `/widgets`."""
 
     id: str
     organization_id: str
     name: str | None = None
-    headless: bool | None = None
-    publication_status: str | None = None
-    archived: bool | None = None
     format: str | None = None
+    headless: bool | None = None
     template_id: str | None = None
     enabled_languages: list[str] | None = None
     default_language: str | None = None
+    theme_id: str | None = None
+    custom_theme_id: str | None = None
+    domain: str | None = None
+    subdomain_id: str | None = None
+    custom_domain_id: str | None = None
+    layout_shape: str | None = None
+    configuration_tree_id: str | None = None
+    meta_tags_id: str | None = None
+    auth: JSONObject | None = None
+    archived: bool | None = None
+    publication_status: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
 

@@ -98,7 +98,7 @@ def test_status_errors_with_mock_transport() -> None:
 
 
 def test_rate_limiter_paces_a_sliding_window() -> None:
-    from pulumi_didomi.client._retry import RateLimiter
+    from pulumi_didomi.client._pacing import RateLimiter
 
     now = [0.0]
     sent: list[float] = []

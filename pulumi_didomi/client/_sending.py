@@ -1,0 +1,178 @@
+"""The request layer: every request a client sends is paced, counted and retried here.
+
+Layers, outermost first, as httpx composes them:
+
+1. `Sender.send`: retries (`_should_retry` decides, `Retrier` bounds and waits); an ambiguous
+   outcome of a request that must not be resent raises `AmbiguousOutcome` for the caller to
+   reconcile.
+2. httpx's auth flow (`DidomiAuth`): the token, and one re-login and replay after a 401.
+3. httpx's event hooks (`Sender._before`, `Sender._after`): each request actually sent waits
+   for the credentials' shared pacing and is counted under its route; each response's
+   `RateLimit` header and 429s adjust the pacing.
+4. The transport (the network, or a test's `httpx.MockTransport`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from ._pacing import RateLimiter
+from ._retry import Retrier, _should_retry, parse_retry_after
+from .errors import APIError, TransportError, error_for_status
+
+log = logging.getLogger("pulumi_didomi.client")
+
+#: The request extension that carries a request's `Call` through httpx to the event hooks.
+CALL = "didomi.call"
+
+
+@dataclass
+class Call:
+    """One logical API call: its route (the counter key, e.g. `GET /widgets/notices/{id}`), the
+    path it names in messages (never the query), whether resending it is safe, and how many
+    times it was sent (retries and the replay after a 401 included)."""
+
+    route: str
+    path: str
+    idempotent: bool = True
+    attempts: int = 0
+    started: float = field(default_factory=time.monotonic)
+    sent_at: float = 0.0
+
+
+class AmbiguousOutcome(Exception):
+    """A non-idempotent request was sent, but no clear answer came back: it may have worked."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
+class Sender:
+    """One client's HTTP connections, with pacing, per-route counts and retries.
+
+    `calls` counts requests per route; `rate_limited` counts 429 answers.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        retrier: Retrier,
+        limiter: RateLimiter | None,
+        *,
+        timeout: float,
+        transport: httpx.BaseTransport | None,
+    ) -> None:
+        self.base_url = base_url
+        self.calls: Counter[str] = Counter()
+        self.rate_limited = 0
+        self._retrier = retrier
+        self._limiter = limiter
+        self._lock = threading.Lock()
+        self._http = httpx.Client(
+            base_url=base_url,
+            timeout=timeout,
+            transport=transport,
+            event_hooks={"request": [self._before], "response": [self._after]},
+        )
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._http.close()
+
+    def send(
+        self,
+        call: Call,
+        method: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        auth: httpx.Auth | None = None,
+    ) -> httpx.Response:
+        """Send `call` until it gets a final answer; return that response, whatever its status.
+
+        Raises `TransportError` when the API cannot be reached within the retry budget, and
+        `AmbiguousOutcome` when a non-idempotent request may have been applied.
+        """
+        request = self._http.build_request(
+            method, call.path, params=params, json=json, headers=headers, extensions={CALL: call}
+        )
+        while True:
+            try:
+                response = self._http.send(request, auth=auth)
+            except httpx.TransportError as exc:
+                kind = type(exc).__name__
+                log.debug("%s %s -> %s (attempt %d)", method, call.path, kind, call.attempts)
+                if not _should_retry(error=exc, idempotent=call.idempotent):
+                    raise AmbiguousOutcome(f"{kind} after the request was sent") from None
+                if not self._retrier.may_retry(call.attempts, call.started):
+                    raise TransportError(
+                        f"could not reach the Didomi API at {self.base_url} ({method} "
+                        f"{call.path}): {kind} after {call.attempts} attempts; check "
+                        "didomi:apiUrl and the network"
+                    ) from None
+                self._retrier.wait(call.attempts)
+                continue
+            status = response.status_code
+            if _should_retry(status=status, idempotent=call.idempotent):
+                if not self._retrier.may_retry(call.attempts, call.started):
+                    return response
+                self._retrier.wait(call.attempts, response.headers.get("Retry-After"))
+                continue
+            if not call.idempotent and status in (502, 503, 504):
+                raise AmbiguousOutcome(f"{status} after the request was sent")
+            return response
+
+    def _before(self, request: httpx.Request) -> None:
+        call: Call = request.extensions[CALL]
+        if self._limiter is not None:
+            self._limiter.acquire(time.monotonic, self._retrier.sleep)
+        with self._lock:
+            self.calls[call.route] += 1
+        call.attempts += 1
+        call.sent_at = time.monotonic()
+
+    def _after(self, response: httpx.Response) -> None:
+        call: Call = response.request.extensions[CALL]
+        status = response.status_code
+        elapsed = (time.monotonic() - call.sent_at) * 1000
+        log.debug("%s %s -> %d (%.0f ms)", response.request.method, call.path, status, elapsed)
+        if status == 429:
+            with self._lock:
+                self.rate_limited += 1
+        if self._limiter is not None:
+            self._limiter.observe(response.headers.get("RateLimit"), time.monotonic)
+            if status == 429:
+                after = parse_retry_after(response.headers.get("Retry-After"))
+                pause = min(after or 1.0, self._retrier.policy.max_retry_after)
+                self._limiter.pause(pause, time.monotonic)
+
+
+def response_body(response: httpx.Response) -> dict[str, Any]:
+    """Didomi's error body (`name`, `message`...), or a stand-in when it is not JSON."""
+    try:
+        data = response.json()
+    except ValueError:
+        return {"message": response.reason_phrase or f"HTTP {response.status_code}"}
+    return data if isinstance(data, dict) else {"message": str(data)[:200]}
+
+
+def api_error(response: httpx.Response, path: str | None = None) -> APIError:
+    """The typed error of an error response, naming its method and path (its call's path
+    unless given)."""
+    request = response.request
+    return error_for_status(
+        request.method,
+        path if path is not None else request.extensions[CALL].path,
+        response.status_code,
+        response_body(response),
+        parse_retry_after(response.headers.get("Retry-After")),
+    )
