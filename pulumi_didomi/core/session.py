@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pulumi_didomi.client.errors import ConfigurationError
-from pulumi_didomi.limits import DEFAULT_API_URL
+from pulumi_didomi.limits import DEFAULT_API_URL, DIDOMI_RATE_LIMIT
 
 if TYPE_CHECKING:
     from pulumi_didomi.client import DidomiClient
@@ -41,7 +41,7 @@ class Settings:
     api_secret: str | None
     organization_id: str | None
     api_url: str
-    rate_limit: tuple[int, float] | None = (100, 15.0)
+    rate_limit: tuple[int, float] | None = DIDOMI_RATE_LIMIT
 
     @classmethod
     def resolve(cls, config: Mapping[str, str | None] | None = None) -> Settings:
@@ -67,7 +67,7 @@ class Settings:
 def parse_rate_limit(text: str | None) -> tuple[int, float] | None:
     """`N/SECONDS` (default Didomi's `100/15`), or `off` for no client-side pacing."""
     if text is None:
-        return (100, 15.0)
+        return DIDOMI_RATE_LIMIT
     if text.lower() == "off":
         return None
     try:

@@ -135,3 +135,12 @@ def test_unmanaged_view_and_its_fingerprint() -> None:
     edited = {**draft, "gcm_enabled": True, "text_id": "abc"}
     assert changed_keys(view, unmanaged_view(edited, desired, fields)) == ["gcm_enabled", "text_id"]
     assert fingerprint(unmanaged_view(edited, desired, fields)) != fingerprint(view)
+
+
+def test_the_unknown_sentinel_is_the_sdks() -> None:
+    # The core has no `pulumi` import: its copy of the engine's sentinel must stay the SDK's.
+    from pulumi.runtime import rpc
+
+    from pulumi_didomi.core.values import UNKNOWN
+
+    assert UNKNOWN == rpc.UNKNOWN
