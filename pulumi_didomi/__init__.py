@@ -1,8 +1,8 @@
 """Manage Didomi consent notices as infrastructure with Pulumi.
 
-Resources: `NoticeDraftConfig`, `NoticeDeployment`, `WidgetDeployment`. Functions:
-`get_notice_draft`, `get_notice_deployments`, `get_remote_widget_config`, each with its
-`_output` form for Inputs. The API client lives in `pulumi_didomi.client`, the local emulator
+Resources: `Notice`, `NoticeDraftConfig`, `NoticeDeployment`, `Widget`, `WidgetDeployment`.
+Functions: `get_notice_draft`, `get_notice_deployments`, `get_remote_widget_config`, each with
+its `_output` form for Inputs. The API client lives in `pulumi_didomi.client`, the local emulator
 in `pulumi_didomi.emulator`. Names are imported on first use (PEP 562): the provider process,
 which unpickles resource providers, does not import the functions.
 """
@@ -22,13 +22,21 @@ if TYPE_CHECKING:
         get_remote_widget_config,
         get_remote_widget_config_output,
     )
-    from .resources import NoticeDeployment, NoticeDraftConfig, WidgetDeployment
+    from .resources import (
+        Notice,
+        NoticeDeployment,
+        NoticeDraftConfig,
+        Widget,
+        WidgetDeployment,
+    )
 
 __version__ = "0.1.0"
 
 _MODULES = {
+    "Notice": "resources",
     "NoticeDeployment": "resources",
     "NoticeDraftConfig": "resources",
+    "Widget": "resources",
     "WidgetDeployment": "resources",
     "get_notice_deployments": "functions",
     "get_notice_deployments_output": "functions",
@@ -43,8 +51,10 @@ __getattr__ = lazy_exports(__name__, _MODULES, globals())
 
 
 __all__ = [
+    "Notice",
     "NoticeDeployment",
     "NoticeDraftConfig",
+    "Widget",
     "WidgetDeployment",
     "__version__",
     "get_notice_deployments",

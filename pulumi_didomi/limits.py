@@ -12,3 +12,5 @@ PAGE_SIZE = 100
 MAX_PARALLEL_DEPLOYMENTS = 3
 #: Didomi's documented rate limit: 100 requests per 15 seconds per organization.
 DIDOMI_RATE_LIMIT = (100, 15.0)
+#: Where Didomi's web SDK loads from (the console's embed code).
+WEB_SDK_URL = "https://sdk.privacy-center.org"

@@ -4,6 +4,7 @@ whether the program sets it, whether a change replaces the resource, secrecy, an
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -182,4 +183,13 @@ def _value_problem(prop: Prop, value: Any) -> str | None:
         return (prop.invalid or "must be a number") + f", got {value!r}"
     if prop.type == "object" and not isinstance(value, Mapping):
         return prop.invalid or "must be a map"
+    if prop.type == "array" and (
+        not isinstance(value, (list, tuple))
+        or (prop.items == "string" and not all(isinstance(v, str) for v in value))
+    ):
+        return prop.invalid or f"must be a list of {prop.items or 'value'}s, got {value!r}"
+    if prop.enum and value not in prop.enum:
+        close = difflib.get_close_matches(str(value), prop.enum, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"must be one of {', '.join(prop.enum)}, got {value!r}{hint}"
     return None

@@ -20,6 +20,8 @@ from pulumi_didomi.core.fields import (
     REGULATION_CONFIGURATION,
     REGULATION_TYPE,
 )
+from pulumi_didomi.core.notice import NOTICE
+from pulumi_didomi.core.objects import ORGANIZATION_DOC
 from pulumi_didomi.core.properties import (
     PACKAGE,
     Function,
@@ -28,14 +30,17 @@ from pulumi_didomi.core.properties import (
     camel,
     input_problems,
 )
+from pulumi_didomi.core.widget import WIDGET
 
 __all__ = [
     "CONFIG",
     "CONFIG_NAMES",
     "FUNCTIONS",
+    "NOTICE",
     "NOTICE_DEPLOYMENT",
     "NOTICE_DRAFT_CONFIG",
     "RESOURCES",
+    "WIDGET",
     "WIDGET_DEPLOYMENT",
     "Function",
     "Prop",
@@ -48,10 +53,7 @@ __all__ = [
     "to_wire",
 ]
 
-_ORG = (
-    "The Didomi organization; defaults to the provider's `organizationId`. A change means "
-    "another resource."
-)
+_ORG = ORGANIZATION_DOC
 
 NOTICE_DRAFT_CONFIG = Resource(
     "NoticeDraftConfig",
@@ -232,7 +234,7 @@ WIDGET_DEPLOYMENT = Resource(
 )
 
 RESOURCES: dict[str, Resource] = {
-    r.token: r for r in (NOTICE_DRAFT_CONFIG, NOTICE_DEPLOYMENT, WIDGET_DEPLOYMENT)
+    r.token: r for r in (NOTICE, NOTICE_DRAFT_CONFIG, NOTICE_DEPLOYMENT, WIDGET, WIDGET_DEPLOYMENT)
 }
 
 _NOTICE = Prop("notice_id", "string", "The notice id.", required=True)
@@ -328,7 +330,16 @@ def package_schema(version: str) -> dict[str, Any]:
                 "packageName": "pulumi_didomi.native",
                 "respectSchemaVersion": True,
                 "readme": "The Didomi provider's Python SDK, generated from its schema.",
-            }
+            },
+            "nodejs": {
+                "packageName": "@pulumi-didomi/didomi",
+                "packageDescription": "The Didomi provider's Node.js SDK, from its schema.",
+                "respectSchemaVersion": True,
+            },
+            "go": {
+                "importBasePath": "github.com/pulumi-didomi/pulumi-didomi/sdk/go/didomi",
+                "respectSchemaVersion": True,
+            },
         },
     }
 

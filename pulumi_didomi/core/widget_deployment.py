@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_didomi.client import NotFoundError
+from pulumi_didomi.core.objects import ObjectLifecycle
 from pulumi_didomi.core.schema import WIDGET_DEPLOYMENT, input_problems
-from pulumi_didomi.core.session import client, remote_config_base
+from pulumi_didomi.core.session import client, remote_config_base, say
 from pulumi_didomi.core.values import has_unknown, replacements
 
 #: Every input: a change of any of them deploys the widget again.
@@ -57,3 +58,33 @@ def read_widget_deployment(id_: str, props: Mapping[str, Any]) -> dict[str, Any]
     except NotFoundError:
         return None
     return outputs(props, deployment.model_dump(mode="json"))
+
+
+def inputs_of(outs: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs a program gives to hold this state."""
+    return {p.name: outs[p.name] for p in WIDGET_DEPLOYMENT.inputs if outs.get(p.name) is not None}
+
+
+def update(_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+    """Every input replaces: an update only records the new inputs (nothing is deployed)."""
+    return {**olds, **inputs_of(news)}
+
+
+def delete(id_: str, _props: Mapping[str, Any]) -> None:
+    """Widget deployments cannot be deleted: the resource only leaves the stack."""
+    say(
+        f"WidgetDeployment {id_}: removed from the stack only; the deployment stays on Didomi "
+        "(widget deployments cannot be deleted)"
+    )
+
+
+LIFECYCLE = ObjectLifecycle(
+    WIDGET_DEPLOYMENT,
+    check_inputs,
+    changes,
+    deploy,
+    read_widget_deployment,
+    inputs_of,
+    update,
+    delete,
+)

@@ -9,9 +9,11 @@ import typing
 from .get_notice_deployments import *
 from .get_notice_draft import *
 from .get_remote_widget_config import *
+from .notice import *
 from .notice_deployment import *
 from .notice_draft_config import *
 from .provider import *
+from .widget import *
 from .widget_deployment import *
 from ._inputs import *
 from . import outputs
@@ -31,8 +33,10 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_didomi.native",
   "classes": {
+   "didomi:index:Notice": "Notice",
    "didomi:index:NoticeDeployment": "NoticeDeployment",
    "didomi:index:NoticeDraftConfig": "NoticeDraftConfig",
+   "didomi:index:Widget": "Widget",
    "didomi:index:WidgetDeployment": "WidgetDeployment"
   }
  }

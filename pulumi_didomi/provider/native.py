@@ -18,14 +18,14 @@ from pulumi.provider.experimental import provider as rpc
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
 from pulumi_didomi.client.errors import DidomiError, redact
-from pulumi_didomi.core import notice_deployment, notice_draft, widget_deployment
+from pulumi_didomi.core import notice, notice_deployment, notice_draft, widget, widget_deployment
+from pulumi_didomi.core.objects import ObjectLifecycle
 from pulumi_didomi.core.schema import (
     CONFIG,
     FUNCTIONS,
     NOTICE_DEPLOYMENT,
     NOTICE_DRAFT_CONFIG,
     RESOURCES,
-    WIDGET_DEPLOYMENT,
     Resource,
     to_core,
     to_wire,
@@ -47,6 +47,12 @@ from .wire import (
 )
 
 SCHEMA_FILE = Path(__file__).with_name("schema.json")
+
+#: The resources whose lifecycle has the plain create/read/update/delete shape.
+OBJECTS: dict[str, ObjectLifecycle] = {
+    lc.resource.token: lc
+    for lc in (notice.LIFECYCLE, widget.LIFECYCLE, widget_deployment.LIFECYCLE)
+}
 
 
 class ProviderError(Exception):
@@ -148,7 +154,7 @@ class DidomiProvider(rpc.Provider):
                     return rpc.CheckResponse(failures=[rpc.CheckFailure("message", str(exc))])
             problems = notice_deployment.check_inputs(props)
         else:
-            problems = widget_deployment.check_inputs(props)
+            problems = OBJECTS[described.token].check_inputs(props)
         failures = [
             rpc.CheckFailure(wire_name(described, name), reason) for name, reason in problems
         ]
@@ -201,17 +207,25 @@ class DidomiProvider(rpc.Provider):
         if described is NOTICE_DEPLOYMENT:
             id_, outs = await self._run(request.urn, lambda: notice_deployment.created(props))
         else:
-            id_, outs = await self._run(request.urn, lambda: widget_deployment.deploy(props))
+            id_, outs = await self._run(request.urn, lambda: OBJECTS[request.type].create(props))
         return rpc.CreateResponse(id_, wire_map(to_wire(outs, described), described))
 
     async def update(self, request: rpc.UpdateRequest) -> rpc.UpdateResponse:
         described = RESOURCES[request.type]
         olds = core_props(described, plain_map(request.olds))
         news = core_props(described, plain_map(request.news))
-        if described is not NOTICE_DRAFT_CONFIG:
-            # Deployments change only by replacement: an update keeps the state (new inputs).
+        if described is NOTICE_DEPLOYMENT or (
+            request.preview and described is not NOTICE_DRAFT_CONFIG
+        ):
+            # A deployment changes only by replacement: an update keeps the state (new inputs).
             kept = {**olds, **{k: v for k, v in news.items() if k in input_names(described)}}
             return rpc.UpdateResponse(wire_map(to_wire(kept, described), described))
+        if described is not NOTICE_DRAFT_CONFIG:
+            id_ = request.resource_id
+            outs = await self._run(
+                request.urn, lambda: OBJECTS[request.type].update(id_, olds, news)
+            )
+            return rpc.UpdateResponse(wire_map(to_wire(outs, described), described))
         values = notice_draft.managed_values(news)
         revision = news.get("revision") or revision_of(values)
         if request.preview:
@@ -273,13 +287,11 @@ class DidomiProvider(rpc.Provider):
                     inputs[name] = props[name]
             full = {**outs, **inputs}
         else:
-            outs = await self._run(
-                request.urn, lambda: widget_deployment.read_widget_deployment(id_, props)
-            )
+            lifecycle = OBJECTS[request.type]
+            outs = await self._run(request.urn, lambda: lifecycle.read(id_, props))
             if outs is None:
                 return rpc.ReadResponse("", {}, {})
-            inputs = {k: outs.get(k) for k in input_names(described) if outs.get(k) is not None}
-            full = outs
+            inputs, full = lifecycle.inputs_of(outs), outs
         return rpc.ReadResponse(
             id_,
             wire_map(to_wire(full, described), described),
@@ -288,19 +300,20 @@ class DidomiProvider(rpc.Provider):
 
     async def delete(self, request: rpc.DeleteRequest) -> None:
         described = RESOURCES[request.type]
+        id_ = request.resource_id
+        lifecycle = OBJECTS.get(request.type)
+        if lifecycle is not None:
+            props = core_props(described, plain_map(request.properties))
+            await self._run(request.urn, lambda: lifecycle.delete(id_, props))
+            return
         what = {
             NOTICE_DRAFT_CONFIG.token: "the draft keeps its current values on Didomi "
             "(configurations cannot be deleted)",
             NOTICE_DEPLOYMENT.token: "the deployment stays in Didomi's audit log "
             "(deployments cannot be deleted)",
-            WIDGET_DEPLOYMENT.token: "the deployment stays on Didomi (widget deployments "
-            "cannot be deleted)",
         }[described.token]
         await self._run(
-            request.urn,
-            lambda: say(
-                f"{described.name} {request.resource_id}: removed from the stack only; {what}"
-            ),
+            request.urn, lambda: say(f"{described.name} {id_}: removed from the stack only; {what}")
         )
 
     # -- functions ---------------------------------------------------------------------------
@@ -353,7 +366,7 @@ def _lifecycle(described: Resource) -> Any:
     return {
         NOTICE_DRAFT_CONFIG.token: notice_draft,
         NOTICE_DEPLOYMENT.token: notice_deployment,
-        WIDGET_DEPLOYMENT.token: widget_deployment,
+        **OBJECTS,
     }[described.token]
 
 

@@ -10,19 +10,23 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import grpc
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
     ConfigureRequest,
+    CreateResult,
     DiffResult,
+    ReadResult,
     ResourceProvider,
+    UpdateResult,
 )
 from pulumi.output import Unknown
 
 from pulumi_didomi.client.errors import DidomiError, redact
+from pulumi_didomi.core.objects import ObjectLifecycle
 from pulumi_didomi.core.session import (
     REMOTE_CONFIG_URL,
     SETTINGS_KEYS,
@@ -48,6 +52,7 @@ __all__ = [
     "REMOTE_CONFIG_URL",
     "UNKNOWN",
     "DidomiProvider",
+    "ObjectProvider",
     "RunCache",
     "Settings",
     "client",
@@ -133,3 +138,30 @@ class DidomiProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         configure_settings({f"didomi:{k}": req.config.get(f"didomi:{k}") for k in SETTINGS_KEYS})
+
+
+class ObjectProvider(DidomiProvider):
+    """A dynamic provider over a core `ObjectLifecycle` (Didomi objects created from code); its
+    hooks are surfaced by `DidomiProvider`."""
+
+    lifecycle: ClassVar[ObjectLifecycle]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        lifecycle = cls.__dict__.get("lifecycle")
+        if lifecycle is not None:
+            cls.validate = staticmethod(lifecycle.check_inputs)  # type: ignore[method-assign]
+            cls.changes = staticmethod(lifecycle.changes)  # type: ignore[method-assign]
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(*self.lifecycle.create(props))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        outs = self.lifecycle.read(id_, props)
+        return ReadResult("", {}) if outs is None else ReadResult(id_, outs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self.lifecycle.update(id_, olds, news))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self.lifecycle.delete(id_, props)

@@ -41,8 +41,10 @@ def test_every_resource_property_and_function_has_a_description() -> None:
 def test_tokens_and_wire_names_follow_pulumi_conventions() -> None:
     schema = json.loads(SCHEMA_FILE.read_text())
     assert set(schema["resources"]) == {
+        "didomi:index:Notice",
         "didomi:index:NoticeDraftConfig",
         "didomi:index:NoticeDeployment",
+        "didomi:index:Widget",
         "didomi:index:WidgetDeployment",
     }
     assert set(schema["functions"]) == {
