@@ -1,0 +1,2 @@
+// Manage Didomi consent notices as infrastructure: drafts, deployments, privacy widgets.
+package didomi

@@ -1,0 +1,128 @@
+"""The acceptance cycle of a quickstart program run inline through the Automation API (issue 16).
+
+Each language's example has a driver (examples/typescript-quickstart/driver.ts,
+examples/go-quickstart/driver) that runs the program in its own process, one step per invocation,
+and prints the step's result as JSON; this module runs the steps against the emulator and checks
+the emulator between them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ORG_A
+from tests.emulator.api import Api
+from tests.helpers import EmulatorProcess, PulumiCLI, api_calls
+
+SECRET = ORG_A.split(":")[2]
+STACK = "test"
+
+
+def require_tool(name: str) -> str:
+    """The path of a command on PATH; skip without it (fail on CI, where CI is set)."""
+    found = shutil.which(name)
+    if found is None:
+        reason = f"{name} is not installed"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs {name}: {reason}")
+        pytest.skip(reason)
+    return found
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900) -> str:
+    """Run a command; its stdout, or a failure showing both streams."""
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        pytest.fail(
+            f"{' '.join(cmd)} failed ({result.returncode}):\n"
+            f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        )
+    return result.stdout
+
+
+@dataclass
+class Driver:
+    """A quickstart driver: `cmd STEP --stack test --work-dir DIR [--config K=V]...`."""
+
+    cmd: list[str]
+    cli: PulumiCLI
+    work_dir: Path
+    #: Seconds per step, in order: (step, seconds).
+    timings: list[tuple[str, float]] = field(default_factory=list)
+
+    def __call__(
+        self, step: str, config: dict[str, str] | None = None, secrets: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        args = [*self.cmd, step, "--stack", STACK, "--work-dir", str(self.work_dir)]
+        for flag, values in (("--config", config or {}), ("--secret", secrets or {})):
+            for key, value in values.items():
+                args += [flag, f"{key}={value}"]
+        started = time.monotonic()
+        out = run(args, cwd=self.work_dir, env=self.cli.env(), timeout=600)
+        self.timings.append((step, round(time.monotonic() - started, 1)))
+        result = dict(json.loads(out.strip().splitlines()[-1]))
+        assert result["step"] == step, result
+        return result
+
+
+def acceptance_cycle(driver: Driver, emulator: EmulatorProcess) -> None:
+    """up → no-op preview calling no API → a one-field change → exactly one new deployment →
+    refresh → destroy, which keeps Didomi's audit log."""
+    api = Api(emulator.url, ORG_A)
+    notice = api.new_notice()["id"]
+    widget = api.ok(
+        "POST", "/widgets", 201, params={"organization_id": api.org}, json={"name": "Centre"}
+    )["id"]
+    org, key, secret = ORG_A.split(":", 2)
+    config = {
+        "notice": notice,
+        "widget": widget,
+        "didomi:apiKey": key,
+        "didomi:organizationId": org,
+        "didomi:apiUrl": emulator.url + "/v1",
+    }
+
+    # up: the draft, its deployment, the widget's deployment (and the stack).
+    up = driver("up", config, {"didomi:apiSecret": secret})
+    assert up["changes"] == {"create": 4}, up
+    deployments = api.deployments(notice)
+    assert [d["id"] for d in deployments] == [up["outputs"]["deploymentId"]], (deployments, up)
+    assert up["outputs"]["draftConsentDuration"] == 6, up
+    assert len(emulator.data("widget_deployments")) == 1
+
+    # A no-op preview calls no API.
+    emulator.reset_stats()
+    preview = driver("preview")
+    assert preview["changes"] == {"same": 4}, preview
+    assert api_calls(emulator.stats()) == {}
+
+    # A one-field change: the draft is updated and published once; the widget is left alone.
+    up = driver("up", {"consentDuration": "3"})
+    assert up["changes"] == {"update": 1, "replace": 1, "same": 2}, up
+    deployments = api.deployments(notice)
+    assert len(deployments) == 2 and deployments[0]["id"] == up["outputs"]["deploymentId"]
+    live = api.ok("GET", f"/widgets/notices/configs/{deployments[0]['production_config_id']}")
+    assert live["consent_duration"] == 3 and up["outputs"]["draftConsentDuration"] == 3, up
+    assert len(emulator.data("widget_deployments")) == 1
+
+    refresh = driver("refresh")
+    assert refresh["changes"] == {"same": 4}, refresh
+
+    # Destroy deletes nothing on Didomi: every deployment stays in the audit log.
+    states = [p.read_text() for p in driver.cli.backend.rglob("*.json")]
+    assert states, f"no stack state under {driver.cli.backend}"
+    state = json.dumps(states)
+    destroy = driver("destroy")
+    assert destroy["changes"] == {"delete": 4}, destroy
+    assert len(api.deployments(notice)) == 2
+    assert len(emulator.data("widget_deployments")) == 1
+    assert SECRET not in state and api.token not in state

@@ -1,0 +1,53 @@
+"""A TypeScript program through the generated Node.js SDK (sdk/nodejs) and the real engine.
+
+examples/typescript-quickstart is an npm project (package-lock.json: @pulumi/pulumi, typescript);
+`npm run build` compiles the SDK into build/node_modules/@pulumi-didomi/didomi and the program and
+its Automation API driver into build/. The driver runs the program inline (no Node.js language
+host), one step per invocation. node_modules is installed by `npm ci` once per lock file (also
+by scripts/bootstrap).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.automation import Driver, acceptance_cycle, require_tool, run
+from tests.helpers import REPO, EmulatorProcess, PulumiCLI
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLE = REPO / "examples" / "typescript-quickstart"
+
+
+@pytest.fixture(scope="module")
+def npm_project() -> Path:
+    """The example with its node_modules, installed by `npm ci` unless it is already current."""
+    npm = require_tool("npm")
+    require_tool("node")
+    installed = EXAMPLE / "node_modules" / ".package-lock.json"  # written by npm at the end
+    lock = EXAMPLE / "package-lock.json"
+    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
+        run([npm, "ci", "--no-audit", "--no-fund"], cwd=EXAMPLE)
+    return EXAMPLE
+
+
+def _tsc(project: Path) -> Callable[..., str]:
+    return lambda *args: run([str(project / "node_modules" / ".bin" / "tsc"), *args], cwd=project)
+
+
+def test_the_typescript_sdk_compiles(npm_project: Path) -> None:
+    _tsc(npm_project)("--noEmit", "-p", "tsconfig.sdk.json")
+
+
+def test_acceptance_cycle_of_the_typescript_quickstart(
+    npm_project: Path, emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+) -> None:
+    run([require_tool("npm"), "run", "--silent", "build"], cwd=npm_project)
+    work_dir = tmp_path / "project"
+    work_dir.mkdir()
+    driver = Driver(["node", str(npm_project / "build" / "driver.js")], pulumi_cli, work_dir)
+    acceptance_cycle(driver, emulator)
+    print("typescript steps (s):", driver.timings)
