@@ -8,7 +8,7 @@ Stack config:
   domain          its domain (default "shop.example.com")
   consentDuration months before consent is asked again (default 6)
   noticeName      the notice's name (default "<site> consent notice")
-  widget          more fields of the preference centre, as a JSON object (e.g. {"headless": false})
+  widget          fields of the preference centre, as a JSON object (e.g. {"name": "Privacy"})
   adoptNotice, adoptWidget   ids of an existing notice and widget to manage instead of creating
                   them (the dynamic resources' adoption; with the plugin, `pulumi import`)
   hosting         "dynamic" (default: pulumi_didomi's dynamic resources, nothing to install) or
@@ -55,6 +55,7 @@ release = didomi.NoticeDeployment(
 )
 
 widget_fields = {
+    "name": f"{site} preference center",
     "format": "hosted",
     "template_id": "full_preference_center",
     "enabled_languages": ["en", "fr"],
@@ -63,7 +64,6 @@ widget_fields = {
 }
 preferences = didomi.Widget(
     "preference-center",
-    name=f"{site} preference center",
     adopt_id=config.get("adoptWidget"),
     **widget_fields,
 )

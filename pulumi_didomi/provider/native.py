@@ -218,7 +218,12 @@ class DidomiProvider(rpc.Provider):
             request.preview and described is not NOTICE_DRAFT_CONFIG
         ):
             # A deployment changes only by replacement: an update keeps the state (new inputs).
+            # The preview of an object's update: what Didomi computes is not known yet (a
+            # `WidgetDeployment` triggered by `widget.updated_at` shows its redeployment).
             kept = {**olds, **{k: v for k, v in news.items() if k in input_names(described)}}
+            if described is not NOTICE_DEPLOYMENT:
+                kept.update({p.name: UNKNOWN for p in described.props if not p.input})
+                kept["created_at"] = olds.get("created_at")
             return rpc.UpdateResponse(wire_map(to_wire(kept, described), described))
         if described is not NOTICE_DRAFT_CONFIG:
             id_ = request.resource_id

@@ -95,6 +95,17 @@ def test_new_website_from_nothing_to_destroy(
     assert len(api.deployments(notice["id"])) == 1
     stack.pulumi("preview", "--expect-no-changes")
 
+    # A change of the widget: its update and its redeployment (triggered by `updated_at`) are
+    # both in the preview, and happen once each.
+    stack.config("widget", {"name": "Example shop privacy center"})
+    diff = stack.pulumi("preview", "--diff").stdout
+    summary = diff.split("Resources:")[1]
+    assert "1 to update" in summary and "1 to replace" in summary, diff
+    stack.up()
+    deployed = _widget_deployments(api)
+    assert len(deployed) == 2 and deployed[0]["widget_id"] == out["widget_id"], deployed
+    stack.pulumi("preview", "--expect-no-changes")
+
     # Archived in the console: refresh shows it, the next up restores the live notice.
     api.ok(
         "PATCH",
@@ -116,7 +127,7 @@ def test_new_website_from_nothing_to_destroy(
     assert gone["archived_at"] is not None
     widget = api.ok("GET", f"/widgets/{widget['id']}", params={"organization_id": api.org})
     assert widget["archived"] is True
-    assert len(api.deployments(notice["id"])) == 1 and len(_widget_deployments(api)) == 1
+    assert len(api.deployments(notice["id"])) == 1 and len(_widget_deployments(api)) == 2
 
 
 @pytest.mark.parametrize("hosting", HOSTINGS)
