@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.scenarios import (
+    HOSTING_PROGRAMS,
     DraftsBench,
     ProviderMemory,
     hostings_noop,
@@ -57,9 +58,10 @@ def workspace(bin_dir: Path, prefix: str) -> Iterator[tuple[PulumiCLI, Path]]:
         yield PulumiCLI(bin_dir, work / "home", work / "backend"), work
 
 
-def bench_n(bin_dir: Path, n: int, runs: int) -> dict[str, Any]:
-    with workspace(bin_dir, f"didomi-bench-{n}-") as (cli, work):
-        bench = DraftsBench(cli, work, n)
+def bench_n(bin_dir: Path, n: int, runs: int, hosting: str = "dynamic") -> dict[str, Any]:
+    program, trivial = HOSTING_PROGRAMS[hosting]
+    with workspace(bin_dir, f"didomi-bench-{hosting}-{n}-") as (cli, work):
+        bench = DraftsBench(cli, work, n, program=program)
         try:
             with ProviderMemory() as memory:
                 first = bench.first_up()
@@ -68,9 +70,11 @@ def bench_n(bin_dir: Path, n: int, runs: int) -> dict[str, Any]:
         finally:
             bench.close()
         # The baseline has as many resources as the drafts stack: N drafts + N deployments.
-        trivial_preview = median_preview_seconds(cli, trivial_stack(cli, work, 2 * n), runs)
+        baseline = trivial_stack(cli, work, 2 * n, trivial)
+        trivial_preview = median_preview_seconds(cli, baseline, runs)
     return {
         "n": n,
+        "hosting": hosting,
         "scenarios": [s.row() for s in scenarios],
         "noop_preview_median_seconds": round(drafts_preview, 3),
         "trivial_preview_median_seconds": round(trivial_preview, 3),
@@ -82,25 +86,25 @@ def bench_n(bin_dir: Path, n: int, runs: int) -> dict[str, Any]:
 
 def table(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| N | scenario | calls | minimum | ratio | 429s | retries | seconds |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| N | hosting | scenario | calls | minimum | ratio | 429s | retries | seconds |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         for s in result["scenarios"]:
             ratio = "-" if s["ratio"] is None else f"{s['ratio']:.2f}"
             lines.append(
-                f"| {result['n']} | {s['scenario']} | {s['calls']} | {s['minimum']} | {ratio} "
-                f"| {s['429s']} | {s['retries']} | {s['seconds']:.1f} |"
+                f"| {result['n']} | {result['hosting']} | {s['scenario']} | {s['calls']} | "
+                f"{s['minimum']} | {ratio} | {s['429s']} | {s['retries']} | {s['seconds']:.1f} |"
             )
     lines += [
         "",
-        "| N | no-op preview: N drafts + N deployments (median s) | 2N do-nothing dynamic "
-        "resources (median s) | ratio | first up (s) | provider peak RSS (MiB) |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| N | hosting | no-op preview: N drafts + N deployments (median s) | 2N do-nothing "
+        "resources of the hosting (median s) | ratio | first up (s) | provider peak RSS (MiB) |",
+        "|---:|---|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
-            f"| {r['n']} | {r['noop_preview_median_seconds']:.2f} | "
+            f"| {r['n']} | {r['hosting']} | {r['noop_preview_median_seconds']:.2f} | "
             f"{r['trivial_preview_median_seconds']:.2f} | {r['overhead_ratio']:.2f} | "
             f"{r['first_up_seconds']:.1f} | {r['provider_peak_rss_mib']:.1f} |"
         )
@@ -146,6 +150,11 @@ def hostings_table(rows: list[dict[str, Any]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1,10,50,200")
+    parser.add_argument(
+        "--scenario-hostings",
+        default="dynamic,native",
+        help="hostings whose scenarios run at every size (dynamic, native)",
+    )
     parser.add_argument("--runs", type=int, default=5, help="previews timed per median")
     parser.add_argument("--out", default=str(REPO / "bench" / "results.json"))
     parser.add_argument(
@@ -166,8 +175,9 @@ def main() -> None:
     started = time.monotonic()
     results = []
     for n in (int(x) for x in args.sizes.split(",") if x):
-        print(f"bench: N={n} ...", flush=True)
-        results.append(bench_n(bin_dir, n, args.runs))
+        for hosting in (h for h in args.scenario_hostings.split(",") if h):
+            print(f"bench: N={n} ({hosting}) ...", flush=True)
+            results.append(bench_n(bin_dir, n, args.runs, hosting))
     scale = []
     for n in (int(x) for x in args.scale.split(",") if x):
         print(f"bench: scale N={n} (limits off) ...", flush=True)

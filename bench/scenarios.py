@@ -66,9 +66,20 @@ class Scenario:
         }
 
 
+#: What the command line of a provider process of each hosting holds: the dynamic providers'
+#: `python -m pulumi.dynamic`, the plugin's directory or console script.
+PROVIDER_PROCESSES = (b"pulumi.dynamic", b"provider/plugin", b"pulumi-resource-didomi")
+
+#: The benchmark programs of each hosting: N drafts + N deployments, and the do-nothing one.
+HOSTING_PROGRAMS = {
+    "dynamic": ("drafts", "trivial"),
+    "native": ("native-drafts", "trivial-native"),
+}
+
+
 class ProviderMemory:
-    """Peak resident memory and CPU time of the dynamic-provider processes
-    (`python -m pulumi.dynamic`), sampled every 0.1 s."""
+    """Peak resident memory and CPU time of the provider processes of either hosting
+    (`PROVIDER_PROCESSES`), sampled every 0.1 s."""
 
     def __init__(self) -> None:
         self.peak_kib = 0
@@ -94,7 +105,7 @@ class ProviderMemory:
                     continue
                 try:
                     cmdline = (entry / "cmdline").read_bytes()
-                    if b"pulumi.dynamic" not in cmdline:
+                    if not any(marker in cmdline for marker in PROVIDER_PROCESSES):
                         continue
                     for line in (entry / "status").read_text().splitlines():
                         if line.startswith("VmHWM:"):
@@ -262,10 +273,7 @@ def hostings_noop(cli: PulumiCLI, workdir: Path, n: int, runs: int) -> dict[str,
     """No-op preview of N drafts + N deployments in each hosting, each against as many
     do-nothing resources of the same hosting (median seconds)."""
     out: dict[str, Any] = {"n": n}
-    for hosting, program, trivial in (
-        ("dynamic", "drafts", "trivial"),
-        ("native", "native-drafts", "trivial-native"),
-    ):
+    for hosting, (program, trivial) in HOSTING_PROGRAMS.items():
         (workdir / hosting).mkdir(exist_ok=True)
         bench = DraftsBench(
             cli, workdir / hosting, n, 0, "off", client_rate_limit="off", program=program

@@ -1,4 +1,6 @@
-"""Deterministic API-call budgets of the real CLI against the emulator (N = 1 and 10).
+"""Deterministic API-call budgets of the real CLI against the emulator (N = 1 and 10), in both
+hostings: the dynamic resources (`bench/programs/drafts`) and the `didomi` provider plugin
+(`bench/programs/native-drafts`), the same budgets.
 
 Deployments finish at once here (--deploy-seconds 0) so that no status poll is needed and
 every count is exact; the rate limit is on, and the client's pacing keeps 429s at zero.
@@ -22,9 +24,10 @@ LIST_DEPLOYMENTS = "GET /widgets/notices/deployments"
 SESSION = "POST /sessions"
 
 
+@pytest.mark.parametrize("program", ["drafts", "native-drafts"])
 @pytest.mark.parametrize("n", [1, 10])
-def test_call_budgets(n: int, pulumi_cli: PulumiCLI, tmp_path: Path) -> None:
-    bench = DraftsBench(pulumi_cli, tmp_path, n, deploy_seconds=0)
+def test_call_budgets(n: int, program: str, pulumi_cli: PulumiCLI, tmp_path: Path) -> None:
+    bench = DraftsBench(pulumi_cli, tmp_path, n, deploy_seconds=0, program=program)
     try:
         first = bench.first_up()
         rest = {s.name: s for s in bench.after_first_up()}
