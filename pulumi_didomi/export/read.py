@@ -1,0 +1,124 @@
+"""Reading an organization for the export, in bulk: its notices, their drafts, their
+deployments and its widgets, each in pages of 100 (no call per notice).
+
+Calls: 1 session + ceil(N/100) notice pages + ceil(N/100) draft pages + ceil(D/100) deployment
+pages + ceil(W/100) widget pages, for N notices, D deployments, W widgets, paced by the client
+under Didomi's rate limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pulumi_didomi.client import DidomiClient
+
+#: Told before each listing (`"drafts"`) and after it (`"drafts"`, how many were read).
+Step = Callable[[str, int | None], None]
+
+#: The listings, in the order they are made.
+LISTINGS = ("notices", "drafts", "deployments", "widgets")
+
+
+@dataclass(frozen=True)
+class NoticeFound:
+    """A notice as Didomi holds it: the notice, its draft, its newest deployment."""
+
+    notice: dict[str, Any]
+    draft: dict[str, Any] | None
+    latest: dict[str, Any] | None
+    deployments: int = 0
+
+    @property
+    def id(self) -> str:
+        return str(self.notice["id"])
+
+    @property
+    def name(self) -> str:
+        return str(self.notice.get("name") or "")
+
+    @property
+    def archived(self) -> bool:
+        return bool(self.notice.get("archived_at"))
+
+    @property
+    def draft_untouched(self) -> bool:
+        """The draft is as Didomi created it (from the newest publication, when there is
+        one): the test `NoticeDeployment` makes before recording that publication instead of
+        publishing again (`core.notice_deployment._already_live`)."""
+        draft = self.draft
+        if draft is None:
+            return False
+        if draft.get("version") is not None:
+            return bool(draft["version"] == 0)
+        return bool(draft.get("updated_at") == draft.get("created_at"))
+
+    @property
+    def live(self) -> bool:
+        """A deployment is live and the draft holds exactly what it published."""
+        return self.latest is not None and self.draft_untouched
+
+
+@dataclass(frozen=True)
+class Organization:
+    """What the export read of one organization."""
+
+    id: str
+    api_url: str
+    notices: list[NoticeFound]
+    widgets: list[dict[str, Any]]
+    deployments: int
+    calls: dict[str, int] = field(default_factory=dict)
+
+
+def _quiet(_what: str, _count: int | None) -> None:
+    return None
+
+
+def read_organization(
+    api: DidomiClient, org: str, widgets: bool = True, step: Step | None = None
+) -> Organization:
+    """Every notice of `org` with its draft (`regulation_configurations` included, header
+    `v: 2`) and newest deployment, and its widgets (none read when `widgets` is false)."""
+    tell = step or _quiet
+    tell("notices", None)
+    notices = [n.model_dump(mode="json") for n in api.list_notices(org)]
+    tell("notices", len(notices))
+    tell("drafts", None)
+    drafts = {k: d.model_dump(mode="json") for k, d in api.drafts(org).items()}
+    tell("drafts", len(drafts))
+    tell("deployments", None)
+    listing = api.list_notice_deployments(None, org)  # newest first
+    tell("deployments", len(listing))
+    newest: dict[str, dict[str, Any]] = {}
+    counts: dict[str, int] = {}
+    for deployment in listing:
+        newest.setdefault(deployment.notice_id, deployment.model_dump(mode="json"))
+        counts[deployment.notice_id] = counts.get(deployment.notice_id, 0) + 1
+    found_widgets: list[dict[str, Any]] = []
+    if widgets:
+        tell("widgets", None)
+        found_widgets = [w.model_dump(mode="json") for w in api.list_widgets(org)]
+        tell("widgets", len(found_widgets))
+    found = [
+        NoticeFound(n, drafts.get(n["id"]), newest.get(n["id"]), counts.get(n["id"], 0))
+        for n in notices
+    ]
+    return Organization(
+        id=org,
+        api_url=api.base_url,
+        notices=found,
+        widgets=found_widgets,
+        deployments=len(listing),
+        calls=dict(api.calls),
+    )
+
+
+def describe(found: Mapping[str, Any]) -> str:
+    """`Name (id)` of a notice or widget, on one line, for comments and messages."""
+    name = " ".join(str(found.get("name") or "").split())
+    if len(name) > 60:
+        name = name[:57] + "..."
+    return f"{name} ({found['id']})" if name else str(found["id"])

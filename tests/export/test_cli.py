@@ -1,0 +1,188 @@
+"""The command (no server: Didomi answered by httpx.MockTransport): bulk reading at the minimum
+number of calls, the project written, errors, the progress bar, cheap imports."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import jwt
+import pytest
+
+import pulumi_didomi.export as export_module
+from pulumi_didomi.client import DidomiClient
+from pulumi_didomi.client._session import TokenCache
+from pulumi_didomi.export.cli import main
+from pulumi_didomi.export.read import read_organization
+from tests.export.sample import ORG, fresh_draft, live, notice
+
+SECRET = "s3cr3t-never-written"
+
+
+class FakeOrganization:
+    """`n` notices (every other one published), `w` widgets, in Didomi's pages."""
+
+    def __init__(self, n: int, w: int) -> None:
+        self.notices = [notice(f"n{i:04d}", f"Notice {i}") for i in range(n)]
+        self.drafts, self.deployments = [], []
+        for i in range(n):
+            draft = fresh_draft(f"n{i:04d}")
+            if i % 2 == 0:
+                draft, deployment = live(draft, f"d{i:04d}")
+                self.deployments.append(deployment)
+            self.drafts.append(draft)
+        self.widgets = [
+            {"id": f"w{i}", "organization_id": ORG, "name": f"Widget {i}", "format": "hosted"}
+            for i in range(w)
+        ]
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/v1")
+        if path == "/sessions":
+            return httpx.Response(201, json={"access_token": jwt.encode({"exp": 9e12}, "k" * 32)})
+        assert request.url.params["organization_id"] == ORG
+        data = {
+            "/widgets/notices": self.notices,
+            "/widgets/notices/configs": self.drafts,
+            "/widgets/notices/deployments": self.deployments,
+            "/widgets": self.widgets,
+        }[path]
+        limit, skip = int(request.url.params["$limit"]), int(request.url.params["$skip"])
+        page = data[skip : skip + min(limit, 100)]
+        return httpx.Response(
+            200, json={"total": len(data), "limit": limit, "skip": skip, "data": page}
+        )
+
+    def client(self) -> DidomiClient:
+        return DidomiClient(
+            "key",
+            SECRET,
+            base_url="http://didomi.test/v1",
+            organization_id=ORG,
+            transport=httpx.MockTransport(self),
+            tokens=TokenCache(),
+            rate_limit=None,
+        )
+
+
+@pytest.mark.parametrize(("n", "w"), [(30, 2), (250, 120), (100, 0)])
+def test_reading_costs_one_call_per_page_and_none_per_notice(n: int, w: int) -> None:
+    fake = FakeOrganization(n, w)
+    org = read_organization(fake.client(), ORG)
+    pages = math.ceil(n / 100)
+    assert org.calls == {
+        "POST /sessions": 1,
+        "GET /widgets/notices": pages,
+        "GET /widgets/notices/configs": pages,
+        "GET /widgets/notices/deployments": max(1, math.ceil(len(fake.deployments) / 100)),
+        "GET /widgets": max(1, math.ceil(w / 100)),
+    }
+    assert len(org.notices) == n and len(org.widgets) == w
+    assert sum(f.live for f in org.notices) == len(fake.deployments)
+
+
+@pytest.fixture
+def didomi(monkeypatch: pytest.MonkeyPatch) -> FakeOrganization:
+    fake = FakeOrganization(30, 2)
+    monkeypatch.setattr(export_module, "client_for", lambda settings: (fake.client(), ORG))
+    for name, value in {
+        "DIDOMI_API_KEY": "key",
+        "DIDOMI_API_SECRET": SECRET,
+        "DIDOMI_ORGANIZATION_ID": ORG,
+    }.items():
+        monkeypatch.setenv(name, value)
+    return fake
+
+
+def test_the_command_writes_the_project(
+    didomi: FakeOrganization, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stderr = io.StringIO()
+    out = tmp_path / "project"
+    assert main(["--out", str(out), "--hosting", "native"], stderr=stderr) == 0
+    assert stderr.getvalue() == ""  # not a terminal: no progress bar
+    printed = capsys.readouterr().out
+    assert "Exported 30 notices (15 with a NoticeDeployment) and 2 widgets" in printed
+    assert "5 API calls" in printed
+    files = {p.name: p.read_text() for p in out.iterdir()}
+    assert set(files) >= {"Pulumi.yaml", "__main__.py", "import.json", "README.md"}
+    assert "name: didomi-acme" in files["Pulumi.yaml"]
+    assert len(json.loads(files["import.json"])["resources"]) == 32
+    assert not any(SECRET in text for text in files.values())
+
+
+def test_the_progress_bar(didomi: FakeOrganization, tmp_path: Path) -> None:
+    stderr = io.StringIO()
+    assert main(["--out", str(tmp_path / "p"), "--progress"], stderr=stderr) == 0
+    assert "30 notices, 30 drafts, 15 deployments, 2 widgets" in stderr.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--language", "typescript", "--hosting", "dynamic"], "dynamic resources are Python"),
+        (["--notice", "nope"], "not found in organization acme: notice nope"),
+        (["--project", "no spaces"], "not a valid Pulumi project name"),
+    ],
+)
+def test_refusals(didomi: FakeOrganization, tmp_path: Path, args: list[str], message: str) -> None:
+    stderr = io.StringIO()
+    assert main(["--out", str(tmp_path / "p"), *args], stderr=stderr) == 2
+    assert message in stderr.getvalue()
+
+
+def test_a_non_empty_directory_is_refused_before_any_call(
+    didomi: FakeOrganization, tmp_path: Path
+) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    stderr = io.StringIO()
+    assert main(["--out", str(tmp_path)], stderr=stderr) == 2
+    assert "not an empty directory" in stderr.getvalue()
+    assert main(["--out", str(tmp_path), "--force"], stderr=io.StringIO()) == 0
+    assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_missing_settings_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("DIDOMI_API_KEY", "DIDOMI_API_SECRET", "DIDOMI_ORGANIZATION_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DIDOMI_API_KEY", "key")
+    stderr = io.StringIO()
+    assert main(["--out", str(tmp_path / "p")], stderr=stderr) == 2
+    text = stderr.getvalue()
+    assert "DIDOMI_API_SECRET" in text and "DIDOMI_ORGANIZATION_ID" in text
+    assert "DIDOMI_API_KEY," not in text
+
+
+def _python(code: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_importing_the_package_stays_cheap() -> None:
+    heavy = ("tqdm", "httpx", "pydantic", "argparse", "pulumi_didomi.export")
+    loaded = _python(
+        "import sys, pulumi_didomi, pulumi_didomi.__main__; "
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    assert loaded.strip() == "[]"
+
+
+def test_python_m_pulumi_didomi() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pulumi_didomi", "export", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "pulumi import --file import.json" in result.stdout
+    assert "manage no field" in result.stdout
+    result = subprocess.run(
+        [sys.executable, "-m", "pulumi_didomi", "nope"], capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "export" in result.stderr
