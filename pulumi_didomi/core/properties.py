@@ -5,6 +5,7 @@ whether the program sets it, whether a change replaces the resource, secrecy, an
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 PACKAGE = "didomi"
 
 
+@functools.cache
 def camel(name: str) -> str:
     """`consent_duration` -> `consentDuration` (the schema's and the wire's names)."""
     head, *rest = name.split("_")
