@@ -72,6 +72,14 @@ class DraftBook:
         with self._lock:
             return listing.get(notice_id)
 
+    def known(self, api: DidomiClient, org: str, notice_id: str) -> NoticeConfig | None:
+        """The notice's draft from a listing of this run younger than `max_age` (no call)."""
+        with self._lock:
+            found = self._drafts.get((api.base_url, org))
+            if found is None or self._clock() - found[0] > self.max_age:
+                return None
+            return found[1].get(notice_id)
+
     def resolve(self, api: DidomiClient, org: str, notice_id: str) -> NoticeConfig:
         """The draft to write: the run's first is read alone (one GET), the others come from
         the listing; a notice missing from the listing is read alone (and must exist)."""

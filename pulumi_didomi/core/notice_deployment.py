@@ -140,8 +140,14 @@ def publish(props: Mapping[str, Any]) -> dict[str, Any]:
     notice_id = str(props["notice_id"])
     expected = _expected(props)
     written = BOOK.written(api, org, notice_id)
-    draft = written if written is not None else BOOK.fresh(api, org, notice_id)
-    if written is None:
+    if written is not None:
+        draft = written
+    else:
+        # Whether these values are live already is decided on a fresh listing of the notice's
+        # deployments and its published configuration; the draft only says whether to look
+        # (untouched since a publication), so the run's listing of it will do.
+        known = BOOK.known(api, org, notice_id)
+        draft = known if known is not None else BOOK.fresh(api, org, notice_id)
         adopted = _already_live(api, org, notice_id, draft, expected)
         if adopted is not None:
             say(
@@ -150,6 +156,8 @@ def publish(props: Mapping[str, Any]) -> dict[str, Any]:
                 "instead of publishing the same content twice"
             )
             return adopted.model_dump(mode="json")
+        if known is not None:  # what is published is checked on the draft read now
+            draft = BOOK.fresh(api, org, notice_id)
     problem = pre_publish_problem(props, draft_json(draft))
     if problem:
         raise ConfigurationError(problem)
