@@ -163,7 +163,10 @@ def say(message: str) -> None:
     if sink is not None:
         sink(message)
     else:
-        print(message, file=sys.stderr, flush=True)
+        # One write per message: `print` writes the text and the newline apart, so messages
+        # of resources handled at once by the provider's threads ran into each other.
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
 
 
 # -- a per-run cache for refresh ----------------------------------------------------------------
