@@ -22,7 +22,6 @@ from bench.scenarios import (
     HOSTING_PROGRAMS,
     DraftsBench,
     ProviderMemory,
-    hostings_noop,
     median_preview_seconds,
     scale_n,
     trivial_stack,
@@ -129,24 +128,6 @@ def scale_table(scale: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def hostings_table(rows: list[dict[str, Any]]) -> str:
-    lines = [
-        "",
-        "| N | dynamic: drafts (s) | dynamic: do-nothing (s) | ratio | native: drafts (s) | "
-        "native: do-nothing (s) | ratio |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        d, n = r["dynamic"], r["native"]
-        lines.append(
-            f"| {r['n']} | {d['noop_preview_median_seconds']:.2f} | "
-            f"{d['trivial_preview_median_seconds']:.2f} | {d['overhead_ratio']:.2f} | "
-            f"{n['noop_preview_median_seconds']:.2f} | {n['trivial_preview_median_seconds']:.2f} "
-            f"| {n['overhead_ratio']:.2f} |"
-        )
-    return "\n".join(lines)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1,10,50,200")
@@ -159,11 +140,6 @@ def main() -> None:
     parser.add_argument("--out", default=str(REPO / "bench" / "results.json"))
     parser.add_argument(
         "--scale", default="100,1000", help="sizes run with Didomi's limits off ('' for none)"
-    )
-    parser.add_argument(
-        "--hostings",
-        default="10,50",
-        help="sizes of the no-op preview of both hostings side by side ('' for none)",
     )
     args = parser.parse_args()
     bin_dir, reason = find_pulumi()
@@ -183,11 +159,6 @@ def main() -> None:
         print(f"bench: scale N={n} (limits off) ...", flush=True)
         with workspace(bin_dir, f"didomi-scale-{n}-") as (cli, work):
             scale.append(scale_n(cli, work, n))
-    hostings = []
-    for n in (int(x) for x in args.hostings.split(",") if x):
-        print(f"bench: hostings N={n} (no-op preview, dynamic and native) ...", flush=True)
-        with workspace(bin_dir, f"didomi-hostings-{n}-") as (cli, work):
-            hostings.append(hostings_noop(cli, work, n, args.runs))
     report = {
         "machine": machine(),
         "pulumi": version,
@@ -195,15 +166,12 @@ def main() -> None:
         "total_seconds": round(time.monotonic() - started, 1),
         "results": results,
         "scale": scale,
-        "hostings": hostings,
     }
     Path(args.out).write_text(json.dumps(report, indent=2))
     if results:
         print(table(results))
     if scale:
         print(scale_table(scale))
-    if hostings:
-        print(hostings_table(hostings))
     print(
         f"\nbench: {report['total_seconds']}s on {report['machine']['cpus']} CPUs "
         f"({report['machine']['cpu']}); written to {args.out}"

@@ -267,28 +267,3 @@ def scale_n(cli: PulumiCLI, workdir: Path, n: int) -> dict[str, Any]:
         ),
         "provider_peak_rss_mib": round(max(up_watch.peak_kib, preview_watch.peak_kib) / 1024, 1),
     }
-
-
-def hostings_noop(cli: PulumiCLI, workdir: Path, n: int, runs: int) -> dict[str, Any]:
-    """No-op preview of N drafts + N deployments in each hosting, each against as many
-    do-nothing resources of the same hosting (median seconds)."""
-    out: dict[str, Any] = {"n": n}
-    for hosting, (program, trivial) in HOSTING_PROGRAMS.items():
-        (workdir / hosting).mkdir(exist_ok=True)
-        bench = DraftsBench(
-            cli, workdir / hosting, n, 0, "off", client_rate_limit="off", program=program
-        )
-        try:
-            bench.pulumi("up", "--yes", "--skip-preview")
-            drafts = median_preview_seconds(cli, bench.dir, runs)
-        finally:
-            bench.close()
-        baseline = median_preview_seconds(
-            cli, trivial_stack(cli, workdir / hosting, 2 * n, trivial), runs
-        )
-        out[hosting] = {
-            "noop_preview_median_seconds": round(drafts, 3),
-            "trivial_preview_median_seconds": round(baseline, 3),
-            "overhead_ratio": round(drafts / baseline, 2),
-        }
-    return out

@@ -39,6 +39,14 @@ Key = tuple[str, str]
 MAX_AGE = 30.0
 
 
+def untouched(version: Any, created_at: Any, updated_at: Any) -> bool:
+    """Whether a draft is as Didomi created it (from the newest publication, when there is
+    one): never written since (version 0, or no version and never updated)."""
+    if version is not None:
+        return bool(version == 0)
+    return bool(updated_at == created_at)
+
+
 class DraftBook:
     """Drafts by notice id per (API URL, organization), listed once per process."""
 

@@ -197,11 +197,6 @@ def read(id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
     return _outputs(props, notice, _public_key(props, org, props.get("sdk_loader_url")))
 
 
-def inputs_of(outs: Mapping[str, Any]) -> dict[str, Any]:
-    """The inputs a program gives to hold this state."""
-    return {p.name: outs[p.name] for p in NOTICE.inputs if outs.get(p.name) is not None}
-
-
 def update(id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
     """Write the fields that changed in one PATCH (none when only provider-side inputs
     changed), restoring a notice archived elsewhere."""
@@ -236,4 +231,4 @@ def delete(id_: str, props: Mapping[str, Any]) -> None:
         say(f"Notice {id_}: already gone from Didomi")
 
 
-LIFECYCLE = ObjectLifecycle(NOTICE, check_inputs, changes, create, read, inputs_of, update, delete)
+LIFECYCLE = ObjectLifecycle(NOTICE, check_inputs, changes, create, read, update, delete)

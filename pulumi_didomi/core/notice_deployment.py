@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pulumi_didomi.client import WRITABLE_CONFIG_FIELDS, ConfigurationError
-from pulumi_didomi.core.drafts import BOOK
+from pulumi_didomi.core.drafts import BOOK, untouched
 from pulumi_didomi.core.schema import NOTICE_DEPLOYMENT, input_problems
 from pulumi_didomi.core.session import RunCache, client, say
 from pulumi_didomi.core.values import (
@@ -63,11 +63,7 @@ def _already_live(
     (a draft that was written to has not been published yet): an earlier run interrupted after
     its POST, or a draft-only stack whose values were published from the console.
     """
-    if draft.version is not None:
-        untouched = draft.version == 0
-    else:
-        untouched = draft.updated_at == draft.created_at
-    if not untouched or not expected:
+    if not untouched(draft.version, draft.created_at, draft.updated_at) or not expected:
         return None
     latest = api.list_notice_deployments(notice_id, org)
     if not latest:

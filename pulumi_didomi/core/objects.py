@@ -99,9 +99,16 @@ class ObjectLifecycle:
     create: Callable[[Mapping[str, Any]], tuple[str, dict[str, Any]]]
     #: The state now, or None when the object is gone.
     read: Callable[[str, Mapping[str, Any]], dict[str, Any] | None]
-    #: The inputs a program gives to hold a state (after an import or a refresh).
-    inputs_of: Callable[[Mapping[str, Any]], dict[str, Any]]
     #: Update in place; the new state.
     update: Callable[[str, Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
     #: What leaving the stack does on Didomi.
     delete: Callable[[str, Mapping[str, Any]], None]
+
+    def inputs_of(self, outs: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs a program gives to hold a state (after an import or a refresh)."""
+        return given_inputs(self.resource, outs)
+
+
+def given_inputs(resource: Resource, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs of `resource` that `values` sets (not null)."""
+    return {p.name: values[p.name] for p in resource.inputs if values.get(p.name) is not None}

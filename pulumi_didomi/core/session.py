@@ -63,6 +63,29 @@ class Settings:
     def __repr__(self) -> str:
         return f"Settings(api_url={self.api_url!r}, organization_id={self.organization_id!r})"
 
+    def missing(self, organization_id: str | None = None) -> list[str]:
+        """The settings keys (`apiKey`, `apiSecret`, `organizationId`) that calling Didomi needs
+        and these settings lack (`organization_id` stands in for the organization)."""
+        needed = (
+            ("apiKey", self.api_key),
+            ("apiSecret", self.api_secret),
+            ("organizationId", organization_id or self.organization_id),
+        )
+        return [key for key, value in needed if not value]
+
+    def new_client(self) -> DidomiClient:
+        """A client with these settings (check `missing()` first)."""
+        from pulumi_didomi.client.client import DidomiClient  # httpx: only when Didomi is called
+
+        assert self.api_key and self.api_secret
+        return DidomiClient(
+            self.api_key,
+            self.api_secret,
+            base_url=self.api_url,
+            organization_id=self.organization_id,
+            rate_limit=self.rate_limit,
+        )
+
 
 def parse_rate_limit(text: str | None) -> tuple[int, float] | None:
     """`N/SECONDS` (default Didomi's `100/15`), or `off` for no client-side pacing."""
@@ -103,17 +126,8 @@ def current_settings() -> Settings:
 def client(organization_id: str | None = None) -> tuple[DidomiClient, str]:
     """A shared client and the organization to act in (the resource's, else the stack's)."""
     settings = current_settings()
-    missing = [
-        name
-        for name, value in (
-            ("didomi:apiKey", settings.api_key),
-            ("didomi:apiSecret", settings.api_secret),
-        )
-        if not value
-    ]
+    missing = [f"didomi:{key}" for key in settings.missing(organization_id)]
     org = organization_id or settings.organization_id
-    if not org:
-        missing.append("didomi:organizationId")
     if missing:
         raise ConfigurationError(
             f"missing Didomi settings: {', '.join(missing)}. Set them with "
@@ -128,18 +142,10 @@ def client(organization_id: str | None = None) -> tuple[DidomiClient, str]:
         settings.api_key,
         hashlib.sha256(settings.api_secret.encode()).hexdigest(),
     )
-    from pulumi_didomi.client.client import DidomiClient  # httpx: only when Didomi is called
-
     with _lock:
         found = _clients.get(key)
         if found is None:
-            found = DidomiClient(
-                settings.api_key,
-                settings.api_secret,
-                base_url=settings.api_url,
-                organization_id=settings.organization_id,
-                rate_limit=settings.rate_limit,
-            )
+            found = settings.new_client()
             _clients[key] = found
     return found, org
 

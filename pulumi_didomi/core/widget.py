@@ -199,11 +199,6 @@ def read(id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
     return _outputs(props, widget)
 
 
-def inputs_of(outs: Mapping[str, Any]) -> dict[str, Any]:
-    """The inputs a program gives to hold this state."""
-    return {p.name: outs[p.name] for p in WIDGET.inputs if outs.get(p.name) is not None}
-
-
 def update(id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
     """Write the fields that changed in one PATCH, restoring a widget archived elsewhere."""
     api, org = client(news.get("organization_id"))
@@ -229,4 +224,4 @@ def delete(id_: str, props: Mapping[str, Any]) -> None:
     say(f"Widget {id_}: archived; its deployments stay on Didomi")
 
 
-LIFECYCLE = ObjectLifecycle(WIDGET, check_inputs, changes, create, read, inputs_of, update, delete)
+LIFECYCLE = ObjectLifecycle(WIDGET, check_inputs, changes, create, read, update, delete)

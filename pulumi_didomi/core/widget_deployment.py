@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_didomi.client import NotFoundError
-from pulumi_didomi.core.objects import ObjectLifecycle
+from pulumi_didomi.core.objects import ObjectLifecycle, given_inputs
 from pulumi_didomi.core.schema import WIDGET_DEPLOYMENT, input_problems
 from pulumi_didomi.core.session import client, remote_config_base, say
 from pulumi_didomi.core.values import has_unknown, replacements
@@ -60,14 +60,9 @@ def read_widget_deployment(id_: str, props: Mapping[str, Any]) -> dict[str, Any]
     return outputs(props, deployment.model_dump(mode="json"))
 
 
-def inputs_of(outs: Mapping[str, Any]) -> dict[str, Any]:
-    """The inputs a program gives to hold this state."""
-    return {p.name: outs[p.name] for p in WIDGET_DEPLOYMENT.inputs if outs.get(p.name) is not None}
-
-
 def update(_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
     """Every input replaces: an update only records the new inputs (nothing is deployed)."""
-    return {**olds, **inputs_of(news)}
+    return {**olds, **given_inputs(WIDGET_DEPLOYMENT, news)}
 
 
 def delete(id_: str, _props: Mapping[str, Any]) -> None:
@@ -84,7 +79,6 @@ LIFECYCLE = ObjectLifecycle(
     changes,
     deploy,
     read_widget_deployment,
-    inputs_of,
     update,
     delete,
 )

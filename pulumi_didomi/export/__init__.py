@@ -56,32 +56,24 @@ def check_options(options: Options) -> None:
         )
 
 
+#: Where each missing setting comes from, for the command's message.
+_ENVIRONMENT = {
+    "apiKey": "DIDOMI_API_KEY",
+    "apiSecret": "DIDOMI_API_SECRET",
+    "organizationId": "DIDOMI_ORGANIZATION_ID (or --organization)",
+}
+
+
 def client_for(settings: Settings) -> tuple[DidomiClient, str]:
     """A client and the organization to read, or one message naming every missing setting."""
-    missing = [
-        env
-        for env, value in (
-            ("DIDOMI_API_KEY", settings.api_key),
-            ("DIDOMI_API_SECRET", settings.api_secret),
-            ("DIDOMI_ORGANIZATION_ID (or --organization)", settings.organization_id),
-        )
-        if not value
-    ]
+    missing = [_ENVIRONMENT[key] for key in settings.missing()]
     if missing:
         raise ConfigurationError(
             f"missing Didomi settings: {', '.join(missing)}. Export them as environment "
             "variables (the provider's settings: DIDOMI_API_URL and DIDOMI_RATE_LIMIT too)"
         )
-    from pulumi_didomi.client.client import DidomiClient
-
-    assert settings.api_key and settings.api_secret and settings.organization_id
-    api = DidomiClient(
-        settings.api_key,
-        settings.api_secret,
-        base_url=settings.api_url,
-        organization_id=settings.organization_id,
-        rate_limit=settings.rate_limit,
-    )
+    assert settings.organization_id
+    api = settings.new_client()
     return api, settings.organization_id
 
 

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pulumi_didomi.core.drafts import untouched
+
 if TYPE_CHECKING:
     from pulumi_didomi.client import DidomiClient
 
@@ -49,11 +51,9 @@ class NoticeFound:
         one): the test `NoticeDeployment` makes before recording that publication instead of
         publishing again (`core.notice_deployment._already_live`)."""
         draft = self.draft
-        if draft is None:
-            return False
-        if draft.get("version") is not None:
-            return bool(draft["version"] == 0)
-        return bool(draft.get("updated_at") == draft.get("created_at"))
+        return draft is not None and untouched(
+            draft.get("version"), draft.get("created_at"), draft.get("updated_at")
+        )
 
     @property
     def live(self) -> bool:

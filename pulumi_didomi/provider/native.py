@@ -26,7 +26,6 @@ from pulumi_didomi.core.schema import (
     NOTICE_DEPLOYMENT,
     NOTICE_DRAFT_CONFIG,
     RESOURCES,
-    Resource,
     to_core,
     to_wire,
 )
@@ -52,6 +51,14 @@ SCHEMA_FILE = Path(__file__).with_name("schema.json")
 OBJECTS: dict[str, ObjectLifecycle] = {
     lc.resource.token: lc
     for lc in (notice.LIFECYCLE, widget.LIFECYCLE, widget_deployment.LIFECYCLE)
+}
+#: What gives each resource's changes (`changes(olds, news)`), by type token.
+CHANGES: dict[
+    str, Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[list[str], list[str]]]
+] = {
+    NOTICE_DRAFT_CONFIG.token: notice_draft.changes,
+    NOTICE_DEPLOYMENT.token: notice_deployment.changes,
+    **{token: lc.changes for token, lc in OBJECTS.items()},
 }
 
 
@@ -164,7 +171,7 @@ class DidomiProvider(rpc.Provider):
         described = RESOURCES[request.type]
         olds = core_props(described, plain_map(request.old_state))
         news = core_props(described, plain_map(request.new_inputs))
-        changed, replaces = _lifecycle(described).changes(olds, news)
+        changed, replaces = CHANGES[request.type](olds, news)
         detailed = {}
         for name in changed:
             kind = _diff_kind(name in olds, name in news, name in replaces)
@@ -365,14 +372,6 @@ def _invoke(name: str, args: Mapping[str, Any]) -> dict[str, Any]:
         }
     deployments = api.list_notice_deployments(args["notice_id"], org)
     return {"deployments": [d.model_dump(mode="json", exclude_none=True) for d in deployments]}
-
-
-def _lifecycle(described: Resource) -> Any:
-    return {
-        NOTICE_DRAFT_CONFIG.token: notice_draft,
-        NOTICE_DEPLOYMENT.token: notice_deployment,
-        **OBJECTS,
-    }[described.token]
 
 
 def _diff_kind(old: bool, new: bool, replace: bool) -> rpc.PropertyDiffKind:

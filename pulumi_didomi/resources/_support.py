@@ -117,13 +117,13 @@ class DidomiProvider(ResourceProvider):
             if name in cls.__dict__:
                 setattr(cls, name, surfaced(cls.__dict__[name]))
 
-    @staticmethod
-    def validate(news: Mapping[str, Any]) -> list[tuple[str, str]]:
+    def validate(self, news: Mapping[str, Any]) -> list[tuple[str, str]]:
         """`(field, reason)` for every invalid input (each resource names its own check)."""
         return []
 
-    @staticmethod
-    def changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    def changes(
+        self, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> tuple[list[str], list[str]]:
         """The inputs that changed and those among them that replace (each resource's core)."""
         return [], []
 
@@ -146,12 +146,13 @@ class ObjectProvider(DidomiProvider):
 
     lifecycle: ClassVar[ObjectLifecycle]
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        lifecycle = cls.__dict__.get("lifecycle")
-        if lifecycle is not None:
-            cls.validate = staticmethod(lifecycle.check_inputs)  # type: ignore[method-assign]
-            cls.changes = staticmethod(lifecycle.changes)  # type: ignore[method-assign]
+    def validate(self, news: Mapping[str, Any]) -> list[tuple[str, str]]:
+        return self.lifecycle.check_inputs(news)
+
+    def changes(
+        self, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> tuple[list[str], list[str]]:
+        return self.lifecycle.changes(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         return CreateResult(*self.lifecycle.create(props))

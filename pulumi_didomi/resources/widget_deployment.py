@@ -6,19 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource
+from pulumi.dynamic import Resource
 
-from pulumi_didomi.core.widget_deployment import (
-    INPUTS,
-    changes,
-    check_inputs,
-    deploy,
-    outputs,
-    read_widget_deployment,
-)
+from pulumi_didomi.core import widget_deployment
+from pulumi_didomi.core.widget_deployment import INPUTS, check_inputs, outputs
 
 from ._program import check_stack_settings
-from ._support import DidomiProvider, say
+from ._support import ObjectProvider
 
 __all__ = ["INPUTS", "WidgetDeployment", "WidgetDeploymentProvider", "check_inputs", "outputs"]
 
@@ -26,28 +20,11 @@ __all__ = ["INPUTS", "WidgetDeployment", "WidgetDeploymentProvider", "check_inpu
 # -- the dynamic provider (thin hooks) --------------------------------------------------------
 
 
-class WidgetDeploymentProvider(DidomiProvider):
-    """Create deploys; read follows the deployment; delete only leaves the stack."""
+class WidgetDeploymentProvider(ObjectProvider):
+    """Create deploys; read follows the deployment; delete only leaves the stack
+    (`pulumi_didomi.core.widget_deployment`)."""
 
-    validate = staticmethod(check_inputs)
-
-    changes = staticmethod(changes)
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        id_, outs = deploy(props)
-        return CreateResult(id_, outs)
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        outs = read_widget_deployment(id_, props)
-        if outs is None:
-            return ReadResult("", {})
-        return ReadResult(id_, outs)
-
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        say(
-            f"WidgetDeployment {id_}: removed from the stack only; the deployment stays on "
-            "Didomi (widget deployments cannot be deleted)"
-        )
+    lifecycle = widget_deployment.LIFECYCLE
 
 
 # -- the resource -------------------------------------------------------------------------------
