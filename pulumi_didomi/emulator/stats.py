@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -22,10 +23,14 @@ class Stats:
             self.faults: dict[str, int] = defaultdict(int)
             self.total = 0
             self.max_running_deployments = 0
+            self.timeline: list[tuple[float, float, str, int]] = []
 
-    def record(self, route: str, status: int) -> None:
-        """Count one answered request."""
+    def record(self, route: str, status: int, started: float | None = None) -> None:
+        """Count one answered request; `started` (`time.time()` on arrival) adds it to the
+        timeline with its time in the emulator."""
         with self._lock:
+            if started is not None:
+                self.timeline.append((started, time.time() - started, route, status))
             self.routes[route][str(status)] += 1
             self.statuses[str(status)] += 1
             self.total += 1
@@ -50,3 +55,12 @@ class Stats:
                 "faults": dict(self.faults),
                 "max_running_deployments": self.max_running_deployments,
             }
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Every request since the last reset, in arrival order: when it arrived (Unix time),
+        how long the emulator took to answer it, its route and status."""
+        with self._lock:
+            return [
+                {"at": at, "seconds": round(took, 6), "route": route, "status": status}
+                for at, took, route, status in sorted(self.timeline)
+            ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -78,6 +79,7 @@ class FaultsAndStats:
             await self.app(scope, receive, send)
             return
         route = self.route_template(scope)
+        started = time.time()
         status_holder = {"status": 0}
         faults, dice = self.faults.settings, self.faults.dice
         limit_headers: dict[str, str] = {}
@@ -149,7 +151,7 @@ class FaultsAndStats:
             status_holder["status"] = 0
             return
         finally:
-            self.stats.record(route, status_holder["status"])
+            self.stats.record(route, status_holder["status"], started)
 
     @staticmethod
     def _swallow(holder: dict[str, int]) -> Send:

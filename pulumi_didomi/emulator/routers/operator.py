@@ -25,6 +25,10 @@ def operator_router(
     def get_stats() -> dict[str, Any]:
         return stats.snapshot()
 
+    @router.get("/requests")
+    def get_requests() -> list[dict[str, Any]]:
+        return stats.requests()
+
     @router.post("/stats/reset")
     def reset_stats() -> dict[str, Any]:
         stats.reset()
