@@ -58,19 +58,23 @@ def workspace(bin_dir: Path, prefix: str) -> Iterator[tuple[PulumiCLI, Path]]:
 
 
 def bench_n(bin_dir: Path, n: int, runs: int, hosting: str = "dynamic") -> dict[str, Any]:
-    program, trivial = HOSTING_PROGRAMS[hosting]
+    program, trivial, shaped = HOSTING_PROGRAMS[hosting]
     with workspace(bin_dir, f"didomi-bench-{hosting}-{n}-") as (cli, work):
         bench = DraftsBench(cli, work, n, program=program)
         try:
             with ProviderMemory() as memory:
-                first = bench.first_up()
+                timeline = bench.first_up_timeline()
+            first = timeline.pop("scenario")
             drafts_preview = median_preview_seconds(cli, bench.dir, runs)
             scenarios = [first, *bench.after_first_up()]
         finally:
             bench.close()
-        # The baseline has as many resources as the drafts stack: N drafts + N deployments.
+        # The baselines have as many resources as the drafts stack: N drafts + N deployments;
+        # the same-shape ones as many properties, secrets and dependencies too.
         baseline = trivial_stack(cli, work, 2 * n, trivial)
         trivial_preview = median_preview_seconds(cli, baseline, runs)
+        same_shape = trivial_stack(cli, work, 2 * n, shaped)
+        shaped_preview = median_preview_seconds(cli, same_shape, runs)
     return {
         "n": n,
         "hosting": hosting,
@@ -78,7 +82,10 @@ def bench_n(bin_dir: Path, n: int, runs: int, hosting: str = "dynamic") -> dict[
         "noop_preview_median_seconds": round(drafts_preview, 3),
         "trivial_preview_median_seconds": round(trivial_preview, 3),
         "overhead_ratio": round(drafts_preview / trivial_preview, 2),
+        "shaped_preview_median_seconds": round(shaped_preview, 3),
+        "shape_overhead_ratio": round(drafts_preview / shaped_preview, 2),
         "first_up_seconds": round(first.seconds, 1),
+        "first_up_timeline": timeline,
         "provider_peak_rss_mib": round(memory.peak_kib / 1024, 1),
     }
 
@@ -98,14 +105,33 @@ def table(results: list[dict[str, Any]]) -> str:
     lines += [
         "",
         "| N | hosting | no-op preview: N drafts + N deployments (median s) | 2N do-nothing "
-        "resources of the hosting (median s) | ratio | first up (s) | provider peak RSS (MiB) |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "resources (median s) | ratio | 2N do-nothing resources of the same shape (median s) "
+        "| ratio | provider peak RSS (MiB) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['n']} | {r['hosting']} | {r['noop_preview_median_seconds']:.2f} | "
             f"{r['trivial_preview_median_seconds']:.2f} | {r['overhead_ratio']:.2f} | "
-            f"{r['first_up_seconds']:.1f} | {r['provider_peak_rss_mib']:.1f} |"
+            f"{r['shaped_preview_median_seconds']:.2f} | {r['shape_overhead_ratio']:.2f} | "
+            f"{r['provider_peak_rss_mib']:.1f} |"
+        )
+    lines += [
+        "",
+        "| N | hosting | first up (s) | first API call (s) | first publication (s) | last "
+        "publication (s) | s per publication round (3 at once) |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        t = r["first_up_timeline"]
+        cells = [
+            "-" if t[k] is None else str(t[k])
+            for k in ("first_call_s", "first_publication_s", "last_publication_s")
+        ]
+        cycle = "-" if t["publication_round_s"] is None else f"{t['publication_round_s']:.3f}"
+        lines.append(
+            f"| {r['n']} | {r['hosting']} | {r['first_up_seconds']:.1f} | "
+            f"{' | '.join(cells)} | {cycle} |"
         )
     return "\n".join(lines)
 

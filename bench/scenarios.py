@@ -13,13 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from pulumi_didomi.client import DidomiClient
+from pulumi_didomi.limits import MAX_PARALLEL_DEPLOYMENTS
 from pulumi_didomi.provider import PLUGIN_DIR
 from tests.helpers import REPO, EmulatorProcess, PulumiCLI, api_calls
 
 CREDENTIAL = "bench-org:bench-key:bench-secret-0123456789"
 ORG, KEY, SECRET = CREDENTIAL.split(":")
 PROGRAMS = REPO / "bench" / "programs"
+PUBLISH_ROUTE = "POST /widgets/notices/deployments"
 
 
 def minimums(n: int, deployments_async: bool = True) -> dict[str, int]:
@@ -71,9 +75,10 @@ class Scenario:
 PROVIDER_PROCESSES = (b"pulumi.dynamic", b"provider/plugin", b"pulumi-resource-didomi")
 
 #: The benchmark programs of each hosting: N drafts + N deployments, and the do-nothing one.
+#: Per hosting: the Didomi program, its do-nothing baseline, its same-shape baseline.
 HOSTING_PROGRAMS = {
-    "dynamic": ("drafts", "trivial"),
-    "native": ("native-drafts", "trivial-native"),
+    "dynamic": ("drafts", "trivial", "shaped"),
+    "native": ("native-drafts", "trivial-native", "shaped-native"),
 }
 
 
@@ -188,6 +193,26 @@ class DraftsBench:
 
     def first_up(self) -> Scenario:
         return self.measure("first up", "up", "--yes", "--skip-preview")
+
+    def first_up_timeline(self) -> dict[str, Any]:
+        """When, in the first `up`, the API was first called and the publications ran (s
+        from the command's start), from the emulator's request timeline."""
+        self.emulator.reset_stats()
+        started = time.time()
+        scenario = self.first_up()
+        requests = httpx.get(f"{self.emulator.url}/_emulator/requests", timeout=30).json()
+        posts = [r["at"] - started for r in requests if r["route"] == PUBLISH_ROUTE]
+        rounds = math.ceil(len(posts) / MAX_PARALLEL_DEPLOYMENTS)
+        return {
+            "scenario": scenario,
+            "first_call_s": round(requests[0]["at"] - started, 2) if requests else None,
+            "first_publication_s": round(posts[0], 2) if posts else None,
+            "last_publication_s": round(posts[-1], 2) if posts else None,
+            # Seconds per publication in each of the 3 slots Didomi allows at once.
+            "publication_round_s": (
+                round((posts[-1] - posts[0]) / (rounds - 1), 3) if rounds > 1 else None
+            ),
+        }
 
     def after_first_up(self) -> list[Scenario]:
         """Every scenario that follows the first `up`, in order."""
