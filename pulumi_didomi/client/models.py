@@ -28,13 +28,13 @@ JSONObject = dict[str, Any]
 
 
 class _Response(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
 
 class RegulationConfig(BaseModel):
     """One regulation's overrides inside a notice configuration (header `v: 2`)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     id: str | None = None
     regulation_id: str | None = None
@@ -59,7 +59,7 @@ class NoticeConfigFields(BaseModel):
     All fields are optional: a PATCH carries only the fields it changes.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     platform: Platform | None = None
     default: bool | None = None
@@ -193,7 +193,7 @@ class Notice(_Response):
 class NoticeConfig(NoticeConfigFields):
     """A notice configuration: the draft when `deployed_at` is null, else a published config."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     id: str
     organization_id: str
