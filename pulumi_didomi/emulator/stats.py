@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from typing import Any
 
 
 class Stats:
     """Request counts by `METHOD /route/template` and status, faults, deployments at once."""
+
+    #: Requests the timeline keeps (the latest ones), so that a long-running emulator stays small.
+    TIMELINE_SIZE = 100_000
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -23,7 +26,7 @@ class Stats:
             self.faults: dict[str, int] = defaultdict(int)
             self.total = 0
             self.max_running_deployments = 0
-            self.timeline: list[tuple[float, float, str, int]] = []
+            self.timeline: deque[tuple[float, float, str, int]] = deque(maxlen=self.TIMELINE_SIZE)
 
     def record(self, route: str, status: int, started: float | None = None) -> None:
         """Count one answered request; `started` (`time.time()` on arrival) adds it to the
@@ -57,8 +60,8 @@ class Stats:
             }
 
     def requests(self) -> list[dict[str, Any]]:
-        """Every request since the last reset, in arrival order: when it arrived (Unix time),
-        how long the emulator took to answer it, its route and status."""
+        """The requests since the last reset (the latest `TIMELINE_SIZE`), in arrival order:
+        when each arrived (Unix time), how long the emulator took to answer it, route, status."""
         with self._lock:
             return [
                 {"at": at, "seconds": round(took, 6), "route": route, "status": status}

@@ -61,3 +61,15 @@ def test_request_timeline_lists_each_request_in_arrival_order(emulator: Emulator
     assert all(before <= r["at"] <= after and 0 <= r["seconds"] < after - before for r in timeline)
     emulator.reset_stats()
     assert httpx.get(f"{emulator.url}/_emulator/requests", timeout=5).json() == []
+
+
+def test_request_timeline_keeps_the_latest_requests_only() -> None:
+    from pulumi_didomi.emulator.stats import Stats
+
+    stats = Stats()
+    stats.timeline = type(stats.timeline)(maxlen=3)
+    for i in range(5):
+        stats.record(f"GET /r{i}", 200, started=float(i))
+    stats.record("GET /uncounted-in-timeline", 200)
+    assert [r["route"] for r in stats.requests()] == ["GET /r2", "GET /r3", "GET /r4"]
+    assert stats.snapshot()["total"] == 6
