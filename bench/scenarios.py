@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from pulumi_didomi.client import DidomiClient
 from pulumi_didomi.limits import MAX_PARALLEL_DEPLOYMENTS
 from pulumi_didomi.provider import PLUGIN_DIR
@@ -197,10 +195,9 @@ class DraftsBench:
     def first_up_timeline(self) -> dict[str, Any]:
         """When, in the first `up`, the API was first called and the publications ran (s
         from the command's start), from the emulator's request timeline."""
-        self.emulator.reset_stats()
         started = time.time()
-        scenario = self.first_up()
-        requests = httpx.get(f"{self.emulator.url}/_emulator/requests", timeout=30).json()
+        scenario = self.first_up()  # counts from a reset of the emulator's statistics
+        requests = self.emulator.requests()
         posts = [r["at"] - started for r in requests if r["route"] == PUBLISH_ROUTE]
         rounds = math.ceil(len(posts) / MAX_PARALLEL_DEPLOYMENTS)
         return {

@@ -46,8 +46,7 @@ class Shaped(Resource, module="bench", name="Shaped"):
     def __init__(
         self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        kind = props["kind"]
-        outputs = dict.fromkeys(outputs_of({"kind": kind}))
+        outputs = dict.fromkeys(outputs_of(props))  # the outputs declared, unknown until created
         super().__init__(ShapedProvider(), name, {**outputs, **props}, opts)
 
 

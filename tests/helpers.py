@@ -74,6 +74,10 @@ class EmulatorProcess:
     def stats(self) -> dict[str, Any]:
         return dict(httpx.get(f"{self.url}/_emulator/stats", timeout=5).json())
 
+    def requests(self) -> list[dict[str, Any]]:
+        """The emulator's request timeline since the last reset (`/_emulator/requests`)."""
+        return list(httpx.get(f"{self.url}/_emulator/requests", timeout=30).json())
+
     def reset_stats(self) -> None:
         httpx.post(f"{self.url}/_emulator/stats/reset", timeout=5).raise_for_status()
 

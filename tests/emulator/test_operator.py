@@ -6,8 +6,6 @@ import socket
 import time
 from typing import Any
 
-import httpx
-
 from pulumi_didomi.emulator.__main__ import no_delay
 from tests.conftest import ORG_A
 from tests.emulator.api import Api
@@ -50,7 +48,7 @@ def test_request_timeline_lists_each_request_in_arrival_order(emulator: Emulator
     api.draft(notice["id"])
     api.http.get("/widgets/notices/nope")
     after = time.time()
-    timeline = httpx.get(f"{emulator.url}/_emulator/requests", timeout=5).json()
+    timeline = emulator.requests()
     assert [(r["route"], r["status"]) for r in timeline] == [
         ("POST /sessions", 201),
         ("POST /widgets/notices", 201),
@@ -60,7 +58,7 @@ def test_request_timeline_lists_each_request_in_arrival_order(emulator: Emulator
     assert [r["at"] for r in timeline] == sorted(r["at"] for r in timeline)
     assert all(before <= r["at"] <= after and 0 <= r["seconds"] < after - before for r in timeline)
     emulator.reset_stats()
-    assert httpx.get(f"{emulator.url}/_emulator/requests", timeout=5).json() == []
+    assert emulator.requests() == []
 
 
 def test_request_timeline_keeps_the_latest_requests_only() -> None:
