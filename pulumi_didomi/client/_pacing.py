@@ -14,7 +14,8 @@ class RateLimiter:
     every client of the same credentials in the process, so a large refresh never earns a 429.
     """
 
-    #: Requests kept in reserve when the server says how many remain (others may be in flight).
+    #: Requests kept in reserve when the server's count shows another client sharing the budget
+    #: (its requests may be in flight).
     RESERVE = 5
 
     def __init__(self, limit: int, window: float, margin: float = 0.25) -> None:
@@ -48,7 +49,8 @@ class RateLimiter:
         """Follow the server's `RateLimit: limit=N, remaining=R, reset=S` header.
 
         The budget is per organization, shared with other processes and tools: when the
-        server says it is nearly spent, wait for its reset instead of earning a 429.
+        server says it is nearly spent and counts requests that are not ours, wait for its
+        reset instead of earning a 429.
         """
         if not header:
             return
@@ -60,7 +62,16 @@ class RateLimiter:
             except ValueError:
                 continue
         remaining, reset = fields.get("remaining"), fields.get("reset")
-        if remaining is not None and reset is not None and remaining <= self.RESERVE:
+        if remaining is None or reset is None or remaining > self.RESERVE:
+            return
+        with self._lock:
+            now = clock()
+            ours = sum(1 for sent in self._sent if sent > now - self.window)
+        # The server counts `limit - remaining` requests in its window. When they are all ours
+        # (ours counted from before they were sent, over a longer window), our own window
+        # already paces the rest to the request: pausing until the server's whole-second
+        # reset would only idle up to a second, and then leave 5 requests of the window unused.
+        if fields.get("limit", self.limit) - remaining > ours:
             self.pause(reset, clock)
 
 

@@ -113,3 +113,36 @@ def test_rate_limiter_paces_a_sliding_window() -> None:
     assert sent == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0]
     # No window of 1 s ever holds more than 3 requests.
     assert all(sum(1 for t in sent if s <= t < s + 1.0) <= 3 for s in sent)
+
+
+def test_rate_limiter_follows_the_servers_count_only_when_it_is_not_all_ours() -> None:
+    """The server's `RateLimit` header pauses the client when it counts requests the client did
+    not send (another tool sharing the organization); when they are all ours, the client's own
+    window paces the rest of the window to the request, with no whole-second idling."""
+    from pulumi_didomi.client._pacing import RateLimiter
+
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    def clock() -> float:
+        return now[0]
+
+    ours = RateLimiter(100, 15.0, margin=0.25)
+    for _ in range(96):
+        ours.acquire(clock, sleep)
+    ours.observe("limit=100, remaining=4, reset=15", clock)  # the 96 it counts are ours
+    for _ in range(4):
+        ours.acquire(clock, sleep)
+    assert now[0] == 0.0  # the whole window used, no pause
+    ours.acquire(clock, sleep)
+    assert now[0] == 15.25  # the 101st waits for the first to leave the window (+ margin)
+
+    now[0] = 0.0
+    shared = RateLimiter(100, 15.0, margin=0.25)
+    for _ in range(3):
+        shared.acquire(clock, sleep)
+    shared.observe("limit=100, remaining=4, reset=15", clock)  # 96 counted, 3 of them ours
+    shared.acquire(clock, sleep)
+    assert now[0] == 15.0  # waits for the server's reset
