@@ -13,8 +13,9 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pulumi_didomi.client import WRITABLE_CONFIG_FIELDS, ConfigurationError
+from pulumi_didomi.client.errors import ConfigurationError
 from pulumi_didomi.core.drafts import BOOK, untouched
+from pulumi_didomi.core.fields import CONFIG_NAMES
 from pulumi_didomi.core.schema import NOTICE_DEPLOYMENT, input_problems
 from pulumi_didomi.core.session import RunCache, client, say
 from pulumi_didomi.core.values import (
@@ -108,7 +109,7 @@ def pre_publish_problem(props: Mapping[str, Any], draft: Mapping[str, Any]) -> s
     if unreviewed:
         return _unreviewed_message(notice_id, list(unreviewed))
     reviewed = props.get("draft_fingerprint")
-    live = unmanaged_view(draft, expected, WRITABLE_CONFIG_FIELDS)
+    live = unmanaged_view(draft, expected, CONFIG_NAMES)
     if isinstance(reviewed, str) and fingerprint(live) != reviewed:
         return _unreviewed_message(notice_id, None)
     return None

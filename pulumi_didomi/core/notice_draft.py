@@ -9,18 +9,9 @@ sets are managed; every other field is left exactly as it is on Didomi.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from pulumi_didomi.client import (
-    WRITABLE_CONFIG_FIELDS,
-    APIError,
-    InvalidRequestError,
-    NoticeConfig,
-    NoticeConfigFields,
-)
-from pulumi_didomi.client.models import config_rule_violations
+from pulumi_didomi.client.errors import APIError, InvalidRequestError
 from pulumi_didomi.core.drafts import BOOK, concurrent_changes
 from pulumi_didomi.core.regulations import regulation_problems
 from pulumi_didomi.core.schema import CONFIG_NAMES, NOTICE_DRAFT_CONFIG, input_problems
@@ -40,6 +31,9 @@ from pulumi_didomi.core.values import (
     unmanaged_view,
 )
 
+if TYPE_CHECKING:
+    from pulumi_didomi.client import NoticeConfig
+
 #: Inputs that are not configuration fields.
 IDENTITY = NOTICE_DRAFT_CONFIG.replaces
 #: Outputs computed by the provider: the draft as last written, what the program does not
@@ -52,7 +46,7 @@ META = ("revision", "managed_fields")
 
 def managed_values(props: Mapping[str, Any]) -> dict[str, Any]:
     """The configuration fields a program manages, normalized."""
-    names = props.get("managed_fields") or [k for k in props if k in WRITABLE_CONFIG_FIELDS]
+    names = props.get("managed_fields") or [k for k in props if k in CONFIG_NAMES]
     return {name: normalize(props[name]) for name in names if name in props}
 
 
@@ -60,7 +54,7 @@ def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
     """`(field, reason)` for every invalid input; unknown values (preview) are skipped."""
     problems = input_problems(NOTICE_DRAFT_CONFIG, news, has_unknown, skip=CONFIG_NAMES)
     values = managed_values(news)
-    allowed = WRITABLE_CONFIG_FIELDS | set(IDENTITY) | set(COMPUTED) | set(META) | {"__provider"}
+    allowed = CONFIG_NAMES | set(IDENTITY) | set(COMPUTED) | set(META) | {"__provider"}
     unknown_fields = sorted(set(news) - allowed)
     problems += [
         (name, f"not a writable Didomi notice configuration field ({_closest(name)})")
@@ -72,12 +66,18 @@ def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
     problems += field_problems(known)
     problems += fractional({k: v for k, v in values.items() if not has_unknown(v)})
     if len(known) == len(values) - (REGULATIONS in values):
+        from pulumi_didomi.client.models import config_rule_violations
+
         problems += config_rule_violations(known)
     return problems
 
 
 def field_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Type, enum and range errors of configuration values, one message per field."""
+    from pydantic import ValidationError  # the provider's, not the program's, import
+
+    from pulumi_didomi.client.models import NoticeConfigFields
+
     try:
         NoticeConfigFields.model_validate(dict(values), strict=True)
     except ValidationError as exc:
@@ -102,7 +102,7 @@ def _describe(error: Any) -> str:
 
 
 def _closest(name: str) -> str:
-    return did_you_mean(name, WRITABLE_CONFIG_FIELDS)
+    return did_you_mean(name, CONFIG_NAMES)
 
 
 #: Durations Didomi counts in whole units.
@@ -206,7 +206,7 @@ def _review(
     `before`), and keys someone else changed while this run wrote (`concurrent`). They keep
     their reviewed value in the record (or are left out), so that the deployment refuses them.
     """
-    fields = WRITABLE_CONFIG_FIELDS
+    fields = CONFIG_NAMES
     unmanaged = unmanaged_view(after, values, fields)
     baseline = dict(reviewed or {})
     unreviewed: list[str] = []
@@ -243,7 +243,7 @@ def _written_by_others(
     `written`: those the PATCH does not explain, and, when the version moved by more than this
     PATCH's attempts (a retried PATCH may have been applied twice), the fields the PATCH
     manages only in part (objects, regulation lists): their other keys may have been lost."""
-    changed = concurrent_changes(before, body, after, WRITABLE_CONFIG_FIELDS)
+    changed = concurrent_changes(before, body, after, CONFIG_NAMES)
     old, new = draft.version, written.version
     if isinstance(old, (int, float)) and isinstance(new, (int, float)) and new - old > attempts:
         changed += [n for n, v in body.items() if isinstance(v, Mapping) or n == REGULATIONS]
@@ -288,7 +288,7 @@ def read_draft(
         outs["written_revision"] = revision_of(current)
     elif state.get("revision") is not None:
         outs["written_revision"] = state["revision"]
-    unmanaged = unmanaged_view(remote, values, WRITABLE_CONFIG_FIELDS)
+    unmanaged = unmanaged_view(remote, values, CONFIG_NAMES)
     stored = state.get("unmanaged")
     changed = changed_keys(stored, unmanaged) if isinstance(stored, Mapping) else []
     if changed:

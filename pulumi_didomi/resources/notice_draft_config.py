@@ -17,7 +17,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_didomi.client import WRITABLE_CONFIG_FIELDS
+from pulumi_didomi.core.fields import CONFIG_NAMES
 from pulumi_didomi.core.notice_draft import (
     COMPUTED,
     IDENTITY,
@@ -126,13 +126,11 @@ class NoticeDraftConfig(Resource, module="didomi", name="NoticeDraftConfig"):
         opts: pulumi.ResourceOptions | None = None,
         **fields: Any,
     ) -> None:
-        unknown = sorted(set(fields) - WRITABLE_CONFIG_FIELDS)
+        unknown = sorted(set(fields) - CONFIG_NAMES)
         if unknown:
             raise TypeError(
                 f"NoticeDraftConfig {resource_name!r}: unknown configuration field(s) "
-                + "; ".join(
-                    f"{name} ({did_you_mean(name, WRITABLE_CONFIG_FIELDS)})" for name in unknown
-                )
+                + "; ".join(f"{name} ({did_you_mean(name, CONFIG_NAMES)})" for name in unknown)
             )
         check_stack_settings()
         claimed = claim_notice("NoticeDraftConfig", resource_name, notice_id, organization_id)
