@@ -6,6 +6,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -48,9 +49,9 @@ class ClientBase:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._retrier = Retrier(self.retry, sleep)
-        limiter = shared_limiter(self.base_url, api_key, rate_limit) if rate_limit else None
+        self._limiter = shared_limiter(self.base_url, api_key, rate_limit) if rate_limit else None
         self._sender = Sender(
-            self.base_url, self._retrier, limiter, timeout=timeout, transport=transport
+            self.base_url, self._retrier, self._limiter, timeout=timeout, transport=transport
         )
         self._auth = DidomiAuth(
             self.base_url,
@@ -97,7 +98,12 @@ class ClientBase:
         """Send `method` to the path template `route` filled with `path` (counted under
         `"{method} {route}"`); the final response, whatever its status. `versioned` sends
         Didomi's header `v: 2`."""
-        call = Call(f"{method} {route}", route.format(**(path or {})), idempotent)
+        call = Call(
+            f"{method} {route}",
+            route.format(**(path or {})),
+            idempotent,
+            urgent=getattr(self._local, "urgent", False),
+        )
         response = self._sender.send(
             call,
             method,
@@ -108,6 +114,20 @@ class ClientBase:
         )
         self._local.attempts = call.attempts
         return response
+
+    @contextmanager
+    def _publishing(self) -> Iterator[None]:
+        """A publication under way in this thread: its requests go before the others, which
+        leave it room in the rate limit (see `_pacing`)."""
+        if self._limiter is None:
+            yield
+            return
+        self._local.urgent = True
+        try:
+            with self._limiter.publication():
+                yield
+        finally:
+            self._local.urgent = False
 
     def _call(
         self,

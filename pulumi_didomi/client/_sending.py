@@ -7,7 +7,8 @@ Layers, outermost first, as httpx composes them:
    reconcile.
 2. httpx's auth flow (`DidomiAuth`): the token, and one re-login and replay after a 401.
 3. httpx's event hooks (`Sender._before`, `Sender._after`): each request actually sent waits
-   for the credentials' shared pacing and is counted under its route; each response's
+   for the credentials' shared pacing (a publication's first) and is counted under its route;
+   its answer (or failure) starts its time out of the pacing window; each response's
    `RateLimit` header and 429s adjust the pacing.
 4. The transport (the network, or a test's `httpx.MockTransport`).
 """
@@ -42,9 +43,13 @@ class Call:
     route: str
     path: str
     idempotent: bool = True
+    #: A publication's request: paced before the others.
+    urgent: bool = False
     attempts: int = 0
     started: float = field(default_factory=time.monotonic)
     sent_at: float = 0.0
+    #: Counted in the pacing window and not answered yet.
+    pacing: bool = False
 
 
 class AmbiguousOutcome(Exception):
@@ -108,7 +113,10 @@ class Sender:
         while True:
             try:
                 response = self._http.send(request, auth=auth)
-            except httpx.TransportError as exc:
+            except BaseException as exc:
+                self._answered(call)
+                if not isinstance(exc, httpx.TransportError):
+                    raise
                 kind = type(exc).__name__
                 log.debug("%s %s -> %s (attempt %d)", method, call.path, kind, call.attempts)
                 if not _should_retry(error=exc, idempotent=call.idempotent):
@@ -134,14 +142,23 @@ class Sender:
     def _before(self, request: httpx.Request) -> None:
         call: Call = request.extensions[CALL]
         if self._limiter is not None:
-            self._limiter.acquire(time.monotonic, self._retrier.sleep)
+            self._limiter.acquire(time.monotonic, self._retrier.sleep, urgent=call.urgent)
+            call.pacing = True
         with self._lock:
             self.calls[call.route] += 1
         call.attempts += 1
         call.sent_at = time.monotonic()
 
+    def _answered(self, call: Call) -> None:
+        """The request sent last for `call` is answered or failed: its time out of the pacing
+        window starts now."""
+        if call.pacing and self._limiter is not None:
+            call.pacing = False
+            self._limiter.release(time.monotonic())
+
     def _after(self, response: httpx.Response) -> None:
         call: Call = response.request.extensions[CALL]
+        self._answered(call)
         status = response.status_code
         elapsed = (time.monotonic() - call.sent_at) * 1000
         log.debug("%s %s -> %d (%.0f ms)", response.request.method, call.path, status, elapsed)

@@ -57,7 +57,9 @@ class Publishing(Deployments):
         502/503/504 once sent) the client looks for a deployment of this configuration first
         (a configuration can only ever be deployed once) and retries only if there is none.
         At most 3 deployments per organization are in flight from this process; a 429 from
-        Didomi's quota is waited out. With `wait`, returns once the deployment succeeded.
+        Didomi's quota is waited out. Its requests pass the process's other waiting requests,
+        which leave it room in the rate limit. With `wait`, returns once the deployment
+        succeeded.
         """
         org = self._org(organization_id)
         body = {
@@ -71,7 +73,7 @@ class Publishing(Deployments):
             found = self.list_notice_deployments(notice_id, org, production_config_id=config_id)
             return found[0] if found else None
 
-        with _deploy_slot(self.base_url, org):
+        with self._publishing(), _deploy_slot(self.base_url, org):
             deployment = self._publish(
                 "/widgets/notices/deployments", body, None, find, NoticeDeployment, once_only=True
             )
@@ -86,9 +88,11 @@ class Publishing(Deployments):
         current: NoticeDeployment | None = None,
     ) -> NoticeDeployment:
         """Poll with backoff until `success`; raise `DeploymentError` on `failure` or timeout."""
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         delay = 1.0
         deployment = current
+        polled = False
         while True:
             if deployment is not None and deployment.status in ("success", "failure"):
                 break
@@ -102,6 +106,10 @@ class Publishing(Deployments):
             self._sleep(min(delay, max(deadline - time.monotonic(), 0.0)))
             delay = min(delay * 1.5, 5.0)
             deployment = self.get_notice_deployment(deployment_id)
+            polled = True
+        if polled and deployment.status == "success" and self._limiter is not None:
+            # How long a deployment takes here: the pace the rate limit leaves room for.
+            self._limiter.deployment_seconds = max(time.monotonic() - started, 0.1)
         if deployment.status == "failure":
             raise DeploymentError(
                 deployment_id,

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import grpc
@@ -35,6 +36,9 @@ class _Servicer(ProviderServicer):
         return reported
 
 
+#: Threads running the provider's blocking work at once (started only as calls need them).
+WORKER_THREADS = 256
+
 _RPCS = frozenset({"Check", "Diff", "Create", "Read", "Update", "Delete", "Invoke", "Configure"})
 
 
@@ -45,6 +49,13 @@ def serve(args: list[str], version: str) -> None:
     engine = parser.parse_known_args(args)[0].engine
 
     async def run() -> None:
+        # The lifecycle runs in worker threads (`asyncio.to_thread`), most of them waiting on
+        # the API (its rate limit, a deployment slot): enough of them that every call the
+        # engine makes at once is served, so that a deployment never waits behind drafts
+        # queued for the rate limit (asyncio's default is 6 threads on 2 CPUs).
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="didomi")
+        )
         server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
         servicer = _Servicer(args, version, DidomiProvider(engine), engine_address=engine)
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
