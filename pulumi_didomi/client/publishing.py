@@ -29,6 +29,39 @@ M = TypeVar("M", bound=BaseModel)
 _SLOTS_LOCK = threading.Lock()
 _SLOTS: dict[tuple[str, str], threading.BoundedSemaphore] = {}
 
+#: Polls after the first come after this fraction of the time already waited, within bounds (s).
+POLL_STEP = 0.25
+MIN_POLL_STEP = 0.25
+MAX_POLL_STEP = 5.0
+
+
+class DeploymentTiming:
+    """When to poll a notice deployment of one API first: the time this process last waited
+    for one to be found done (1 s until one is seen). After a deployment found done at the
+    first poll, the next first poll comes 2% earlier (never before 1 s), so that deployments
+    that got faster are followed; one found later sets the time."""
+
+    FIRST_POLL = 1.0
+    EARLIER = 0.98
+
+    def __init__(self) -> None:
+        self.expected = self.FIRST_POLL
+
+    def found_done(self, waited: float, polls: int) -> None:
+        """A deployment was found done after `waited` s and `polls` polls."""
+        if polls == 1:
+            self.expected = max(waited * self.EARLIER, self.FIRST_POLL)
+        else:
+            self.expected = waited
+
+
+_TIMINGS: dict[str, DeploymentTiming] = {}
+
+
+def _timing(base_url: str) -> DeploymentTiming:
+    with _SLOTS_LOCK:
+        return _TIMINGS.setdefault(base_url, DeploymentTiming())
+
 
 def _deploy_slot(base_url: str, organization_id: str) -> threading.BoundedSemaphore:
     """The process-wide semaphore bounding notice deployments in flight for an organization."""
@@ -87,12 +120,19 @@ class Publishing(Deployments):
         timeout: float = 300.0,
         current: NoticeDeployment | None = None,
     ) -> NoticeDeployment:
-        """Poll with backoff until `success`; raise `DeploymentError` on `failure` or timeout."""
-        started = time.monotonic()
-        deadline = started + timeout
-        delay = 1.0
+        """Poll until `success`; raise `DeploymentError` on `failure` or timeout.
+
+        The first poll comes when this process's deployments have been found done
+        (`DeploymentTiming`), the next ones in steps of a quarter of the time waited (0.25 to
+        5 s): once a deployment's time is known, a deployment that takes as long needs one
+        poll, and holds its slot no longer than that.
+        """
+        timing = _timing(self.base_url)
+        deadline = time.monotonic() + timeout
+        waited = 0.0
+        polls = 0
+        delay = timing.expected
         deployment = current
-        polled = False
         while True:
             if deployment is not None and deployment.status in ("success", "failure"):
                 break
@@ -104,12 +144,15 @@ class Publishing(Deployments):
                     "it may still finish: check it in the Didomi console",
                 )
             self._sleep(min(delay, max(deadline - time.monotonic(), 0.0)))
-            delay = min(delay * 1.5, 5.0)
+            waited += delay
+            delay = min(max(waited * POLL_STEP, MIN_POLL_STEP), MAX_POLL_STEP)
             deployment = self.get_notice_deployment(deployment_id)
-            polled = True
-        if polled and deployment.status == "success" and self._limiter is not None:
-            # How long a deployment takes here: the pace the rate limit leaves room for.
-            self._limiter.deployment_seconds = max(time.monotonic() - started, 0.1)
+            polls += 1
+        if polls and deployment.status == "success":
+            timing.found_done(waited, polls)
+            if self._limiter is not None:
+                # The pace the other requests leave room for in the rate limit.
+                self._limiter.deployment_seconds = waited
         if deployment.status == "failure":
             raise DeploymentError(
                 deployment_id,
