@@ -30,7 +30,7 @@ from pulumi_didomi.core.schema import (
     to_wire,
 )
 from pulumi_didomi.core.session import SINK, client, configure_settings, remote_config_base, say
-from pulumi_didomi.core.values import UNKNOWN, has_unknown, revision_of
+from pulumi_didomi.core.values import UNKNOWN, already_applied, has_unknown, revision_of
 
 from .wire import (
     core_props,
@@ -135,8 +135,11 @@ class DidomiProvider(rpc.Provider):
             )
         news = dict(request.new_inputs)
         props = core_props(described, plain_map(news))
+        # Inputs the stack applied as they are were checked then (a no-op preview validates
+        # nothing, and loads no validation).
+        applied = already_applied(core_props(described, plain_map(request.old_inputs)), props)
         if described is NOTICE_DRAFT_CONFIG:
-            problems = notice_draft.check_inputs(props)
+            problems = [] if applied else notice_draft.check_inputs(props)
             values = notice_draft.managed_values(props)
             known = not has_unknown(values)
             news["revision"] = wire(revision_of(values) if known else UNKNOWN)
@@ -159,9 +162,9 @@ class DidomiProvider(rpc.Provider):
                     )
                 except DidomiError as exc:
                     return rpc.CheckResponse(failures=[rpc.CheckFailure("message", str(exc))])
-            problems = notice_deployment.check_inputs(props)
+            problems = [] if applied else notice_deployment.check_inputs(props)
         else:
-            problems = OBJECTS[described.token].check_inputs(props)
+            problems = [] if applied else OBJECTS[described.token].check_inputs(props)
         failures = [
             rpc.CheckFailure(wire_name(described, name), reason) for name, reason in problems
         ]

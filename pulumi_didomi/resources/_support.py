@@ -42,6 +42,7 @@ from pulumi_didomi.core.session import (
 from pulumi_didomi.core.values import (
     UNKNOWN,
     UNKNOWN_TYPES,
+    already_applied,
     draft_json,
     has_unknown,
     normalize,
@@ -132,8 +133,9 @@ class DidomiProvider(ResourceProvider):
         changed, replaces = self.changes(olds, news)
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        failures = [CheckFailure(field, reason) for field, reason in self.validate(news)]
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        problems = [] if already_applied(olds, news) else self.validate(news)
+        failures = [CheckFailure(field, reason) for field, reason in problems]
         return CheckResult({k: normalize(v) for k, v in news.items()}, failures)
 
     def configure(self, req: ConfigureRequest) -> None:
