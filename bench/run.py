@@ -22,11 +22,16 @@ from bench.scenarios import (
     HOSTING_PROGRAMS,
     DraftsBench,
     ProviderMemory,
-    median_preview_seconds,
+    alternated_preview_seconds,
     scale_n,
+    slow_deployments,
     trivial_stack,
 )
 from tests.helpers import REPO, PulumiCLI, find_pulumi
+
+#: The engine's `--parallel` of the overlapped first up: above every step a run of the bench
+#: has (the engine then dispatches a deployment as soon as its draft is written).
+PARALLEL = 1000
 
 
 def machine() -> dict[str, Any]:
@@ -60,21 +65,30 @@ def workspace(bin_dir: Path, prefix: str) -> Iterator[tuple[PulumiCLI, Path]]:
 def bench_n(bin_dir: Path, n: int, runs: int, hosting: str = "dynamic") -> dict[str, Any]:
     program, trivial, shaped = HOSTING_PROGRAMS[hosting]
     with workspace(bin_dir, f"didomi-bench-{hosting}-{n}-") as (cli, work):
+        # The baselines have as many resources as the drafts stack: N drafts + N deployments;
+        # the same-shape ones as many properties, secrets and dependencies too.
+        baseline = trivial_stack(cli, work, 2 * n, trivial)
+        same_shape = trivial_stack(cli, work, 2 * n, shaped)
         bench = DraftsBench(cli, work, n, program=program)
         try:
             with ProviderMemory() as memory:
                 timeline = bench.first_up_timeline()
             first = timeline.pop("scenario")
-            drafts_preview = median_preview_seconds(cli, bench.dir, runs)
+            drafts_preview, trivial_preview, shaped_preview = alternated_preview_seconds(
+                cli, [bench.dir, baseline, same_shape], runs
+            )
             scenarios = [first, *bench.after_first_up()]
         finally:
             bench.close()
-        # The baselines have as many resources as the drafts stack: N drafts + N deployments;
-        # the same-shape ones as many properties, secrets and dependencies too.
-        baseline = trivial_stack(cli, work, 2 * n, trivial)
-        trivial_preview = median_preview_seconds(cli, baseline, runs)
-        same_shape = trivial_stack(cli, work, 2 * n, shaped)
-        shaped_preview = median_preview_seconds(cli, same_shape, runs)
+    # The same first up on a fresh organization, the engine dispatching every step at once.
+    with workspace(bin_dir, f"didomi-bench-{hosting}-{n}-parallel-") as (cli, work):
+        again = DraftsBench(cli, work, n, program=program)
+        try:
+            overlapped = again.first_up_timeline(parallel=PARALLEL)
+        finally:
+            again.close()
+        scenario = overlapped.pop("scenario")
+        overlapped.update(calls=scenario.calls, seconds=round(scenario.seconds, 1))
     return {
         "n": n,
         "hosting": hosting,
@@ -86,6 +100,7 @@ def bench_n(bin_dir: Path, n: int, runs: int, hosting: str = "dynamic") -> dict[
         "shape_overhead_ratio": round(drafts_preview / shaped_preview, 2),
         "first_up_seconds": round(first.seconds, 1),
         "first_up_timeline": timeline,
+        "first_up_parallel_timeline": overlapped,
         "provider_peak_rss_mib": round(memory.peak_kib / 1024, 1),
     }
 
@@ -118,22 +133,38 @@ def table(results: list[dict[str, Any]]) -> str:
         )
     lines += [
         "",
-        "| N | hosting | first up (s) | first API call (s) | first publication (s) | last "
-        "publication (s) | s per publication round (3 at once) |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| N | hosting | engine `--parallel` | first up (s) | calls | first API call (s) | "
+        "first publication (s) | last publication (s) | s per publication round (3 at once) |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        t = r["first_up_timeline"]
-        cells = [
-            "-" if t[k] is None else str(t[k])
-            for k in ("first_call_s", "first_publication_s", "last_publication_s")
-        ]
-        cycle = "-" if t["publication_round_s"] is None else f"{t['publication_round_s']:.3f}"
-        lines.append(
-            f"| {r['n']} | {r['hosting']} | {r['first_up_seconds']:.1f} | "
-            f"{' | '.join(cells)} | {cycle} |"
-        )
+        for parallel, t, seconds, calls in (
+            ("default (4 per CPU)", r["first_up_timeline"], r["first_up_seconds"], None),
+            (
+                str(PARALLEL),
+                r["first_up_parallel_timeline"],
+                r["first_up_parallel_timeline"]["seconds"],
+                r["first_up_parallel_timeline"]["calls"],
+            ),
+        ):
+            if calls is None:
+                calls = next(s["calls"] for s in r["scenarios"] if s["scenario"] == "first up")
+            lines.append(
+                f"| {r['n']} | {r['hosting']} | {parallel} | {seconds:.1f} | {calls} | "
+                + timeline_cells(t)
+                + " |"
+            )
     return "\n".join(lines)
+
+
+def timeline_cells(t: dict[str, Any]) -> str:
+    """First API call, first and last publication, seconds per round of 3 publications."""
+    cells = [
+        "-" if t[k] is None else str(t[k])
+        for k in ("first_call_s", "first_publication_s", "last_publication_s")
+    ]
+    cells.append("-" if t["publication_round_s"] is None else f"{t['publication_round_s']:.3f}")
+    return " | ".join(cells)
 
 
 def scale_table(scale: list[dict[str, Any]]) -> str:
@@ -154,6 +185,22 @@ def scale_table(scale: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def slow_table(slow: list[dict[str, Any]]) -> str:
+    lines = [
+        "",
+        "| N | a deployment runs (s) | first up (s) | calls | minimum | ratio | polls per "
+        "publication | s per publication round (3 at once) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in slow:
+        lines.append(
+            f"| {r['n']} | {r['deploy_seconds']} | {r['seconds']:.1f} | {r['calls']} | "
+            f"{r['minimum']} | {r['calls'] / r['minimum']:.2f} | {r['polls_per_publication']} | "
+            f"{r['publication_round_s']:.3f} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1,10,50,200")
@@ -166,6 +213,9 @@ def main() -> None:
     parser.add_argument("--out", default=str(REPO / "bench" / "results.json"))
     parser.add_argument(
         "--scale", default="100,1000", help="sizes run with Didomi's limits off ('' for none)"
+    )
+    parser.add_argument(
+        "--slow", default="50", help="sizes run with deployments of 3 s ('' for none)"
     )
     args = parser.parse_args()
     bin_dir, reason = find_pulumi()
@@ -185,6 +235,11 @@ def main() -> None:
         print(f"bench: scale N={n} (limits off) ...", flush=True)
         with workspace(bin_dir, f"didomi-scale-{n}-") as (cli, work):
             scale.append(scale_n(cli, work, n))
+    slow = []
+    for n in (int(x) for x in args.slow.split(",") if x):
+        print(f"bench: N={n} (deployments of 3 s) ...", flush=True)
+        with workspace(bin_dir, f"didomi-slow-{n}-") as (cli, work):
+            slow.append(slow_deployments(cli, work, n, deploy_seconds=3.0))
     report = {
         "machine": machine(),
         "pulumi": version,
@@ -192,12 +247,15 @@ def main() -> None:
         "total_seconds": round(time.monotonic() - started, 1),
         "results": results,
         "scale": scale,
+        "slow_deployments": slow,
     }
     Path(args.out).write_text(json.dumps(report, indent=2))
     if results:
         print(table(results))
     if scale:
         print(scale_table(scale))
+    if slow:
+        print(slow_table(slow))
     print(
         f"\nbench: {report['total_seconds']}s on {report['machine']['cpus']} CPUs "
         f"({report['machine']['cpu']}); written to {args.out}"

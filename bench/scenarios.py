@@ -22,6 +22,7 @@ CREDENTIAL = "bench-org:bench-key:bench-secret-0123456789"
 ORG, KEY, SECRET = CREDENTIAL.split(":")
 PROGRAMS = REPO / "bench" / "programs"
 PUBLISH_ROUTE = "POST /widgets/notices/deployments"
+POLL_ROUTE = "GET /widgets/notices/deployments/{deployment_id}"
 
 
 def minimums(n: int, deployments_async: bool = True) -> dict[str, int]:
@@ -189,16 +190,21 @@ class DraftsBench:
         minimum = minimums(self.n, self.deployments_async)[name]
         return Scenario(name, sum(calls.values()), minimum, status_429, retries, seconds, calls)
 
-    def first_up(self) -> Scenario:
-        return self.measure("first up", "up", "--yes", "--skip-preview")
+    def first_up(self, parallel: int | None = None) -> Scenario:
+        """The first `up`; `parallel`: the engine's `--parallel` (its default: 4 per CPU)."""
+        args = ["up", "--yes", "--skip-preview"]
+        if parallel is not None:
+            args += ["--parallel", str(parallel)]
+        return self.measure("first up", *args)
 
-    def first_up_timeline(self) -> dict[str, Any]:
+    def first_up_timeline(self, parallel: int | None = None) -> dict[str, Any]:
         """When, in the first `up`, the API was first called and the publications ran (s
         from the command's start), from the emulator's request timeline."""
         started = time.time()
-        scenario = self.first_up()  # counts from a reset of the emulator's statistics
+        scenario = self.first_up(parallel)  # counts from a reset of the emulator's statistics
         requests = self.emulator.requests()
         posts = [r["at"] - started for r in requests if r["route"] == PUBLISH_ROUTE]
+        polls = sum(1 for r in requests if r["route"] == POLL_ROUTE)
         rounds = math.ceil(len(posts) / MAX_PARALLEL_DEPLOYMENTS)
         return {
             "scenario": scenario,
@@ -209,6 +215,7 @@ class DraftsBench:
             "publication_round_s": (
                 round((posts[-1] - posts[0]) / (rounds - 1), 3) if rounds > 1 else None
             ),
+            "polls_per_publication": round(polls / len(posts), 2) if posts else None,
         }
 
     def after_first_up(self) -> list[Scenario]:
@@ -225,14 +232,16 @@ class DraftsBench:
         self.emulator.stop()
 
 
-def median_preview_seconds(cli: PulumiCLI, project: Path, runs: int = 5) -> float:
-    """Median wall time of `pulumi preview --expect-no-changes` in `project`."""
-    times = []
+def alternated_preview_seconds(cli: PulumiCLI, projects: list[Path], runs: int = 5) -> list[float]:
+    """Median wall time of `pulumi preview --expect-no-changes` in each project, the projects
+    previewed in turn `runs` times (the machine's drift weighs on each alike)."""
+    times: list[list[float]] = [[] for _ in projects]
     for _ in range(runs):
-        started = time.monotonic()
-        cli.run("preview", "--expect-no-changes", cwd=project, timeout=1800)
-        times.append(time.monotonic() - started)
-    return statistics.median(times)
+        for project, measured in zip(projects, times, strict=True):
+            started = time.monotonic()
+            cli.run("preview", "--expect-no-changes", cwd=project, timeout=1800)
+            measured.append(time.monotonic() - started)
+    return [statistics.median(measured) for measured in times]
 
 
 #: Provider plugin directories the native programs name in their `Pulumi.yaml` (started
@@ -288,4 +297,25 @@ def scale_n(cli: PulumiCLI, workdir: Path, n: int) -> dict[str, Any]:
             preview_watch.cpu_seconds * 1000 / resources, 2
         ),
         "provider_peak_rss_mib": round(max(up_watch.peak_kib, preview_watch.peak_kib) / 1024, 1),
+    }
+
+
+def slow_deployments(
+    cli: PulumiCLI, workdir: Path, n: int, deploy_seconds: float
+) -> dict[str, Any]:
+    """The first `up` of N notices whose deployments run `deploy_seconds` (Didomi's rate limit
+    on): how many polls a publication needs, and how long each holds its slot."""
+    bench = DraftsBench(cli, workdir, n, deploy_seconds=deploy_seconds)
+    try:
+        timeline = bench.first_up_timeline()
+    finally:
+        bench.close()
+    scenario = timeline.pop("scenario")
+    return {
+        "n": n,
+        "deploy_seconds": deploy_seconds,
+        "calls": scenario.calls,
+        "minimum": scenario.minimum,
+        "seconds": round(scenario.seconds, 1),
+        **timeline,
     }

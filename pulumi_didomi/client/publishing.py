@@ -36,23 +36,17 @@ MAX_POLL_STEP = 5.0
 
 
 class DeploymentTiming:
-    """When to poll a notice deployment of one API first: the time this process last waited
-    for one to be found done (1 s until one is seen). After a deployment found done at the
-    first poll, the next first poll comes 2% earlier (never before 1 s), so that deployments
-    that got faster are followed; one found later sets the time."""
-
-    FIRST_POLL = 1.0
-    EARLIER = 0.98
+    """When to poll a notice deployment of one API first: the time this process waited for the
+    last one to be found done (1 s until one is seen). It only grows: a deployment found done
+    at the first poll says it took no longer, not how much shorter; deployments that got faster
+    are still found by one poll each."""
 
     def __init__(self) -> None:
-        self.expected = self.FIRST_POLL
+        self.expected = 1.0
 
-    def found_done(self, waited: float, polls: int) -> None:
-        """A deployment was found done after `waited` s and `polls` polls."""
-        if polls == 1:
-            self.expected = max(waited * self.EARLIER, self.FIRST_POLL)
-        else:
-            self.expected = waited
+    def found_done(self, waited: float) -> None:
+        """A deployment was found done after `waited` s."""
+        self.expected = max(self.expected, waited)
 
 
 _TIMINGS: dict[str, DeploymentTiming] = {}
@@ -130,7 +124,6 @@ class Publishing(Deployments):
         timing = _timing(self.base_url)
         deadline = time.monotonic() + timeout
         waited = 0.0
-        polls = 0
         delay = timing.expected
         deployment = current
         while True:
@@ -147,9 +140,8 @@ class Publishing(Deployments):
             waited += delay
             delay = min(max(waited * POLL_STEP, MIN_POLL_STEP), MAX_POLL_STEP)
             deployment = self.get_notice_deployment(deployment_id)
-            polls += 1
-        if polls and deployment.status == "success":
-            timing.found_done(waited, polls)
+        if waited and deployment.status == "success":
+            timing.found_done(waited)
             if self._limiter is not None:
                 # The pace the other requests leave room for in the rate limit.
                 self._limiter.deployment_seconds = waited
