@@ -77,7 +77,7 @@ def bench_n(bin_dir: Path, n: int, runs: int, hosting: str = "dynamic") -> dict[
             drafts_preview, trivial_preview, shaped_preview = alternated_preview_seconds(
                 cli, [bench.dir, baseline, same_shape], runs
             )
-            scenarios = [first, *bench.after_first_up()]
+            scenarios = [first, *bench.after_first_up(repeats=runs)]
         finally:
             bench.close()
     # The same first up on a fresh organization, the engine dispatching every step at once.
