@@ -8,19 +8,18 @@ or through a language host from the plugin directory `PLUGIN_DIR` (`PulumiPlugin
 from __future__ import annotations
 
 import sys
-from importlib import metadata
 from pathlib import Path
+
+from pulumi_didomi import __version__
 
 #: The plugin directory to name in `plugins: providers:` of a `Pulumi.yaml`.
 PLUGIN_DIR = Path(__file__).with_name("plugin")
 
 
 def version() -> str:
-    """The provider's version: the installed distribution's."""
-    try:
-        return metadata.version("pulumi-didomi")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0.0.0"
+    """The provider's version: the package's (`pulumi_didomi.__version__`, which the
+    distribution's version is read from), without the cost of importlib.metadata at start."""
+    return __version__
 
 
 def main(args: list[str] | None = None) -> None:
