@@ -50,3 +50,31 @@ def test_call_budgets(n: int, program: str, pulumi_cli: PulumiCLI, tmp_path: Pat
     assert rest["destroy"].by_route == {}
     for scenario in [first, *rest.values()]:
         assert scenario.status_429 == 0 and scenario.retries == 0, scenario
+
+
+def test_publications_overlap_the_drafts_writes_when_the_engine_hands_both(
+    pulumi_cli: PulumiCLI, tmp_path: Path
+) -> None:
+    """The plugin with `--parallel 1000`, 30 notices, a rate limit of 20 requests per 3 s (the
+    first up needs 92 or 93: session, the drafts' reads, 30 PATCH, 30 POST, 30 polls) and
+    deployments of 0.5 s: the engine hands the provider every draft at once and each
+    deployment once its draft is written. The publications' requests pass the writes still
+    waiting for the window, so the first publication comes before the last draft is written
+    (first come first served, the 13 writes waiting since the start would all go first).
+    Order, not time, is asserted; no 429, no request beyond the minimum + 1."""
+    bench = DraftsBench(
+        pulumi_cli,
+        tmp_path,
+        30,
+        deploy_seconds=0.5,
+        rate_limit="20/3",
+        client_rate_limit="20/3",
+        program="native-drafts",
+    )
+    try:
+        first = bench.first_up(parallel=1000)
+        routes = [r["route"] for r in bench.emulator.requests()]
+    finally:
+        bench.close()
+    assert first.status_429 == 0 and first.calls <= first.minimum + 1
+    assert routes.index(POST) < len(routes) - 1 - routes[::-1].index(PATCH)
