@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import platform
+import statistics
 import subprocess
 import tempfile
 import time
@@ -23,6 +24,7 @@ from bench.scenarios import (
     DraftsBench,
     ProviderMemory,
     alternated_preview_seconds,
+    paired_ratio,
     scale_n,
     slow_deployments,
     trivial_stack,
@@ -74,7 +76,7 @@ def bench_n(bin_dir: Path, n: int, runs: int, hosting: str = "dynamic") -> dict[
             with ProviderMemory() as memory:
                 timeline = bench.first_up_timeline()
             first = timeline.pop("scenario")
-            drafts_preview, trivial_preview, shaped_preview = alternated_preview_seconds(
+            drafts_times, trivial_times, shaped_times = alternated_preview_seconds(
                 cli, [bench.dir, baseline, same_shape], runs
             )
             scenarios = [first, *bench.after_first_up(repeats=runs)]
@@ -93,11 +95,11 @@ def bench_n(bin_dir: Path, n: int, runs: int, hosting: str = "dynamic") -> dict[
         "n": n,
         "hosting": hosting,
         "scenarios": [s.row() for s in scenarios],
-        "noop_preview_median_seconds": round(drafts_preview, 3),
-        "trivial_preview_median_seconds": round(trivial_preview, 3),
-        "overhead_ratio": round(drafts_preview / trivial_preview, 2),
-        "shaped_preview_median_seconds": round(shaped_preview, 3),
-        "shape_overhead_ratio": round(drafts_preview / shaped_preview, 2),
+        "noop_preview_median_seconds": round(statistics.median(drafts_times), 3),
+        "trivial_preview_median_seconds": round(statistics.median(trivial_times), 3),
+        "overhead_ratio": round(paired_ratio(drafts_times, trivial_times), 2),
+        "shaped_preview_median_seconds": round(statistics.median(shaped_times), 3),
+        "shape_overhead_ratio": round(paired_ratio(drafts_times, shaped_times), 2),
         "first_up_seconds": round(first.seconds, 1),
         "first_up_timeline": timeline,
         "first_up_parallel_timeline": overlapped,
@@ -120,8 +122,8 @@ def table(results: list[dict[str, Any]]) -> str:
     lines += [
         "",
         "| N | hosting | no-op preview: N drafts + N deployments (median s) | 2N do-nothing "
-        "resources (median s) | ratio | 2N do-nothing resources of the same shape (median s) "
-        "| ratio | provider peak RSS (MiB) |",
+        "resources (median s) | ratio (median of rounds) | 2N do-nothing resources of the same "
+        "shape (median s) | ratio (median of rounds) | provider peak RSS (MiB) |",
         "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:

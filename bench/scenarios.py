@@ -275,16 +275,24 @@ class DraftsBench:
         self.emulator.stop()
 
 
-def alternated_preview_seconds(cli: PulumiCLI, projects: list[Path], runs: int = 5) -> list[float]:
-    """Median wall time of `pulumi preview --expect-no-changes` in each project, the projects
-    previewed in turn `runs` times (the machine's drift weighs on each alike)."""
+def alternated_preview_seconds(
+    cli: PulumiCLI, projects: list[Path], runs: int = 5
+) -> list[list[float]]:
+    """Wall times of `pulumi preview --expect-no-changes` in each project, the projects
+    previewed in turn `runs` times: round i of each project is measured back to back, so that
+    the machine's drift weighs on each alike."""
     times: list[list[float]] = [[] for _ in projects]
     for _ in range(runs):
         for project, measured in zip(projects, times, strict=True):
             started = time.monotonic()
             cli.run("preview", "--expect-no-changes", cwd=project, timeout=1800)
             measured.append(time.monotonic() - started)
-    return [statistics.median(measured) for measured in times]
+    return times
+
+
+def paired_ratio(times: list[float], baseline: list[float]) -> float:
+    """The median over rounds of one round's time against the baseline's in the same round."""
+    return statistics.median(t / b for t, b in zip(times, baseline, strict=True))
 
 
 #: Provider plugin directories the native programs name in their `Pulumi.yaml` (started
