@@ -169,6 +169,20 @@ class PulumiCLI:
         return dict(json.loads(self.run("stack", "export", cwd=cwd).stdout))
 
 
+def python_json(code: str, timeout: float = 120) -> Any:
+    """Run `code` in a fresh Python process of the test virtualenv (in the repository) and
+    return the JSON value its last line of output prints: what a new process loads or does."""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def copy_project(src: Path, dest: Path) -> Path:
     """A copy of a Pulumi project; its `.venv` (a link to the repository's) becomes a link to
     the virtualenv running the tests, so that `virtualenv: .venv` still resolves."""

@@ -3,11 +3,7 @@ a no-op preview loads no validation (pydantic's models), in either hosting."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from tests.helpers import REPO
+from tests.helpers import python_json
 
 CHECKS = """
 import asyncio, json, sys
@@ -38,15 +34,7 @@ print(json.dumps({
 
 
 def test_inputs_already_applied_are_not_validated_again() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", CHECKS],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = python_json(CHECKS)
     assert result["same"] == [] and result["native"] == []
     assert result["loaded_before_a_change"] == []
     # A changed input is checked, as always.

@@ -3,11 +3,7 @@ nothing (the provider does both), so the program process loads neither httpx nor
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from tests.helpers import REPO
+from tests.helpers import python_json
 
 PROGRAM = """
 import json, sys
@@ -45,14 +41,6 @@ print(json.dumps(sorted(
 
 
 def test_a_program_loads_neither_httpx_nor_pydantic() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", PROGRAM],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    loaded = python_json(PROGRAM)
     # The errors module is plain Python: the program raises ConfigurationError itself.
     assert loaded == ["pulumi_didomi.client.errors"], loaded
