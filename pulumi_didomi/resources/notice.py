@@ -3,7 +3,7 @@ stack unless `delete_on_destroy` is set."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import Resource
@@ -26,13 +26,16 @@ class Notice(Resource, module="didomi", name="Notice"):
     """A Didomi consent notice. Manage its draft with
     `NoticeDraftConfig(notice_id=notice.id, ...)`; put `script_tag` in the website's pages."""
 
-    name: pulumi.Output[str]
-    organization_id: pulumi.Output[str]
-    archived_at: pulumi.Output[str | None]
-    created_at: pulumi.Output[str]
-    updated_at: pulumi.Output[str]
-    sdk_loader_url: pulumi.Output[str]
-    script_tag: pulumi.Output[str]
+    # Outputs, declared for type checkers only: Pulumi's SDK evaluates a resource class's
+    # annotations again for every resource it registers (none of these converts a value).
+    if TYPE_CHECKING:
+        name: pulumi.Output[str]
+        organization_id: pulumi.Output[str]
+        archived_at: pulumi.Output[str | None]
+        created_at: pulumi.Output[str]
+        updated_at: pulumi.Output[str]
+        sdk_loader_url: pulumi.Output[str]
+        script_tag: pulumi.Output[str]
 
     def __init__(
         self,

@@ -7,7 +7,7 @@ created, then the old record leaves the stack; nothing is ever deleted on Didomi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource
@@ -79,16 +79,19 @@ class NoticeDeployment(Resource, module="didomi", name="NoticeDeployment"):
     content is not checked before publishing). `wait` (default true) waits for `success`.
     """
 
-    deployment_id: pulumi.Output[str]
-    production_config_id: pulumi.Output[str]
-    status: pulumi.Output[str]
-    created_at: pulumi.Output[str]
-    message: pulumi.Output[str]
-    notice_id: pulumi.Output[str]
-    organization_id: pulumi.Output[str]
-    revision: pulumi.Output[str]
-    published_revision: pulumi.Output[str]
-    live_deployment_id: pulumi.Output[str]
+    # Outputs, declared for type checkers only: Pulumi's SDK evaluates a resource class's
+    # annotations again for every resource it registers (none of these converts a value).
+    if TYPE_CHECKING:
+        deployment_id: pulumi.Output[str]
+        production_config_id: pulumi.Output[str]
+        status: pulumi.Output[str]
+        created_at: pulumi.Output[str]
+        message: pulumi.Output[str]
+        notice_id: pulumi.Output[str]
+        organization_id: pulumi.Output[str]
+        revision: pulumi.Output[str]
+        published_revision: pulumi.Output[str]
+        live_deployment_id: pulumi.Output[str]
 
     def __init__(
         self,

@@ -7,7 +7,7 @@ sets are managed; every other field is left exactly as it is on Didomi.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -108,15 +108,18 @@ class NoticeDraftConfig(Resource, module="didomi", name="NoticeDraftConfig"):
     known at preview: give it (or the resource) to a `NoticeDeployment` to publish.
     """
 
-    notice_id: pulumi.Output[str]
-    organization_id: pulumi.Output[str]
-    config_id: pulumi.Output[str]
-    revision: pulumi.Output[str]
-    version: pulumi.Output[float]
-    updated_at: pulumi.Output[str]
-    unmanaged: pulumi.Output[dict[str, Any]]
-    unreviewed: pulumi.Output[list[str]]
-    written_revision: pulumi.Output[str]
+    # Outputs, declared for type checkers only: Pulumi's SDK evaluates a resource class's
+    # annotations again for every resource it registers (none of these converts a value).
+    if TYPE_CHECKING:
+        notice_id: pulumi.Output[str]
+        organization_id: pulumi.Output[str]
+        config_id: pulumi.Output[str]
+        revision: pulumi.Output[str]
+        version: pulumi.Output[float]
+        updated_at: pulumi.Output[str]
+        unmanaged: pulumi.Output[dict[str, Any]]
+        unreviewed: pulumi.Output[list[str]]
+        written_revision: pulumi.Output[str]
 
     def __init__(
         self,

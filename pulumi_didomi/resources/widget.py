@@ -4,7 +4,7 @@ archived when it leaves the stack. Deploy it with `WidgetDeployment(widget_id=wi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import Resource
@@ -27,12 +27,15 @@ class Widget(Resource, module="didomi", name="Widget"):
     """A Didomi privacy widget; `format` is `embeddable` or `hosted`, `template_id` one of
     `sections`, `sections_and_save`, `full_preference_center`, `dsar_form`."""
 
-    name: pulumi.Output[str]
-    organization_id: pulumi.Output[str]
-    archived: pulumi.Output[bool]
-    publication_status: pulumi.Output[str | None]
-    created_at: pulumi.Output[str]
-    updated_at: pulumi.Output[str]
+    # Outputs, declared for type checkers only: Pulumi's SDK evaluates a resource class's
+    # annotations again for every resource it registers (none of these converts a value).
+    if TYPE_CHECKING:
+        name: pulumi.Output[str]
+        organization_id: pulumi.Output[str]
+        archived: pulumi.Output[bool]
+        publication_status: pulumi.Output[str | None]
+        created_at: pulumi.Output[str]
+        updated_at: pulumi.Output[str]
 
     def __init__(
         self,

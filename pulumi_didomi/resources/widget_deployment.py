@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import Resource
@@ -33,12 +33,15 @@ class WidgetDeploymentProvider(ObjectProvider):
 class WidgetDeployment(Resource, module="didomi", name="WidgetDeployment"):
     """Deploys a Didomi privacy widget; change `triggers` to deploy it again."""
 
-    widget_id: pulumi.Output[str]
-    organization_id: pulumi.Output[str]
-    deployment_id: pulumi.Output[str]
-    config: pulumi.Output[dict[str, Any]]
-    created_at: pulumi.Output[str]
-    remote_config_url: pulumi.Output[str | None]
+    # Outputs, declared for type checkers only: Pulumi's SDK evaluates a resource class's
+    # annotations again for every resource it registers (none of these converts a value).
+    if TYPE_CHECKING:
+        widget_id: pulumi.Output[str]
+        organization_id: pulumi.Output[str]
+        deployment_id: pulumi.Output[str]
+        config: pulumi.Output[dict[str, Any]]
+        created_at: pulumi.Output[str]
+        remote_config_url: pulumi.Output[str | None]
 
     def __init__(
         self,

@@ -44,3 +44,22 @@ def test_a_program_loads_neither_httpx_nor_pydantic() -> None:
     loaded = python_json(PROGRAM)
     # The errors module is plain Python: the program raises ConfigurationError itself.
     assert loaded == ["pulumi_didomi.client.errors"], loaded
+
+
+def test_resource_outputs_are_annotated_for_type_checkers_only() -> None:
+    """Pulumi's SDK resolves a resource class's type hints for every resource it registers;
+    ours convert nothing, so the classes carry none at run time (mypy still sees them)."""
+    import pulumi._types
+
+    import pulumi_didomi as didomi
+
+    classes = [
+        didomi.Notice,
+        didomi.NoticeDraftConfig,
+        didomi.NoticeDeployment,
+        didomi.Widget,
+        didomi.WidgetDeployment,
+    ]
+    for cls in classes:
+        assert pulumi._types.resource_types(cls) == {}, cls.__name__
+        assert "__annotations__" not in vars(cls) or vars(cls)["__annotations__"] == {}, cls
