@@ -229,7 +229,7 @@ def main() -> None:
     ).stdout.strip()
     # Measure what a user installs: pip compiles a wheel's modules to bytecode, while a checkout
     # is compiled at each process start where PYTHONDONTWRITEBYTECODE is set (as on the
-    # project's machine: +40-60 ms per process, in the program and in the provider).
+    # project's machine: +30-45 ms per process, in the program and in the provider).
     for package in ("pulumi_didomi", "bench"):
         compileall.compile_dir(REPO / package, quiet=1)
     started = time.monotonic()
