@@ -40,6 +40,18 @@ DRAFT_OUTPUTS: dict[str, Any] = {
         },
         "text_mode": "approved",
     },
+    "publication": {
+        "notice_id": "notice-00000",
+        "organization_id": "bench-org",
+        "revision": "186e909cd4943616",
+        "managed_values": {
+            "platform": "web",
+            "consent_duration": 6,
+            "consent_duration_unit": "months",
+        },
+        "written_revision": "186e909cd4943616",
+        "fingerprint": "4ee43446c1ea98b1",
+    },
 }
 DEPLOYMENT_OUTPUTS: dict[str, Any] = {
     "created_at": "2026-11-25T16:18:39.335Z",
@@ -75,8 +87,6 @@ def deployment_inputs(index: int) -> dict[str, Any]:
         "notice_id": f"notice-{index:05d}",
         "revision": "186e909cd4943616",
         "message": "bench",
-        "wait": True,
-        "timeout": 300,
     }
 
 

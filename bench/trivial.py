@@ -56,8 +56,13 @@ def shaped_pair(index: int) -> None:
     draft = Shaped(f"notice-{index}", draft_inputs(index))
     deployment = {
         **deployment_inputs(index),
-        "draft_values": pulumi.Output.secret(draft_inputs(index)),
-        "written_revision": draft.written_revision,
-        "draft_fingerprint": draft.unmanaged.apply(lambda _: "4ee43446c1ea98b1"),
+        "draft": {  # the draft's publication: its values secret, parts from its outputs
+            "notice_id": draft_inputs(index)["notice_id"],
+            "revision": draft_inputs(index)["revision"],
+            "managed_values": pulumi.Output.secret(draft_inputs(index)),
+            "written_revision": draft.written_revision,
+            "fingerprint": draft.unmanaged.apply(lambda _: "4ee43446c1ea98b1"),
+            "unreviewed": draft.unmanaged.apply(lambda _: None),
+        },
     }
     Shaped(f"notice-{index}-release", deployment, pulumi.ResourceOptions(depends_on=[draft]))

@@ -14,7 +14,8 @@ from bench.shaped import (
     schema_properties,
 )
 from pulumi_didomi.core import notice_deployment, notice_draft
-from pulumi_didomi.core.schema import NOTICE_DEPLOYMENT, NOTICE_DRAFT_CONFIG
+from pulumi_didomi.core.notice_deployment import NOTICE_DEPLOYMENT
+from pulumi_didomi.core.notice_draft import NOTICE_DRAFT_CONFIG
 
 
 def test_outputs_are_the_ones_the_providers_compute() -> None:

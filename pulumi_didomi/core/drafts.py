@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .session import RunCache
 from .values import canonical_json
 
 if TYPE_CHECKING:
@@ -54,25 +55,17 @@ class DraftBook:
         self, max_age: float = MAX_AGE, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.max_age = max_age
-        self._clock = clock
         self._lock = threading.Lock()
-        self._listing_locks: dict[Key, threading.Lock] = {}
-        self._drafts: dict[Key, tuple[float, dict[str, NoticeConfig]]] = {}
+        #: The listings, by (API URL, organization): a notice's draft as listed or written.
+        self._listings = RunCache(max_age, clock)
         self._read_alone: set[Key] = set()
         self._written: dict[tuple[str, str, str], NoticeConfig] = {}
 
     def _listing(self, api: DidomiClient, org: str) -> dict[str, NoticeConfig]:
-        key = (api.base_url, org)
-        with self._lock:
-            lock = self._listing_locks.setdefault(key, threading.Lock())
-        with lock:
-            with self._lock:
-                found = self._drafts.get(key)
-            if found is None or self._clock() - found[0] > self.max_age:
-                found = (self._clock(), dict(api.drafts(org)))
-                with self._lock:
-                    self._drafts[key] = found
-            return found[1]
+        listing: dict[str, NoticeConfig] = self._listings.get(
+            (api.base_url, org), lambda: dict(api.drafts(org))
+        )
+        return listing
 
     def draft(self, api: DidomiClient, org: str, notice_id: str) -> NoticeConfig | None:
         """The notice's draft as listed in this run, or as this run last wrote it."""
@@ -82,18 +75,16 @@ class DraftBook:
 
     def known(self, api: DidomiClient, org: str, notice_id: str) -> NoticeConfig | None:
         """The notice's draft from a listing of this run younger than `max_age` (no call)."""
+        listing = self._listings.peek((api.base_url, org))
         with self._lock:
-            found = self._drafts.get((api.base_url, org))
-            if found is None or self._clock() - found[0] > self.max_age:
-                return None
-            return found[1].get(notice_id)
+            return None if listing is None else listing.get(notice_id)
 
     def resolve(self, api: DidomiClient, org: str, notice_id: str) -> NoticeConfig:
         """The draft to write: the run's first is read alone (one GET), the others come from
         the listing; a notice missing from the listing is read alone (and must exist)."""
         key = (api.base_url, org)
         with self._lock:
-            first = key not in self._drafts and key not in self._read_alone
+            first = self._listings.peek(key) is None and key not in self._read_alone
             self._read_alone.add(key)
         if first:
             return self.fresh(api, org, notice_id)
@@ -119,17 +110,17 @@ class DraftBook:
 
     def forget(self, api: DidomiClient, org: str, notice_id: str) -> None:
         """After a publication: the notice's draft is a new one."""
+        listed = self._listings.peek((api.base_url, org))
         with self._lock:
-            listed = self._drafts.get((api.base_url, org))
             if listed is not None:
-                listed[1].pop(notice_id, None)
+                listed.pop(notice_id, None)
             self._written.pop((api.base_url, org, notice_id), None)
 
     def _put(self, api: DidomiClient, org: str, draft: NoticeConfig) -> None:
+        listed = self._listings.peek((api.base_url, org))
         with self._lock:
-            listed = self._drafts.get((api.base_url, org))
             if listed is not None:
-                listed[1][draft.notice_id] = draft
+                listed[draft.notice_id] = draft
 
 
 def concurrent_changes(

@@ -16,13 +16,15 @@ from typing import TYPE_CHECKING, Any
 from pulumi_didomi.client.errors import ConfigurationError
 from pulumi_didomi.core.drafts import BOOK, untouched
 from pulumi_didomi.core.fields import CONFIG_NAMES
-from pulumi_didomi.core.schema import NOTICE_DEPLOYMENT, input_problems
-from pulumi_didomi.core.session import RunCache, client, say
+from pulumi_didomi.core.notice_draft import PUBLICATION
+from pulumi_didomi.core.objects import ORGANIZATION_DOC
+from pulumi_didomi.core.properties import Description, Naming, Prop
+from pulumi_didomi.core.resource import Changes, Context, Found, Resource
+from pulumi_didomi.core.session import RunCache
 from pulumi_didomi.core.values import (
     differing,
     draft_json,
     fingerprint,
-    has_unknown,
     managed_view,
     normalize,
     replacements,
@@ -34,25 +36,113 @@ if TYPE_CHECKING:
     from pulumi_didomi.client import DidomiClient, NoticeConfig
     from pulumi_didomi.client import NoticeDeployment as Deployment
 
+
+def _default_message(inputs: Mapping[str, Any], naming: Naming) -> str:
+    return render_message(
+        naming.message_template,
+        naming.project,
+        naming.stack,
+        naming.name,
+        inputs.get("revision"),
+        commit(),
+    )
+
+
+_DRAFT_OR_IDS = (
+    "pass draft= (the NoticeDraftConfig; with pulumi_didomi.native its `publication`), or "
+    "both notice_id= and revision="
+)
+
+NOTICE_DEPLOYMENT = Description(
+    "NoticeDeployment",
+    "Publishes a notice's draft configuration once per revision, only if the draft holds "
+    "exactly what the program set and nothing unreviewed. Append-only: a new revision "
+    "replaces the resource (a new deployment); removing it deletes nothing on Didomi. Refresh "
+    "follows what is live: a newer publication made elsewhere with other values is drift.",
+    (
+        Prop(
+            "draft",
+            f"#/types/{PUBLICATION.token}",
+            "The `publication` output of the `NoticeDraftConfig` to publish (sets `noticeId`, "
+            "`organizationId` and `revision`, and lets the content be checked before "
+            "publishing).",
+            secret=True,
+        ),
+        Prop(
+            "notice_id",
+            "string",
+            "The notice to publish (with `revision`, when no `draft` is given).",
+            replaces=True,
+            needed=True,
+            hint=_DRAFT_OR_IDS,
+            default_from="draft",
+        ),
+        Prop(
+            "organization_id",
+            "string",
+            ORGANIZATION_DOC,
+            replaces=True,
+            rule="nonempty",
+            default_from="draft",
+        ),
+        Prop(
+            "revision",
+            "string",
+            "The draft revision to publish; a change publishes again.",
+            replaces=True,
+            needed=True,
+            hint=_DRAFT_OR_IDS,
+            default_from="draft",
+        ),
+        Prop(
+            "message",
+            "string",
+            "The deployment's message in Didomi's audit log (default: project, stack, "
+            "resource, revision and the CI commit; template `didomi:deploymentMessage`).",
+            derive=_default_message,
+            uses=("revision",),
+        ),
+        Prop("wait", "boolean", "Wait until the deployment succeeds (default true).", default=True),
+        Prop(
+            "timeout",
+            "number",
+            "How long to wait for the deployment, in seconds (default 300).",
+            default=300,
+            rule="positive",
+            invalid="must be a positive number of seconds",
+        ),
+        Prop("deployment_id", "string", "The Didomi deployment id.", input=False),
+        Prop(
+            "production_config_id",
+            "string",
+            "The published configuration's id.",
+            input=False,
+        ),
+        Prop("status", "string", "The deployment's status.", input=False),
+        Prop("created_at", "string", "When Didomi created the deployment.", input=False),
+        Prop("published_message", "string", "The message Didomi recorded.", input=False),
+        Prop(
+            "published_revision", "string", "The revision this deployment published.", input=False
+        ),
+        Prop(
+            "live_deployment_id",
+            "string",
+            "The notice's newest deployment seen by the last refresh.",
+            input=False,
+        ),
+    ),
+    id_doc="the deployment id",
+    types=(PUBLICATION,),
+    unique=("notice_id", "organization_id"),
+    positional=("draft",),
+)
+
 #: Inputs whose change means a new publication.
 REPLACE_ON = NOTICE_DEPLOYMENT.replaces
 #: Outputs computed by the provider.
-COMPUTED = (
-    "deployment_id",
-    "production_config_id",
-    "status",
-    "created_at",
-    "published_message",
-    "published_revision",
-    "live_deployment_id",
-)
+COMPUTED = tuple(p.name for p in NOTICE_DEPLOYMENT.outputs)
 
 _deployments_cache = RunCache()
-
-
-def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """`(field, reason)` for every invalid input; unknown values (preview) are skipped."""
-    return input_problems(NOTICE_DEPLOYMENT, news, has_unknown)
 
 
 def _already_live(
@@ -75,9 +165,28 @@ def _already_live(
     return latest[0]
 
 
+def handed(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The publication the deployment was handed (its `draft`), also from states written before
+    it was one value (the dynamic resources of 0.1 kept its parts apart; the plugin's named the
+    managed values `values`)."""
+    draft = props.get("draft")
+    if isinstance(draft, Mapping):
+        found = dict(draft)
+        if found.get("managed_values") is None:
+            found["managed_values"] = found.get("values")
+        return found
+    return {
+        "managed_values": props.get("draft_values"),
+        "written_revision": props.get("written_revision"),
+        "fingerprint": props.get("draft_fingerprint"),
+        "unreviewed": props.get("draft_unreviewed"),
+    }
+
+
 def _expected(props: Mapping[str, Any]) -> dict[str, Any]:
     """The managed values the deployment publishes (the draft's, as the program set them)."""
-    return {k: normalize(v) for k, v in (props.get("draft_values") or {}).items()}
+    values = handed(props).get("managed_values")
+    return {k: normalize(v) for k, v in (values if isinstance(values, Mapping) else {}).items()}
 
 
 def pre_publish_problem(props: Mapping[str, Any], draft: Mapping[str, Any]) -> str | None:
@@ -89,7 +198,8 @@ def pre_publish_problem(props: Mapping[str, Any], draft: Mapping[str, Any]) -> s
     """
     notice_id = props["notice_id"]
     expected = _expected(props)
-    revision, written = props.get("revision"), props.get("written_revision")
+    publication = handed(props)
+    revision, written = props.get("revision"), publication.get("written_revision")
     if expected and isinstance(written, str) and written != revision:
         return (
             f"the draft of notice {notice_id} does not hold revision {revision} yet: its "
@@ -105,10 +215,10 @@ def pre_publish_problem(props: Mapping[str, Any], draft: Mapping[str, Any]) -> s
             "published. Run `pulumi up --refresh`: the refresh shows the changes as drift, and "
             "the update writes the program's values back, then publishes"
         )
-    unreviewed = props.get("draft_unreviewed")
+    unreviewed = publication.get("unreviewed")
     if unreviewed:
         return _unreviewed_message(notice_id, list(unreviewed))
-    reviewed = props.get("draft_fingerprint")
+    reviewed = publication.get("fingerprint")
     live = unmanaged_view(draft, expected, CONFIG_NAMES)
     if isinstance(reviewed, str) and fingerprint(live) != reviewed:
         return _unreviewed_message(notice_id, None)
@@ -126,14 +236,14 @@ def _unreviewed_message(notice_id: str, fields: list[str] | None) -> str:
     )
 
 
-def publish(props: Mapping[str, Any]) -> dict[str, Any]:
+def publish(ctx: Context, props: Mapping[str, Any]) -> dict[str, Any]:
     """Publish the notice's current draft if it holds exactly what the stack reviewed.
 
     A draft this run wrote is published as its PATCH returned it (no other read: the window
     for an unseen edit is the time from that response to the POST); any other draft is read
     first, and an untouched copy of a publication holding these values is adopted instead.
     """
-    api, org = client(props.get("organization_id"))
+    api, org = ctx.client(props.get("organization_id"))
     notice_id = str(props["notice_id"])
     expected = _expected(props)
     written = BOOK.written(api, org, notice_id)
@@ -147,7 +257,7 @@ def publish(props: Mapping[str, Any]) -> dict[str, Any]:
         draft = known if known is not None else BOOK.fresh(api, org, notice_id)
         adopted = _already_live(api, org, notice_id, draft, expected)
         if adopted is not None:
-            say(
+            ctx.tell(
                 f"NoticeDeployment: the values of notice {notice_id} are already live, "
                 f"published by deployment {adopted.id} ({adopted.created_at}); recording it "
                 "instead of publishing the same content twice"
@@ -202,14 +312,14 @@ def _index(
     return {d.id: d for d in listing}, newest
 
 
-def read_deployment(id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
+def read_deployment(ctx: Context, id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
     """The deployment and whether it is still what is live (None when it is gone).
 
     One bulk listing of the organization's deployments per run. When a newer deployment of the
     notice, made elsewhere, published managed values other than this stack's, `revision`
     becomes the digest of the live values: the next `up` publishes the stack's values again.
     """
-    api, org = client(props.get("organization_id"))
+    api, org = ctx.client(props.get("organization_id"))
     by_id, newest = _deployments_cache.get(
         (api.base_url, org), lambda: _index(api.list_notice_deployments(None, org))
     )
@@ -227,7 +337,7 @@ def read_deployment(id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None
     changed = differing(expected, current) if expected else ["its configuration"]
     if changed:
         outs["revision"] = revision_of(current) if expected else f"live:{live.id}"
-        say(
+        ctx.tell(
             f"NoticeDeployment {id_}: notice {notice_id} is no longer live as this stack "
             f"published it: deployment {live.id} (created {live.created_at}, message "
             f"{live.message!r}) published other values of {', '.join(changed)}. The next "
@@ -236,19 +346,55 @@ def read_deployment(id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None
     return outs
 
 
-def changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    """The inputs whose change means a new publication (they all replace): a change of
-    `message`, `wait` or `timeout` alone publishes nothing and needs no update."""
-    replaces = replacements(olds, news, REPLACE_ON)
-    return replaces, replaces
+class NoticeDeployment(Resource):
+    """Publishes a draft once per revision, only what was reviewed; append-only."""
 
+    description = NOTICE_DEPLOYMENT
 
-def created(props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Publish and return the new resource's id and state."""
-    deployment = publish(props)
-    return str(deployment["id"]), _outputs(
-        {**props, "live_deployment_id": deployment["id"]}, deployment
-    )
+    def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Changes:
+        """The inputs whose change means a new publication (they all replace): a change of
+        `message`, `wait` or `timeout` alone publishes nothing and needs no update."""
+        replaces = replacements(olds, news, REPLACE_ON)
+        return replaces, replaces
+
+    def create(self, ctx: Context, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Publish, or record the publication of these values already live."""
+        deployment = publish(ctx, inputs)
+        return str(deployment["id"]), _outputs(
+            {**inputs, "live_deployment_id": deployment["id"]}, deployment
+        )
+
+    def read(self, ctx: Context, id_: str, state: Mapping[str, Any]) -> Found | None:
+        """The deployment and whether it is still what is live. An imported one (no state
+        yet) published the values of a draft that manages no field yet (what an imported
+        NoticeDraftConfig holds)."""
+        imported = not state
+        outs = read_deployment(ctx, id_, state)
+        if outs is None:
+            return None
+        if imported:
+            outs["revision"] = outs["published_revision"] = revision_of({})
+            outs["message"] = outs.get("published_message")
+        inputs = {k: outs.get(k) for k in ("notice_id", "revision", "message")}
+        for name in ("draft", "organization_id", "wait", "timeout"):
+            if state.get(name) is not None:
+                inputs[name] = state[name]
+        return Found({**outs, **inputs}, inputs)
+
+    def update(
+        self, ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """A deployment changes only by replacement: an update keeps the state (new inputs)."""
+        return {**olds, **self.given(news)}
+
+    def preview_update(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        return {**olds, **self.given(news)}
+
+    def delete(self, ctx: Context, id_: str, state: Mapping[str, Any]) -> None:
+        ctx.tell(
+            f"NoticeDeployment {id_}: removed from the stack only; the deployment stays in "
+            "Didomi's audit log (deployments cannot be deleted)"
+        )
 
 
 #: Environment variables that CI systems set to the commit being deployed, in order.

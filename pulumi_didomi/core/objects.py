@@ -1,17 +1,20 @@
-"""What the Didomi objects created from code (notices, widgets) share (no `pulumi` import): the
-properties every one of them has, the diff of their inputs, and the lifecycle both hostings
-call through one shape (`ObjectLifecycle`)."""
+"""What the Didomi objects created from code share (no `pulumi` import): notices and widgets
+today, the vendors, purposes and templates next. An `ArchivableObject` is created (or adopts an
+existing object), updated in place by one PATCH of the fields that changed, read back with
+drift and imports, restored when archived elsewhere, and archived when it leaves the stack. A
+subclass says only how it differs: its API calls, how it is archived, its derived outputs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pulumi_didomi.core.properties import Prop, Resource
-from pulumi_didomi.core.session import say
-from pulumi_didomi.core.values import has_unknown, normalize, replacements
+from pulumi_didomi.core.properties import Prop
+from pulumi_didomi.core.resource import Changes, Context, Found, Resource
+
+if TYPE_CHECKING:
+    from pulumi_didomi.client import DidomiClient
 
 ORGANIZATION_DOC = (
     "The Didomi organization; defaults to the provider's `organizationId`. A change means "
@@ -33,7 +36,7 @@ def name_prop(what: str) -> Prop:
 
 
 def organization_prop() -> Prop:
-    """The organization an object lives in (a change means another object)."""
+    """The organization a resource acts in (a change means another resource)."""
     return Prop("organization_id", "string", ORGANIZATION_DOC, replaces=True, rule="nonempty")
 
 
@@ -50,65 +53,171 @@ def adopt_prop(what: str) -> Prop:
     )
 
 
-def managed_changes(
-    resource: Resource, olds: Mapping[str, Any], news: Mapping[str, Any]
-) -> tuple[list[str], list[str]]:
-    """The inputs the program sets whose value differs from the state, and those among them
-    that need another object. An optional input left out of the program is left as it is on
-    Didomi (not cleared); a value not known yet counts as changed."""
-    replaces = replacements(olds, news, resource.replaces)
-    changed = list(replaces)
-    for prop in resource.inputs:
-        new = news.get(prop.name)
-        if prop.replaces or (new is None and prop.default is None):
-            continue
-        new = prop.default if new is None else new
-        old = olds.get(prop.name)
-        old = prop.default if old is None else old
-        if has_unknown(new) or normalize(old) != normalize(new):
-            changed.append(prop.name)
-    return changed, replaces
+class ArchivableObject(Resource):
+    """A Didomi object created from code and archived, not deleted, when it leaves the stack.
 
+    Subclasses set `fields` (written to Didomi as the program sets them), `create_only` (set at
+    creation: a change replaces), `archived` (the field that tells it is archived) and implement
+    the API calls (`get`, `make`, `patch`), `archive` and, where it has any, `derived`.
+    """
 
-def to_adopt(
-    what: str, current: Any, fields: Mapping[str, Any], restore: Mapping[str, Any]
-) -> dict[str, Any]:
-    """What to write to adopt an existing object `current` (a `what`): the fields the program
-    sets that differ from it, and `restore` (un-archiving) when it is archived."""
-    differ = {k: v for k, v in fields.items() if getattr(current, k, None) != v}
-    differ.update(restore)
-    say(f"{what} {current.id}: adopted; written: {', '.join(sorted(differ)) or 'nothing'}")
-    return differ
+    #: The fields written to Didomi as the program sets them (`name` first).
+    fields: ClassVar[tuple[str, ...]]
+    #: Fields set at creation only (a change means another object).
+    create_only: ClassVar[tuple[str, ...]] = ()
+    #: The field Didomi sets when the object is archived, and its value when it is live.
+    archived: ClassVar[str]
+    live: ClassVar[Any] = None
 
+    @property
+    def kind(self) -> str:
+        return self.description.name
 
-def now_iso() -> str:
-    """Now, as Didomi writes dates (ISO 8601, milliseconds, `Z`)."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    # -- what differs between objects --------------------------------------------------------
 
+    def get(
+        self, api: DidomiClient, id_: str, org: str, imported: bool = False
+    ) -> dict[str, Any] | None:
+        """The object on Didomi (None when it is gone; `imported`: read for an import)."""
+        raise NotImplementedError
 
-@dataclass(frozen=True)
-class ObjectLifecycle:
-    """One resource's lifecycle as plain functions, the shape both hostings call."""
+    def adoptable(self, api: DidomiClient, id_: str, org: str) -> dict[str, Any]:
+        """The object to adopt, or a `ConfigurationError` saying why it cannot be."""
+        raise NotImplementedError
 
-    resource: Resource
-    #: `(field, reason)` for every invalid input (unknown values skipped).
-    check_inputs: Callable[[Mapping[str, Any]], list[tuple[str, str]]]
-    #: The inputs that changed, and those that need a new resource.
-    changes: Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[list[str], list[str]]]
-    #: Create; the new id and state.
-    create: Callable[[Mapping[str, Any]], tuple[str, dict[str, Any]]]
-    #: The state now, or None when the object is gone.
-    read: Callable[[str, Mapping[str, Any]], dict[str, Any] | None]
-    #: Update in place; the new state.
-    update: Callable[[str, Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
-    #: What leaving the stack does on Didomi.
-    delete: Callable[[str, Mapping[str, Any]], None]
+    def make(self, api: DidomiClient, org: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """Create the object with `fields` (its name among them)."""
+        raise NotImplementedError
 
-    def inputs_of(self, outs: Mapping[str, Any]) -> dict[str, Any]:
-        """The inputs a program gives to hold a state (after an import or a refresh)."""
-        return given_inputs(self.resource, outs)
+    def patch(
+        self, api: DidomiClient, id_: str, org: str, fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Write `fields` in one PATCH; the object as Didomi returns it."""
+        raise NotImplementedError
 
+    def archive(self, ctx: Context, api: DidomiClient, id_: str, state: Mapping[str, Any]) -> None:
+        """What leaving the stack does to the object (archive it, by default)."""
+        if state.get(self.archived) not in (None, self.live):
+            ctx.tell(f"{self.kind} {id_}: already archived")
+            return
+        self.patch(api, id_, self.org_of(ctx, state), {self.archived: self.archived_value()})
+        ctx.tell(f"{self.kind} {id_}: archived{self.kept}")
 
-def given_inputs(resource: Resource, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The inputs of `resource` that `values` sets (not null)."""
-    return {p.name: values[p.name] for p in resource.inputs if values.get(p.name) is not None}
+    #: What stays on Didomi whatever happens to the object (said after "archived").
+    kept: ClassVar[str] = ""
+
+    def archived_value(self) -> Any:
+        """The value of `archived` that archives the object."""
+        return True
+
+    def derived(
+        self, ctx: Context, org: str, props: Mapping[str, Any], id_: str, earlier: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Outputs computed from the object (none by default); `earlier` is the last state."""
+        return {}
+
+    # -- the lifecycle -----------------------------------------------------------------------
+
+    def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Changes:
+        """The inputs that changed, and the archived field when the object was archived
+        elsewhere (the program declares a live object)."""
+        changed, replaces = super().diff(olds, news)
+        if olds.get(self.archived) not in (None, self.live) and not replaces:
+            changed.append(self.archived)
+        return changed, replaces
+
+    def create(self, ctx: Context, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Create the object, or adopt `adopt_id` (writing only the fields that differ)."""
+        api, org = ctx.client(inputs.get("organization_id"))
+        fields = self.written(inputs)
+        adopt = inputs.get("adopt_id")
+        if adopt:
+            current = self.adoptable(api, str(adopt), org)
+            differ = {k: v for k, v in fields.items() if current.get(k) != v}
+            if current.get(self.archived) not in (None, self.live):
+                differ[self.archived] = self.live
+            ctx.tell(
+                f"{self.kind} {current['id']}: adopted; written: "
+                f"{', '.join(sorted(differ)) or 'nothing'}"
+            )
+            found = self.patch(api, str(adopt), org, differ) if differ else current
+        else:
+            for name in self.create_only:
+                if inputs.get(name) is not None:
+                    fields[name] = list(inputs[name])
+            found = self.make(api, org, fields)
+        id_ = str(found["id"])
+        return id_, self.outputs(ctx, org, inputs, found, {})
+
+    def read(self, ctx: Context, id_: str, state: Mapping[str, Any]) -> Found | None:
+        """The object now (None when it is gone): Didomi's values of the managed fields, so
+        that a change made elsewhere shows as a diff; after an import every field is managed."""
+        api, org = ctx.client(state.get("organization_id"))
+        imported = not state.get("name")
+        found = self.get(api, id_, org, imported)
+        if found is None:
+            return None
+        if imported:
+            state = {**state, **{k: found[k] for k in self.fields if found.get(k) is not None}}
+        if found.get(self.archived) not in (None, self.live) and state.get(self.archived) in (
+            None,
+            self.live,
+        ):
+            at = found[self.archived]
+            ctx.tell(f"{self.kind} {id_}: archived on Didomi" + ("" if at is True else f" at {at}"))
+        outputs = self.outputs(ctx, org, state, found, state)
+        return Found(outputs, self.given(outputs))
+
+    def update(
+        self, ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Write the fields that changed in one PATCH (none when only provider-side inputs
+        changed), restoring an object archived elsewhere."""
+        api, org = ctx.client(news.get("organization_id"))
+        fields = {k: v for k, v in self.written(news).items() if olds.get(k) != v}
+        if olds.get(self.archived) not in (None, self.live):
+            fields[self.archived] = self.live
+        if fields:
+            return self.outputs(ctx, org, news, self.patch(api, id_, org, fields), olds)
+        kept = {**olds, **{p.name: news.get(p.name) for p in self.description.inputs}}
+        return {**kept, **self.derived(ctx, org, news, id_, olds)}
+
+    def delete(self, ctx: Context, id_: str, state: Mapping[str, Any]) -> None:
+        """Archive the object (its deployments stay); gone already is fine."""
+        from pulumi_didomi.client import NotFoundError
+
+        api, _ = ctx.client(state.get("organization_id"))
+        try:
+            self.archive(ctx, api, id_, state)
+        except NotFoundError:
+            ctx.tell(f"{self.kind} {id_}: already gone from Didomi")
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def org_of(self, ctx: Context, props: Mapping[str, Any]) -> str:
+        return ctx.client(props.get("organization_id"))[1]
+
+    def written(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """What the program sets of the object: its name and the other fields it gives."""
+        return {k: props[k] for k in self.fields if k == "name" or props.get(k) is not None}
+
+    def outputs(
+        self,
+        ctx: Context,
+        org: str,
+        props: Mapping[str, Any],
+        found: Mapping[str, Any],
+        earlier: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """The state: the program's inputs, the managed fields as Didomi holds them, what
+        Didomi computes (every output the object carries) and the derived outputs."""
+        computed = {p.name: found.get(p.name) for p in self.description.outputs}
+        archived = found.get(self.archived)
+        computed[self.archived] = self.live if archived is None else archived
+        return {
+            **props,
+            **{k: found.get(k) for k in self.written(props)},
+            **computed,
+            "organization_id": found["organization_id"],
+            **self.derived(ctx, org, props, str(found["id"]), earlier),
+        }

@@ -1,6 +1,7 @@
-"""How a property of the package is described once (no `pulumi` import): its type, docs,
-whether the program sets it, whether a change replaces the resource, secrecy, and the rules
-`check` applies; from a description come its schema and its check."""
+"""How the package is described once (no `pulumi` import): a property's type, docs, whether the
+program sets it, whether a change replaces the resource, secrecy, the rules `check` applies and
+how a hosting derives it from other inputs; a resource's, an object type's and a function's
+description. From them come the package schema, the wire names and the checks."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi_didomi.core.values import UNKNOWN, has_unknown
+
 PACKAGE = "didomi"
 
 
@@ -18,6 +21,40 @@ def camel(name: str) -> str:
     """`consent_duration` -> `consentDuration` (the schema's and the wire's names)."""
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+@dataclass(frozen=True)
+class Naming:
+    """Where a resource is declared (its stack and name), for what an input derives from it:
+    the default message of a deployment. Each hosting fills it the way it knows."""
+
+    project: str = ""
+    stack: str = ""
+    name: str = ""
+    #: The stack's `didomi:deploymentMessage`.
+    message_template: str | None = None
+
+
+#: How a derived input is computed: from the inputs it uses (plain, known values) and where
+#: the resource is declared.
+Derivation = Callable[[Mapping[str, Any], Naming], Any]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of an object a resource hands to another (`Handoff`): computed from the named
+    properties of the resource that hands it (inputs are known in a preview, outputs once the
+    resource is written)."""
+
+    uses: tuple[str, ...]
+    of: Callable[[Mapping[str, Any]], Any] | None = None  # default: the one property used
+    secret: bool = False
+
+    def value(self, props: Mapping[str, Any]) -> Any:
+        used = {k: props[k] for k in self.uses if props.get(k) is not None}
+        if self.of is None:
+            return used.get(self.uses[0])
+        return UNKNOWN if has_unknown(used) else self.of(used)
 
 
 @dataclass(frozen=True)
@@ -38,6 +75,14 @@ class Prop:
     rule: str | None = None  # "nonempty" (strings) or "positive" (numbers)
     hint: str = ""  # after "required: " when a required input is missing (default: doc)
     invalid: str = ""  # the message for a value of the wrong type or range
+    #: An input computed when the program does not give it, from the inputs in `uses`.
+    derive: Derivation | None = field(default=None, compare=False)
+    uses: tuple[str, ...] = ()
+    #: An input taken, when not given, from the same-named part of this object input.
+    default_from: str | None = None
+    #: An output object another resource takes as an input (e.g. a draft's `publication`):
+    #: its parts, so that each hosting builds it alike.
+    handoff: tuple[tuple[str, Part], ...] = ()
 
     @property
     def wire(self) -> str:
@@ -68,13 +113,20 @@ def _type_spec(kind: str, items: str | None = None) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Resource:
+class Description:
     """A resource: its token, documentation and properties (inputs and computed outputs)."""
 
     name: str
     doc: str
     props: tuple[Prop, ...]
     id_doc: str = ""
+    #: The object types its properties use (`#/types/<token>`).
+    types: tuple[ObjectType, ...] = ()
+    #: Inputs naming the Didomi object a stack manages with at most one resource of this kind
+    #: (two resources of a stack on one notice would overwrite each other).
+    unique: tuple[str, ...] = ()
+    #: Positional parameters of the dynamic resource class after its name (`Notice("n", "Shop")`).
+    positional: tuple[str, ...] = ()
 
     @property
     def token(self) -> str:
@@ -83,6 +135,16 @@ class Resource:
     @property
     def inputs(self) -> tuple[Prop, ...]:
         return tuple(p for p in self.props if p.input)
+
+    @property
+    def outputs(self) -> tuple[Prop, ...]:
+        """The properties the provider computes."""
+        return tuple(p for p in self.props if not p.input)
+
+    @property
+    def derived(self) -> frozenset[str]:
+        """The inputs a hosting computes when the program does not give them."""
+        return frozenset(p.name for p in self.props if p.derive or p.default_from)
 
     @property
     def replaces(self) -> tuple[str, ...]:
@@ -109,7 +171,7 @@ class Resource:
 
 
 @dataclass(frozen=True)
-class Function:
+class FunctionDescription:
     """A function (an invoke): its token, documentation, arguments and result."""
 
     name: str
@@ -150,7 +212,7 @@ class ObjectType:
 
 
 def input_problems(
-    resource: Resource,
+    resource: Description,
     news: Mapping[str, Any],
     is_unknown: Callable[[Any], bool],
     skip: frozenset[str] = frozenset(),

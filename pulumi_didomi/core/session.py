@@ -1,20 +1,19 @@
-"""The provider process's session with Didomi (no `pulumi` import): where and as whom to call
-it, the shared clients, the messages shown to the user, and what one run may reuse.
+"""Where and as whom to call Didomi (no `pulumi` import): the settings, the process's shared
+clients, and what one run may reuse.
 
-Credentials come from the stack's provider configuration (`configure_settings`) or from the
-environment and live in this module's process-wide registry, never on a provider object:
-dynamic provider objects are pickled into the Pulumi state.
+Settings come from the stack's provider configuration or from the environment; each hosting
+keeps them where its lifecycle calls can reach them (never on a pickled dynamic provider object,
+whose state goes into the Pulumi state) and hands them to the core in a `Context`. Clients are
+shared per API URL and credentials across the process, so that sessions and the rate limit are.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -73,6 +72,14 @@ class Settings:
         )
         return [key for key, value in needed if not value]
 
+    def remote_config_base(self) -> str:
+        """Where public widget configurations are served for this API (Didomi's public host,
+        or the API's own host for the emulator)."""
+        url = self.api_url.rstrip("/")
+        if url == DEFAULT_API_URL:
+            return REMOTE_CONFIG_URL
+        return url[: -len("/v1")] if url.endswith("/v1") else url
+
     def new_client(self) -> DidomiClient:
         """A client with these settings (check `missing()` first)."""
         from pulumi_didomi.client.client import DidomiClient  # httpx: only when Didomi is called
@@ -106,26 +113,13 @@ def parse_rate_limit(text: str | None) -> tuple[int, float] | None:
 
 
 _lock = threading.Lock()
-_settings: Settings | None = None
 _clients: dict[tuple[str, str, str], DidomiClient] = {}
 
 
-def configure_settings(config: Mapping[str, str | None] | None) -> None:
-    """Remember the stack's settings for this provider process."""
-    global _settings
-    with _lock:
-        _settings = Settings.resolve(config)
-
-
-def current_settings() -> Settings:
-    """The settings given to `configure()`, else those of the environment."""
-    with _lock:
-        return _settings or Settings.resolve()
-
-
-def client(organization_id: str | None = None) -> tuple[DidomiClient, str]:
-    """A shared client and the organization to act in (the resource's, else the stack's)."""
-    settings = current_settings()
+def client_for(settings: Settings, organization_id: str | None = None) -> tuple[DidomiClient, str]:
+    """The process's shared client for `settings` (one per API URL and credentials: sessions,
+    connections and pacing are shared) and the organization to act in (the resource's, else
+    the settings')."""
     missing = [f"didomi:{key}" for key in settings.missing(organization_id)]
     org = organization_id or settings.organization_id
     if missing:
@@ -150,39 +144,15 @@ def client(organization_id: str | None = None) -> tuple[DidomiClient, str]:
     return found, org
 
 
-def remote_config_base() -> str:
-    """Where public widget configurations are served for the configured API."""
-    url = current_settings().api_url.rstrip("/")
-    if url == DEFAULT_API_URL:
-        return REMOTE_CONFIG_URL
-    return url[: -len("/v1")] if url.endswith("/v1") else url
-
-
-#: Where `say` sends messages: the dynamic providers' stderr (which the engine shows) unless a
-#: hosting sets its own (the native provider logs them on the resource through the engine).
-SINK: ContextVar[Callable[[str], None] | None] = ContextVar("didomi_sink", default=None)
-
-
-def say(message: str) -> None:
-    """Tell the user something about the resource being handled."""
-    sink = SINK.get()
-    if sink is not None:
-        sink(message)
-    else:
-        # One write per message: `print` writes the text and the newline apart, so messages
-        # of resources handled at once by the provider's threads ran into each other.
-        sys.stderr.write(message + "\n")
-        sys.stderr.flush()
-
-
 # -- a per-run cache for refresh ----------------------------------------------------------------
 
 
 class RunCache:
     """Values fetched once per provider process for a short time (one `pulumi refresh`)."""
 
-    def __init__(self, ttl: float = 60.0) -> None:
+    def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
+        self._clock = clock
         self._lock = threading.Lock()
         self._entries: dict[Any, tuple[float, Any]] = {}
         self._key_locks: dict[Any, threading.Lock] = {}
@@ -192,15 +162,21 @@ class RunCache:
         with self._lock:
             key_lock = self._key_locks.setdefault(key, threading.Lock())
         with key_lock:
-            with self._lock:
-                hit = self._entries.get(key)
-            if hit is not None and time.monotonic() - hit[0] < self.ttl:
-                value: T = hit[1]
+            value: T | None = self.peek(key)
+            if value is not None:
                 return value
             value = fetch()
             with self._lock:
-                self._entries[key] = (time.monotonic(), value)
+                self._entries[key] = (self._clock(), value)
             return value
+
+    def peek(self, key: Any) -> Any:
+        """The cached value of `key` while it is fresh (None otherwise; nothing is fetched)."""
+        with self._lock:
+            hit = self._entries.get(key)
+        if hit is not None and self._clock() - hit[0] <= self.ttl:
+            return hit[1]
+        return None
 
     def invalidate(self, key: Any) -> None:
         """Forget `key` (after a write that makes the cached listing stale)."""

@@ -64,20 +64,19 @@ def revision_of(values: Mapping[str, Any]) -> str:
     return digest(dict(values))
 
 
-#: Inputs a provider derives in `check` rather than takes from the program: the draft's
-#: revision (a digest of its values), the dynamic provider's pickled class.
-DERIVED_INPUTS = frozenset({"revision", "__provider"})
-
-
-def already_applied(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+def already_applied(
+    olds: Mapping[str, Any], news: Mapping[str, Any], derived: Iterable[str] = ("revision",)
+) -> bool:
     """Whether a resource's inputs `news` are exactly the ones the stack last applied (`olds`):
     they were checked then, and `check` does not validate them again (so a no-op preview never
-    loads the validation, pydantic's models)."""
+    loads the validation, pydantic's models). Inputs a hosting derives (`derived`, the dynamic
+    provider's pickled class) are left out of the comparison."""
     if not olds or has_unknown(dict(news)):
         return False
+    ignored = {*derived, "__provider"}
 
     def given(inputs: Mapping[str, Any]) -> str:
-        return canonical_json({k: v for k, v in inputs.items() if k not in DERIVED_INPUTS})
+        return canonical_json({k: v for k, v in inputs.items() if k not in ignored})
 
     return given(olds) == given(news)
 

@@ -5,20 +5,16 @@ deletion of widgets) when it leaves the stack. Deploy it with a `WidgetDeploymen
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pulumi_didomi.client import ConfigurationError, ForbiddenError, NotFoundError
-from pulumi_didomi.core.objects import (
-    ObjectLifecycle,
-    adopt_prop,
-    managed_changes,
-    name_prop,
-    organization_prop,
-    to_adopt,
-)
-from pulumi_didomi.core.properties import Prop, Resource, input_problems
-from pulumi_didomi.core.session import client, say
+from pulumi_didomi.client.errors import ConfigurationError, ForbiddenError, NotFoundError
+from pulumi_didomi.core.objects import ArchivableObject, adopt_prop, name_prop, organization_prop
+from pulumi_didomi.core.properties import Description, Prop
+from pulumi_didomi.core.resource import Problem
 from pulumi_didomi.core.values import has_unknown
+
+if TYPE_CHECKING:
+    from pulumi_didomi.client import DidomiClient
 
 FORMATS = ("embeddable", "hosted")
 TEMPLATES = ("sections", "sections_and_save", "full_preference_center", "dsar_form")
@@ -73,7 +69,7 @@ CREATE_ONLY: tuple[Prop, ...] = tuple(
     for what in ("purposes", "preferences")
 )
 
-WIDGET = Resource(
+WIDGET = Description(
     "Widget",
     "A Didomi privacy widget (a preference centre or a privacy request form), created from "
     "code and updated in place; deploy it with a `WidgetDeployment`. When the resource leaves "
@@ -96,132 +92,75 @@ WIDGET = Resource(
         Prop("updated_at", "string", "When the widget was last updated.", input=False),
     ),
     id_doc="the widget id",
+    positional=("name",),
 )
 
-_FIELD_NAMES = tuple(p.name for p in FIELDS)
 
+class Widget(ArchivableObject):
+    """A privacy widget: created (or adopted), updated in place, archived when it leaves the
+    stack (Didomi has no deletion of widgets)."""
 
-def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """`(field, reason)` for every invalid input, the rules between fields included; unknown
-    values (preview) are skipped."""
-    problems = input_problems(WIDGET, news, has_unknown)
-    if has_unknown(news.get("headless")) or has_unknown(news.get("format")):
+    description = WIDGET
+    fields = tuple(p.name for p in FIELDS)
+    create_only = tuple(p.name for p in CREATE_ONLY)
+    archived = "archived"
+    live = False
+    kept = "; its deployments stay on Didomi"
+
+    def check(self, inputs: Mapping[str, Any]) -> list[Problem]:
+        """The description's rules, and those between fields."""
+        problems = super().check(inputs)
+        if has_unknown(inputs.get("headless")) or has_unknown(inputs.get("format")):
+            return problems
+        if inputs.get("headless") is True and inputs.get("format") != "embeddable":
+            problems.append(
+                (
+                    "headless",
+                    "a headless widget needs format 'embeddable' (got "
+                    f"{inputs.get('format')!r}): set format='embeddable' or headless=false",
+                )
+            )
+        languages, default = inputs.get("enabled_languages"), inputs.get("default_language")
+        if (
+            isinstance(languages, list)
+            and isinstance(default, str)
+            and not has_unknown(languages)
+            and default not in languages
+        ):
+            problems.append(
+                (
+                    "default_language",
+                    f"{default!r} is not among enabled_languages {languages}: add it there or "
+                    "choose one of them",
+                )
+            )
         return problems
-    if news.get("headless") is True and news.get("format") != "embeddable":
-        problems.append(
-            (
-                "headless",
-                "a headless widget needs format 'embeddable' (got "
-                f"{news.get('format')!r}): set format='embeddable' or headless=false",
-            )
-        )
-    languages, default = news.get("enabled_languages"), news.get("default_language")
-    if (
-        isinstance(languages, list)
-        and isinstance(default, str)
-        and not has_unknown(languages)
-        and default not in languages
-    ):
-        problems.append(
-            (
-                "default_language",
-                f"{default!r} is not among enabled_languages {languages}: add it there or "
-                "choose one of them",
-            )
-        )
-    return problems
 
-
-def changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    """The inputs that changed (and `archived` when the widget was archived elsewhere), and
-    those among them that need another widget."""
-    changed, replaces = managed_changes(WIDGET, olds, news)
-    if olds.get("archived") and not replaces:
-        changed.append("archived")
-    return changed, replaces
-
-
-def _fields(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: props[k] for k in _FIELD_NAMES if props.get(k) is not None}
-
-
-def _outputs(props: Mapping[str, Any], widget: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        **props,
-        **{k: widget.get(k) for k in _fields(props)},  # managed fields as Didomi holds them
-        "organization_id": widget["organization_id"],
-        "archived": bool(widget.get("archived")),
-        "publication_status": widget.get("publication_status"),
-        "created_at": widget.get("created_at"),
-        "updated_at": widget.get("updated_at"),
-    }
-
-
-def create(props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Create the widget, or adopt `adopt_id` (writing only the fields that differ)."""
-    api, org = client(props.get("organization_id"))
-    fields = _fields(props)
-    adopt = props.get("adopt_id")
-    if adopt:
+    def get(
+        self, api: DidomiClient, id_: str, org: str, imported: bool = False
+    ) -> dict[str, Any] | None:
         try:
-            current = api.get_widget(str(adopt), org)
+            return api.get_widget(id_, org).model_dump(mode="json")
+        except NotFoundError:
+            return None
+        except ForbiddenError:
+            if imported:  # another organization's: nothing to import here
+                return None
+            raise
+
+    def adoptable(self, api: DidomiClient, id_: str, org: str) -> dict[str, Any]:
+        try:
+            return api.get_widget(id_, org).model_dump(mode="json")
         except NotFoundError:
             raise ConfigurationError(
-                f"widget {adopt} not found in organization {org}: check adopt_id and "
-                "organization_id"
+                f"widget {id_} not found in organization {org}: check adopt_id and organization_id"
             ) from None
-        differ = to_adopt(
-            "Widget", current, fields, {"archived": False} if current.archived else {}
-        )
-        widget = api.update_widget(str(adopt), differ, org) if differ else current
-    else:
-        for prop in CREATE_ONLY:
-            if props.get(prop.name) is not None:
-                fields[prop.name] = list(props[prop.name])
-        widget = api.create_widget(fields.pop("name"), org, **fields)
-    return widget.id, _outputs(props, widget.model_dump(mode="json"))
 
+    def make(self, api: DidomiClient, org: str, fields: dict[str, Any]) -> dict[str, Any]:
+        name = fields.pop("name")
+        return api.create_widget(name, org, **fields).model_dump(mode="json")
 
-def read(id_: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The widget now (None when it is gone): Didomi's values of the managed fields; after an
-    import every field Didomi holds is managed."""
-    api, org = client(props.get("organization_id"))
-    try:
-        widget = api.get_widget(id_, org).model_dump(mode="json")
-    except (NotFoundError, ForbiddenError) as exc:
-        if isinstance(exc, ForbiddenError) and props.get("name"):
-            raise
-        return None
-    if not props.get("name"):  # imported
-        props = {**props, **{k: widget[k] for k in _FIELD_NAMES if widget.get(k) is not None}}
-    if widget.get("archived") and not props.get("archived"):
-        say(f"Widget {id_}: archived on Didomi")
-    return _outputs(props, widget)
-
-
-def update(id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
-    """Write the fields that changed in one PATCH, restoring a widget archived elsewhere."""
-    api, org = client(news.get("organization_id"))
-    fields = {k: v for k, v in _fields(news).items() if olds.get(k) != v}
-    if olds.get("archived"):
-        fields["archived"] = False
-    if not fields:
-        return {**olds, **{p.name: news.get(p.name) for p in WIDGET.inputs}}
-    return _outputs(news, api.update_widget(id_, fields, org).model_dump(mode="json"))
-
-
-def delete(id_: str, props: Mapping[str, Any]) -> None:
-    """Archive the widget (Didomi has no deletion of widgets); its deployments stay."""
-    api, org = client(props.get("organization_id"))
-    if props.get("archived"):
-        say(f"Widget {id_}: already archived")
-        return
-    try:
-        api.update_widget(id_, {"archived": True}, org)
-    except NotFoundError:
-        say(f"Widget {id_}: already gone from Didomi")
-        return
-    say(f"Widget {id_}: archived; its deployments stay on Didomi")
-
-
-LIFECYCLE = ObjectLifecycle(WIDGET, check_inputs, changes, create, read, update, delete)
+    def patch(
+        self, api: DidomiClient, id_: str, org: str, fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        return api.update_widget(id_, fields, org).model_dump(mode="json")

@@ -11,21 +11,18 @@ cleanly), whose fields can also be read as attributes (`draft.consent_duration`)
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
-from pydantic import BaseModel
 
 from pulumi_didomi.client import NoticeConfig, NoticeDeployment
-from pulumi_didomi.core.session import (
-    SETTINGS_KEYS,
-    client,
-    configure_settings,
-    remote_config_base,
+from pulumi_didomi.core.functions import (
+    GetNoticeDeployments,
+    GetNoticeDraft,
+    GetRemoteWidgetConfig,
 )
-
-if TYPE_CHECKING:
-    from pulumi_didomi.client import DidomiClient
+from pulumi_didomi.core.resource import Context
+from pulumi_didomi.core.session import SETTINGS_KEYS, Settings
 
 
 class Record(dict[str, Any]):
@@ -58,10 +55,6 @@ class DeploymentRecord(Record):
     _fields = frozenset(NoticeDeployment.model_fields)
 
 
-def _record(kind: type[Record], model: BaseModel) -> Record:
-    return kind(model.model_dump(mode="json", exclude_none=True))
-
-
 def _plain(function: str, **args: Any) -> None:
     for name, value in args.items():
         if isinstance(value, pulumi.Output):
@@ -86,16 +79,16 @@ def _stack_config() -> dict[str, str | None]:
     return values
 
 
-def _client(organization_id: str | None) -> tuple[DidomiClient, str]:
-    configure_settings(_stack_config())
-    return client(organization_id)
+def _context() -> Context:
+    """The program's settings: the stack's `didomi:*` config, else the environment."""
+    return Context(Settings.resolve(_stack_config()))
 
 
 def get_notice_draft(notice_id: str, organization_id: str | None = None) -> Record:
     """The current draft configuration of a notice (its id changes at every publish)."""
     _plain("get_notice_draft", notice_id=notice_id, organization_id=organization_id)
-    api, org = _client(organization_id)
-    return _record(DraftRecord, api.current_draft(notice_id, org))
+    args = {"notice_id": notice_id, "organization_id": organization_id}
+    return DraftRecord(GetNoticeDraft().call(_context(), args)["values"])
 
 
 def get_notice_draft_output(
@@ -110,8 +103,9 @@ def get_notice_draft_output(
 def get_notice_deployments(notice_id: str, organization_id: str | None = None) -> list[Record]:
     """Every deployment of a notice, newest first (Didomi's audit log)."""
     _plain("get_notice_deployments", notice_id=notice_id, organization_id=organization_id)
-    api, org = _client(organization_id)
-    return [_record(DeploymentRecord, d) for d in api.list_notice_deployments(notice_id, org)]
+    args = {"notice_id": notice_id, "organization_id": organization_id}
+    result = GetNoticeDeployments().call(_context(), args)
+    return [DeploymentRecord(d) for d in result["deployments"]]
 
 
 def get_notice_deployments_output(
@@ -132,10 +126,9 @@ def get_remote_widget_config(
     `api_url` overrides where it is read from.
     """
     _plain("get_remote_widget_config", public_api_key=public_api_key, widget_id=widget_id)
-    from pulumi_didomi.client.client import read_remote_widget_config
-
-    configure_settings(_stack_config())
-    return read_remote_widget_config(api_url or remote_config_base(), public_api_key, widget_id)
+    args = {"public_api_key": public_api_key, "widget_id": widget_id, "api_url": api_url}
+    config: dict[str, Any] = GetRemoteWidgetConfig().call(_context(), args)["config"]
+    return config
 
 
 def get_remote_widget_config_output(

@@ -15,9 +15,165 @@ else:
 from . import _utilities
 
 __all__ = [
+    'PublicationArgs',
+    'PublicationArgsDict',
     'RegulationConfigurationArgs',
     'RegulationConfigurationArgsDict',
 ]
+
+class PublicationArgsDict(TypedDict):
+    """
+    What a `NoticeDeployment` publishes: a `NoticeDraftConfig`'s `publication` output, passed as the deployment's `draft`.
+    """
+    fingerprint: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A digest of the unmanaged fields the stack reviewed.
+    """
+    managed_values: NotRequired[pulumi.Input[Optional[Mapping[str, Any]]]]
+    """
+    The managed values, as the program set them.
+    """
+    notice_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The notice.
+    """
+    organization_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The organization (default: the provider's).
+    """
+    revision: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The revision of the managed values.
+    """
+    unreviewed: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Unmanaged fields changed on Didomi and not reviewed yet.
+    """
+    written_revision: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The revision the draft last wrote.
+    """
+
+@pulumi.input_type
+class PublicationArgs:
+    def __init__(__self__, *,
+                 fingerprint: pulumi.Input[Optional[_builtins.str]] = None,
+                 managed_values: pulumi.Input[Optional[Mapping[str, Any]]] = None,
+                 notice_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 organization_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 revision: pulumi.Input[Optional[_builtins.str]] = None,
+                 unreviewed: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 written_revision: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        What a `NoticeDeployment` publishes: a `NoticeDraftConfig`'s `publication` output, passed as the deployment's `draft`.
+
+        :param pulumi.Input[_builtins.str] fingerprint: A digest of the unmanaged fields the stack reviewed.
+        :param pulumi.Input[Mapping[str, Any]] managed_values: The managed values, as the program set them.
+        :param pulumi.Input[_builtins.str] notice_id: The notice.
+        :param pulumi.Input[_builtins.str] organization_id: The organization (default: the provider's).
+        :param pulumi.Input[_builtins.str] revision: The revision of the managed values.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] unreviewed: Unmanaged fields changed on Didomi and not reviewed yet.
+        :param pulumi.Input[_builtins.str] written_revision: The revision the draft last wrote.
+        """
+        if fingerprint is not None:
+            pulumi.set(__self__, "fingerprint", fingerprint)
+        if managed_values is not None:
+            pulumi.set(__self__, "managed_values", managed_values)
+        if notice_id is not None:
+            pulumi.set(__self__, "notice_id", notice_id)
+        if organization_id is not None:
+            pulumi.set(__self__, "organization_id", organization_id)
+        if revision is not None:
+            pulumi.set(__self__, "revision", revision)
+        if unreviewed is not None:
+            pulumi.set(__self__, "unreviewed", unreviewed)
+        if written_revision is not None:
+            pulumi.set(__self__, "written_revision", written_revision)
+
+    @_builtins.property
+    @pulumi.getter
+    def fingerprint(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A digest of the unmanaged fields the stack reviewed.
+        """
+        return pulumi.get(self, "fingerprint")
+
+    @fingerprint.setter
+    def fingerprint(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "fingerprint", value)
+
+    @_builtins.property
+    @pulumi.getter(name="managedValues")
+    def managed_values(self) -> pulumi.Input[Optional[Mapping[str, Any]]]:
+        """
+        The managed values, as the program set them.
+        """
+        return pulumi.get(self, "managed_values")
+
+    @managed_values.setter
+    def managed_values(self, value: pulumi.Input[Optional[Mapping[str, Any]]]):
+        pulumi.set(self, "managed_values", value)
+
+    @_builtins.property
+    @pulumi.getter(name="noticeId")
+    def notice_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The notice.
+        """
+        return pulumi.get(self, "notice_id")
+
+    @notice_id.setter
+    def notice_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "notice_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="organizationId")
+    def organization_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The organization (default: the provider's).
+        """
+        return pulumi.get(self, "organization_id")
+
+    @organization_id.setter
+    def organization_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "organization_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def revision(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The revision of the managed values.
+        """
+        return pulumi.get(self, "revision")
+
+    @revision.setter
+    def revision(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "revision", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def unreviewed(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Unmanaged fields changed on Didomi and not reviewed yet.
+        """
+        return pulumi.get(self, "unreviewed")
+
+    @unreviewed.setter
+    def unreviewed(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "unreviewed", value)
+
+    @_builtins.property
+    @pulumi.getter(name="writtenRevision")
+    def written_revision(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The revision the draft last wrote.
+        """
+        return pulumi.get(self, "written_revision")
+
+    @written_revision.setter
+    def written_revision(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "written_revision", value)
+
 
 class RegulationConfigurationArgsDict(TypedDict):
     """

@@ -13,13 +13,15 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
+from ._inputs import *
 
 __all__ = ['NoticeDeploymentArgs', 'NoticeDeployment']
 
 @pulumi.input_type
 class NoticeDeploymentArgs:
     def __init__(__self__, *,
-                 draft: pulumi.Input[Optional[Mapping[str, Any]]] = None,
+                 draft: pulumi.Input[Optional['PublicationArgs']] = None,
                  message: pulumi.Input[Optional[_builtins.str]] = None,
                  notice_id: pulumi.Input[Optional[_builtins.str]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -29,7 +31,7 @@ class NoticeDeploymentArgs:
         """
         The set of arguments for constructing a NoticeDeployment resource.
 
-        :param pulumi.Input[Mapping[str, Any]] draft: The `publication` output of the `NoticeDraftConfig` to publish (sets `noticeId`, `organizationId` and `revision`, and lets the content be checked before publishing).
+        :param pulumi.Input['PublicationArgs'] draft: The `publication` output of the `NoticeDraftConfig` to publish (sets `noticeId`, `organizationId` and `revision`, and lets the content be checked before publishing).
         :param pulumi.Input[_builtins.str] message: The deployment's message in Didomi's audit log (default: project, stack, resource, revision and the CI commit; template `didomi:deploymentMessage`).
         :param pulumi.Input[_builtins.str] notice_id: The notice to publish (with `revision`, when no `draft` is given).
         :param pulumi.Input[_builtins.str] organization_id: The Didomi organization; defaults to the provider's `organizationId`. A change means another resource.
@@ -58,14 +60,14 @@ class NoticeDeploymentArgs:
 
     @_builtins.property
     @pulumi.getter
-    def draft(self) -> pulumi.Input[Optional[Mapping[str, Any]]]:
+    def draft(self) -> pulumi.Input[Optional['PublicationArgs']]:
         """
         The `publication` output of the `NoticeDraftConfig` to publish (sets `noticeId`, `organizationId` and `revision`, and lets the content be checked before publishing).
         """
         return pulumi.get(self, "draft")
 
     @draft.setter
-    def draft(self, value: pulumi.Input[Optional[Mapping[str, Any]]]):
+    def draft(self, value: pulumi.Input[Optional['PublicationArgs']]):
         pulumi.set(self, "draft", value)
 
     @_builtins.property
@@ -147,7 +149,7 @@ class NoticeDeployment(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 draft: pulumi.Input[Optional[Mapping[str, Any]]] = None,
+                 draft: pulumi.Input[Optional[Union['PublicationArgs', 'PublicationArgsDict']]] = None,
                  message: pulumi.Input[Optional[_builtins.str]] = None,
                  notice_id: pulumi.Input[Optional[_builtins.str]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -160,7 +162,7 @@ class NoticeDeployment(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[Mapping[str, Any]] draft: The `publication` output of the `NoticeDraftConfig` to publish (sets `noticeId`, `organizationId` and `revision`, and lets the content be checked before publishing).
+        :param pulumi.Input[Union['PublicationArgs', 'PublicationArgsDict']] draft: The `publication` output of the `NoticeDraftConfig` to publish (sets `noticeId`, `organizationId` and `revision`, and lets the content be checked before publishing).
         :param pulumi.Input[_builtins.str] message: The deployment's message in Didomi's audit log (default: project, stack, resource, revision and the CI commit; template `didomi:deploymentMessage`).
         :param pulumi.Input[_builtins.str] notice_id: The notice to publish (with `revision`, when no `draft` is given).
         :param pulumi.Input[_builtins.str] organization_id: The Didomi organization; defaults to the provider's `organizationId`. A change means another resource.
@@ -192,7 +194,7 @@ class NoticeDeployment(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 draft: pulumi.Input[Optional[Mapping[str, Any]]] = None,
+                 draft: pulumi.Input[Optional[Union['PublicationArgs', 'PublicationArgsDict']]] = None,
                  message: pulumi.Input[Optional[_builtins.str]] = None,
                  notice_id: pulumi.Input[Optional[_builtins.str]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -284,7 +286,7 @@ class NoticeDeployment(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def draft(self) -> pulumi.Output[Optional[Mapping[str, Any]]]:
+    def draft(self) -> pulumi.Output[Optional['outputs.Publication']]:
         """
         The `publication` output of the `NoticeDraftConfig` to publish (sets `noticeId`, `organizationId` and `revision`, and lets the content be checked before publishing).
         """

@@ -2100,7 +2100,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def publication(self) -> pulumi.Output[Mapping[str, Any]]:
+    def publication(self) -> pulumi.Output['outputs.Publication']:
         """
         What a `NoticeDeployment` needs to publish exactly this draft: pass it as the deployment's `draft`.
         """

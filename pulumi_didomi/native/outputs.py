@@ -15,8 +15,128 @@ else:
 from . import _utilities
 
 __all__ = [
+    'Publication',
     'RegulationConfiguration',
 ]
+
+@pulumi.output_type
+class Publication(dict):
+    """
+    What a `NoticeDeployment` publishes: a `NoticeDraftConfig`'s `publication` output, passed as the deployment's `draft`.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "managedValues":
+            suggest = "managed_values"
+        elif key == "noticeId":
+            suggest = "notice_id"
+        elif key == "organizationId":
+            suggest = "organization_id"
+        elif key == "writtenRevision":
+            suggest = "written_revision"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in Publication. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        Publication.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        Publication.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 fingerprint: Optional[_builtins.str] = None,
+                 managed_values: Optional[Mapping[str, Any]] = None,
+                 notice_id: Optional[_builtins.str] = None,
+                 organization_id: Optional[_builtins.str] = None,
+                 revision: Optional[_builtins.str] = None,
+                 unreviewed: Optional[Sequence[_builtins.str]] = None,
+                 written_revision: Optional[_builtins.str] = None):
+        """
+        What a `NoticeDeployment` publishes: a `NoticeDraftConfig`'s `publication` output, passed as the deployment's `draft`.
+
+        :param _builtins.str fingerprint: A digest of the unmanaged fields the stack reviewed.
+        :param Mapping[str, Any] managed_values: The managed values, as the program set them.
+        :param _builtins.str notice_id: The notice.
+        :param _builtins.str organization_id: The organization (default: the provider's).
+        :param _builtins.str revision: The revision of the managed values.
+        :param Sequence[_builtins.str] unreviewed: Unmanaged fields changed on Didomi and not reviewed yet.
+        :param _builtins.str written_revision: The revision the draft last wrote.
+        """
+        if fingerprint is not None:
+            pulumi.set(__self__, "fingerprint", fingerprint)
+        if managed_values is not None:
+            pulumi.set(__self__, "managed_values", managed_values)
+        if notice_id is not None:
+            pulumi.set(__self__, "notice_id", notice_id)
+        if organization_id is not None:
+            pulumi.set(__self__, "organization_id", organization_id)
+        if revision is not None:
+            pulumi.set(__self__, "revision", revision)
+        if unreviewed is not None:
+            pulumi.set(__self__, "unreviewed", unreviewed)
+        if written_revision is not None:
+            pulumi.set(__self__, "written_revision", written_revision)
+
+    @_builtins.property
+    @pulumi.getter
+    def fingerprint(self) -> Optional[_builtins.str]:
+        """
+        A digest of the unmanaged fields the stack reviewed.
+        """
+        return pulumi.get(self, "fingerprint")
+
+    @_builtins.property
+    @pulumi.getter(name="managedValues")
+    def managed_values(self) -> Optional[Mapping[str, Any]]:
+        """
+        The managed values, as the program set them.
+        """
+        return pulumi.get(self, "managed_values")
+
+    @_builtins.property
+    @pulumi.getter(name="noticeId")
+    def notice_id(self) -> Optional[_builtins.str]:
+        """
+        The notice.
+        """
+        return pulumi.get(self, "notice_id")
+
+    @_builtins.property
+    @pulumi.getter(name="organizationId")
+    def organization_id(self) -> Optional[_builtins.str]:
+        """
+        The organization (default: the provider's).
+        """
+        return pulumi.get(self, "organization_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def revision(self) -> Optional[_builtins.str]:
+        """
+        The revision of the managed values.
+        """
+        return pulumi.get(self, "revision")
+
+    @_builtins.property
+    @pulumi.getter
+    def unreviewed(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Unmanaged fields changed on Didomi and not reviewed yet.
+        """
+        return pulumi.get(self, "unreviewed")
+
+    @_builtins.property
+    @pulumi.getter(name="writtenRevision")
+    def written_revision(self) -> Optional[_builtins.str]:
+        """
+        The revision the draft last wrote.
+        """
+        return pulumi.get(self, "written_revision")
+
 
 @pulumi.output_type
 class RegulationConfiguration(dict):

@@ -2,9 +2,10 @@
 
 Both hostings: the dynamic resources (`pulumi-python:dynamic/didomi:*`, snake_case properties)
 and the native provider's (`didomi:index:*`, camelCase properties; `regulationConfigurations`
-items with camelCase keys). A `NoticeDeployment` carries the values it publishes: the dynamic one
-in `draft_values`, the native one in `draft.values` (snake_case; both secret, which policies see
-in clear). The pack (`pack/__main__.py`) turns the engine's properties into plain values with
+items with camelCase keys). A `NoticeDeployment` carries the values it publishes in its `draft`
+(the publication its draft handed it: `draft.managed_values`, snake_case, secret, which policies
+see in clear; `pulumi_didomi.core.notice_deployment.handed` reads it, also from older states).
+The pack (`pack/__main__.py`) turns the engine's properties into plain values with
 `UNKNOWN` for values a preview does not know, then calls these functions.
 """
 
@@ -14,6 +15,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from pulumi_didomi.core.notice_deployment import handed
 
 from .model import Options, Rule, Violation
 from .values import UNKNOWN
@@ -96,12 +99,12 @@ def draft_values(props: Mapping[str, Any]) -> dict[str, Any]:
 def published_values(props: Mapping[str, Any]) -> Any:
     """What a NoticeDeployment publishes: the values (a dict), UNKNOWN when a preview does not
     know them yet, or None when the deployment was given `notice_id`/`revision`, not a draft."""
-    values = props.get("draft_values")
-    if values is None:
-        draft = props.get("draft")
-        if draft is UNKNOWN:
-            return UNKNOWN
-        values = draft.get("values") if isinstance(draft, Mapping) else None
+    draft = props.get("draft")
+    if draft is UNKNOWN:
+        return UNKNOWN
+    if isinstance(draft, Mapping):  # the plugin's publication has camelCase names
+        props = {**props, "draft": {snake(str(k)): v for k, v in draft.items()}}
+    values = handed(props).get("managed_values")
     if values is UNKNOWN or values is None:
         return values
     return config_values(values)
@@ -167,10 +170,10 @@ def stack_violations(
 def related_drafts(
     deployment: StackResource, drafts: Sequence[StackResource]
 ) -> list[StackResource]:
-    """The drafts a deployment publishes: those its `draft`/`draft_values`/`revision` inputs come
+    """The drafts a deployment publishes: those its `draft`/`revision` inputs come
     from (else any it depends on), kept to its notice when that is known; else the drafts of its
     notice."""
-    keys = ("draft", "draft_values", "revision", "written_revision", "noticeId", "notice_id")
+    keys = ("draft", "revision", "noticeId", "notice_id")
     from_inputs = {u for k in keys for u in deployment.property_dependencies.get(k, ())}
     candidates = [d for d in drafts if d.urn in from_inputs]
     if not candidates:

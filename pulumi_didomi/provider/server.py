@@ -15,7 +15,7 @@ from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2_grpc
 
-from .native import DidomiProvider, ProviderError
+from .protocol import DidomiPlugin, ProviderError
 
 
 class _Servicer(ProviderServicer):
@@ -43,7 +43,7 @@ _RPCS = frozenset({"Check", "Diff", "Create", "Read", "Update", "Delete", "Invok
 
 
 def serve(args: list[str], version: str) -> None:
-    """Serve `DidomiProvider` to the engine: print the port, then answer until stopped."""
+    """Serve `DidomiPlugin` to the engine: print the port, then answer until stopped."""
     parser = argparse.ArgumentParser(description="the didomi Pulumi provider plugin")
     parser.add_argument("engine", help="the Pulumi engine's address")
     engine = parser.parse_known_args(args)[0].engine
@@ -57,7 +57,7 @@ def serve(args: list[str], version: str) -> None:
             ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="didomi")
         )
         server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
-        servicer = _Servicer(args, version, DidomiProvider(engine), engine_address=engine)
+        servicer = _Servicer(args, version, DidomiPlugin(engine), engine_address=engine)
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
         port = server.add_insecure_port(address="127.0.0.1:0")
         await server.start()

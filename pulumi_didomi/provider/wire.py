@@ -1,6 +1,5 @@
-"""Wire values of the `didomi` provider plugin: `PropertyValue`s with camelCase names on one
-side, the core's plain dicts with snake_case names on the other, through the descriptions of
-`pulumi_didomi.core.schema`."""
+"""Wire values of the `didomi` provider plugin: `PropertyValue`s on one side, plain Python values
+on the other (their names are converted by `pulumi_didomi.core.schema.to_core`/`to_wire`)."""
 
 from __future__ import annotations
 
@@ -10,20 +9,8 @@ from typing import Any
 
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 
-from pulumi_didomi.core.schema import NOTICE_DEPLOYMENT, Resource, to_core
-from pulumi_didomi.core.values import UNKNOWN, fingerprint, has_unknown
-
-#: What a NoticeDraftConfig hands to the NoticeDeployment that publishes it (`publication`).
-PUBLICATION = {
-    "noticeId": "notice_id",
-    "organizationId": "organization_id",
-    "revision": "revision",
-    "values": "draft_values",
-    "writtenRevision": "written_revision",
-    "fingerprint": "draft_fingerprint",
-    "unreviewed": "draft_unreviewed",
-}
-
+from pulumi_didomi.core.properties import Description
+from pulumi_didomi.core.values import UNKNOWN
 
 # -- wire values <-> plain values ----------------------------------------------------------------
 
@@ -62,7 +49,7 @@ def plain_map(values: Mapping[str, PropertyValue]) -> dict[str, Any]:
     return {k: v for k, v in plained if v is not None}
 
 
-def wire_map(values: Mapping[str, Any], described: Resource) -> dict[str, PropertyValue]:
+def wire_map(values: Mapping[str, Any], described: Description) -> dict[str, PropertyValue]:
     secret = {p.wire for p in described.props if p.secret}
     return {k: wire(v, k in secret) for k, v in values.items() if v is not None}
 
@@ -73,53 +60,7 @@ def urn_parts(urn: str) -> tuple[str, str, str]:
     return (match.group(1), match.group(2), match.group(3)) if match else ("", "", urn)
 
 
-# -- the core's view of a resource's properties -------------------------------------------------
-
-
-def core_props(described: Resource, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Wire properties (inputs or state) as the core's functions read them."""
-    props = to_core(values, described)
-    draft = props.get("draft")
-    if described is NOTICE_DEPLOYMENT and draft is not None:
-        for key, name in PUBLICATION.items():
-            # A draft being written in this preview: what it will publish is not known yet.
-            value = draft.get(key) if isinstance(draft, Mapping) else UNKNOWN
-            if value is not None and props.get(name) is None:
-                props[name] = value
-    return props
-
-
-def publication(outs: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    """The NoticeDraftConfig's `publication` output (see `PUBLICATION`)."""
-    unmanaged = outs.get("unmanaged")
-    return {
-        "noticeId": outs.get("notice_id"),
-        "organizationId": outs.get("organization_id"),
-        "revision": outs.get("revision"),
-        "values": dict(values),
-        "writtenRevision": outs.get("written_revision"),
-        "fingerprint": UNKNOWN if has_unknown(unmanaged) else fingerprint(unmanaged),
-        "unreviewed": outs.get("unreviewed"),
-    }
-
-
-def draft_state(
-    outs: Mapping[str, Any], values: Mapping[str, Any], revision: str
-) -> dict[str, Any]:
-    state = {**outs, "revision": revision}
-    state["publication"] = publication(state, values)
-    return state
-
-
-def wire_name(described: Resource, name: str) -> str:
+def wire_name(described: Description, name: str) -> str:
+    """A core name as the wire names it (names the description does not know are kept)."""
     prop = described.by_name.get(name)
     return prop.wire if prop else name
-
-
-def input_names(described: Resource) -> set[str]:
-    return {p.name for p in described.inputs}
-
-
-def pending(described: Resource, props: Mapping[str, Any]) -> dict[str, Any]:
-    """Computed outputs not known before Didomi answers (unknown in a preview)."""
-    return {p.name: UNKNOWN for p in described.props if not p.input and p.name not in props}

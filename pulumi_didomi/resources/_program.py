@@ -1,10 +1,11 @@
-"""What the resource classes check in the program process, before anything reaches the engine.
+"""What the dynamic resources check in the program process, before anything reaches the engine.
 
-- one notice is managed by one resource of each kind per stack;
+- the inputs given to a resource class are the description's (`InputError` otherwise);
+- one Didomi object (a notice) is managed by one resource of each kind per stack;
 - `didomi:apiSecret` must be a secret in the stack config (the engine stores the stack config
   of the default dynamic provider in the state);
 - a preview with missing credentials warns, naming what is missing (it makes no API call);
-- the default message of a notice deployment says what was published and from where.
+- where a resource is declared (`naming`), for what its inputs derive from it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from typing import Any
 
 import pulumi
 
-from pulumi_didomi.client.errors import ConfigurationError
-from pulumi_didomi.core.notice_deployment import commit, render_message
+from pulumi_didomi.core.properties import Naming
 
 _lock = threading.Lock()
 _claims: dict[tuple[int, str, str, str], list[str]] = {}
@@ -30,20 +30,27 @@ def _run() -> int:
     return id(get_monitor())
 
 
-def claim_notice(kind: str, resource_name: str, notice_id: Any, organization_id: Any = None) -> Any:
-    """The `notice_id` input to use: it fails when another resource of `kind` in this program
-    manages the same notice, naming both.
+class InputError(pulumi.RunError, TypeError):
+    """Inputs a resource class does not take (reported by Pulumi without a traceback)."""
+
+
+def claim(
+    kind: str, resource_name: str, what: str, notice_id: Any, organization_id: Any = None
+) -> Any:
+    """The `what` input (e.g. `notice_id`) to use: it fails when another resource of `kind`
+    in this program manages the same object, naming both.
 
     A plain notice id is claimed while the program body runs; the check runs when the returned
     Output resolves, after the body has run, so that neither resource registers (nothing is
     written) when two of them claim one notice.
     """
     run = _run()
+    noun = what.removesuffix("_id").replace("_", " ")
 
     def key(notice: str, org: Any) -> tuple[int, str, str, str]:
         return (run, kind, str(org or ""), notice)
 
-    def claim(notice: str, org: Any) -> None:
+    def record(notice: str, org: Any) -> None:
         with _lock:
             names = _claims.setdefault(key(notice, org), [])
             if resource_name not in names:
@@ -53,20 +60,20 @@ def claim_notice(kind: str, resource_name: str, notice_id: Any, organization_id:
         notice, org = values
         if not isinstance(notice, str):
             return notice
-        claim(notice, org)
+        record(notice, org)
         with _lock:
             names = list(_claims.get(key(notice, org), []))
         if len(names) > 1:
             first, second = sorted(names)[:2]
             raise pulumi.RunError(
-                f"{kind} {first!r} and {kind} {second!r} both manage notice {notice}: a "
-                f"notice is managed by one {kind} per stack (they would overwrite each other). "
+                f"{kind} {first!r} and {kind} {second!r} both manage {noun} {notice}: a "
+                f"{noun} is managed by one {kind} per stack (they would overwrite each other). "
                 "Keep one of them"
             )
         return notice
 
     if isinstance(notice_id, str) and not isinstance(organization_id, pulumi.Output):
-        claim(notice_id, organization_id)
+        record(notice_id, organization_id)
     return pulumi.Output.all(notice_id, organization_id).apply(verify)
 
 
@@ -103,22 +110,8 @@ def check_stack_settings() -> None:
         )
 
 
-def default_message(resource_name: str, revision: Any) -> pulumi.Output[str]:
-    """The message of a deployment the program gave none: what was published, from where.
-
-    The template comes from stack config `didomi:deploymentMessage` (placeholders `{project}`,
-    `{stack}`, `{resource}`, `{revision}`, `{commit}`: the first 12 characters of the commit
-    the CI system names, empty outside CI), else `DEFAULT_MESSAGE`.
-    """
-    sha = commit()
+def naming(resource_name: str) -> Naming:
+    """Where a resource is declared: this program's project and stack, and the stack's
+    `didomi:deploymentMessage`."""
     template = pulumi.Config("didomi").get("deploymentMessage")
-
-    def render(value: Any) -> str:
-        try:
-            return render_message(
-                template, pulumi.get_project(), pulumi.get_stack(), resource_name, value, sha
-            )
-        except ConfigurationError as exc:
-            raise pulumi.RunError(str(exc)) from None
-
-    return pulumi.Output.from_input(revision).apply(render)
+    return Naming(pulumi.get_project(), pulumi.get_stack(), resource_name, template)

@@ -2,6 +2,8 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "./types/input";
+import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
@@ -45,7 +47,7 @@ export class NoticeDeployment extends pulumi.CustomResource {
     /**
      * The `publication` output of the `NoticeDraftConfig` to publish (sets `noticeId`, `organizationId` and `revision`, and lets the content be checked before publishing).
      */
-    declare public readonly draft: pulumi.Output<{[key: string]: any} | undefined>;
+    declare public readonly draft: pulumi.Output<outputs.Publication | undefined>;
     /**
      * The notice's newest deployment seen by the last refresh.
      */
@@ -146,7 +148,7 @@ export interface NoticeDeploymentArgs {
     /**
      * The `publication` output of the `NoticeDraftConfig` to publish (sets `noticeId`, `organizationId` and `revision`, and lets the content be checked before publishing).
      */
-    draft?: pulumi.Input<{[key: string]: any} | undefined>;
+    draft?: pulumi.Input<inputs.PublicationArgs | undefined>;
     /**
      * The deployment's message in Didomi's audit log (default: project, stack, resource, revision and the CI commit; template `didomi:deploymentMessage`).
      */

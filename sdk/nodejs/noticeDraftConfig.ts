@@ -295,7 +295,7 @@ export class NoticeDraftConfig extends pulumi.CustomResource {
     /**
      * What a `NoticeDeployment` needs to publish exactly this draft: pass it as the deployment's `draft`.
      */
-    declare public /*out*/ readonly publication: pulumi.Output<{[key: string]: any}>;
+    declare public /*out*/ readonly publication: pulumi.Output<outputs.Publication>;
     /**
      * The notice's regulation configurations, one per regulation (matched by regulation_id); the list is managed whole: regulations left out are disabled on Didomi.
      */

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from pulumi_didomi.core.notice_draft import check_inputs
 from pulumi_didomi.core.regulations import regulation_problems
-from pulumi_didomi.resources import notice_draft_config
 
 GOOD = [
     {"regulation_id": "gdpr", "is_default_regulation_config": True, "geo_locations": ["*"]},
@@ -58,13 +58,13 @@ def test_each_bad_entry_is_named(items: Any, text: str) -> None:
 
 
 def test_check_reports_regulation_problems_and_skips_unknowns() -> None:
-    from pulumi_didomi.resources._support import UNKNOWN
+    from pulumi_didomi.core.values import UNKNOWN
 
     base = {"notice_id": "n1", "managed_fields": ["regulation_configurations"]}
     bad = {**base, "regulation_configurations": [{"regulation_id": "nope"}]}
-    assert any("nope" in r for _, r in notice_draft_config.check_inputs(bad))
+    assert any("nope" in r for _, r in check_inputs(bad))
     pending = {
         **base,
         "regulation_configurations": [{"regulation_id": UNKNOWN, "geo_locations": UNKNOWN}],
     }
-    assert notice_draft_config.check_inputs(pending) == []
+    assert check_inputs(pending) == []

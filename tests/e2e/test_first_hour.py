@@ -54,7 +54,7 @@ def test_audit_log_says_what_was_published_and_from_where(
     _set_spec(stack, _spec(notice, platform="app") | {"deployments": spec["deployments"]})
     diff = stack.pulumi("preview", "--diff").stdout
     assert "managed_fields" not in diff, diff
-    assert "draft_values        : [secret]" in diff, diff
+    assert "managed_values  : [secret]" in diff, diff
     assert 'created_at          : "' in diff and "=> [unknown]" in diff, diff
     assert "- created_at" not in diff and "- deployment_id" not in diff, diff
     _set_spec(stack, spec)

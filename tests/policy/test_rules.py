@@ -538,3 +538,10 @@ def test_the_pack_directory_and_the_command_line(tmp_path: Path) -> None:
     assert failed.returncode == 1, failed
     assert "[mandatory] didomi-consent-duration: notice GG2rdGfN: consent_duration" in failed.stdout
     assert "[advisory] didomi-disagree-button-style" in failed.stdout
+
+
+def test_the_publication_of_either_hosting_carries_what_it_publishes() -> None:
+    values = {"consent_duration": 13, "negative_action": "button"}
+    dynamic = {"notice_id": "N1", "draft": {"notice_id": "N1", "managed_values": values}}
+    native = {"noticeId": "N1", "draft": {"noticeId": "N1", "managedValues": values}}
+    assert published_values(dynamic) == values == published_values(native)

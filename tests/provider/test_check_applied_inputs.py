@@ -8,7 +8,7 @@ from tests.helpers import python_json
 CHECKS = """
 import asyncio, json, sys
 from pulumi.provider.experimental import provider as rpc
-from pulumi_didomi.provider.native import DidomiProvider
+from pulumi_didomi.provider.protocol import DidomiPlugin
 from pulumi_didomi.provider.wire import wire
 from pulumi_didomi.resources.notice_draft_config import NoticeDraftConfigProvider
 
@@ -20,7 +20,7 @@ olds = {"noticeId": wire("n1"), "platform": wire("web"), "consentDuration": wire
         "revision": wire("r1")}
 news = {k: v for k, v in olds.items() if k != "revision"}  # the SDK sends no revision
 native = asyncio.new_event_loop().run_until_complete(
-    DidomiProvider().check(rpc.CheckRequest(urn, olds, news, b""))
+    DidomiPlugin().check(rpc.CheckRequest(urn, olds, news, b""))
 )
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("pydantic", "httpx"))
 changed = dynamic.check(applied, {**applied, "consent_duration": -1})
@@ -44,7 +44,7 @@ def test_inputs_already_applied_are_not_validated_again() -> None:
 def test_inputs_not_known_yet_are_never_taken_as_applied() -> None:
     from pulumi.output import Unknown
 
-    import pulumi_didomi.resources._support  # noqa: F401  (registers the SDK's Unknown)
+    import pulumi_didomi.resources._dynamic  # noqa: F401  (registers the SDK's Unknown)
     from pulumi_didomi.core.values import UNKNOWN, already_applied
 
     applied = {"notice_id": "n1", "revision": "r1"}

@@ -9,7 +9,7 @@ from pulumi.provider.experimental import provider as rpc
 from pulumi.provider.experimental.property_value import PropertyValue
 
 from pulumi_didomi.core.values import UNKNOWN
-from pulumi_didomi.provider.native import DidomiProvider
+from pulumi_didomi.provider.protocol import DidomiPlugin
 from pulumi_didomi.provider.wire import plain, wire
 
 
@@ -29,7 +29,7 @@ DEPLOYMENT = "urn:pulumi:dev::site::didomi:index:NoticeDeployment::release"
 
 def _check(urn: str, news: dict[str, Any]) -> rpc.CheckResponse:
     request = rpc.CheckRequest(urn, {}, {k: wire(v) for k, v in news.items()}, b"")
-    return _run(DidomiProvider().check(request))
+    return _run(DidomiPlugin().check(request))
 
 
 def test_failures_name_the_wire_property_with_the_core_message() -> None:
@@ -70,7 +70,7 @@ def test_diff_is_field_level_and_replaces_come_from_the_descriptions() -> None:
         {k: wire(v) for k, v in news.items()},
         [],
     )
-    response = _run(DidomiProvider().diff(request))
+    response = _run(DidomiPlugin().diff(request))
     assert response.changes is True and response.replaces == []
     assert set(response.detailed_diff) == {"consentDuration"}
     assert response.detailed_diff["consentDuration"].kind == rpc.PropertyDiffKind.UPDATE
@@ -82,7 +82,7 @@ def test_diff_is_field_level_and_replaces_come_from_the_descriptions() -> None:
         {k: wire(v) for k, v in news.items()},
         [],
     )
-    response = _run(DidomiProvider().diff(request))
+    response = _run(DidomiPlugin().diff(request))
     assert response.replaces == ["noticeId"]
     assert response.detailed_diff["noticeId"].kind == rpc.PropertyDiffKind.UPDATE_REPLACE
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pulumi_didomi.core.schema import RESOURCES, camel, schema_text
+from pulumi_didomi.core.properties import camel
+from pulumi_didomi.core.registry import RESOURCES
+from pulumi_didomi.core.schema import schema_text
 from pulumi_didomi.provider import version
-from pulumi_didomi.provider.native import SCHEMA_FILE
+from pulumi_didomi.provider.protocol import SCHEMA_FILE
 
 
 def test_the_committed_schema_is_generated_from_the_descriptions() -> None:
@@ -59,7 +61,7 @@ def test_tokens_and_wire_names_follow_pulumi_conventions() -> None:
     assert schema["config"]["variables"]["apiSecret"]["secret"] is True
     assert camel("gcm_ad_user_data_default_status") == "gcmAdUserDataDefaultStatus"
     # What a change replaces comes from the same descriptions.
-    assert RESOURCES["didomi:index:NoticeDeployment"].replaces == (
+    assert RESOURCES["didomi:index:NoticeDeployment"].description.replaces == (
         "notice_id",
         "organization_id",
         "revision",

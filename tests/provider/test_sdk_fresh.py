@@ -6,6 +6,7 @@ import filecmp
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,15 @@ def test_the_committed_sdk_is_generated_from_the_committed_schema(tmp_path: Path
     assert committed == generated, "pulumi_didomi/native is stale: run `make sdk`"
     stale = [str(p) for p in sorted(generated) if not filecmp.cmp(fresh / p, NATIVE / p, False)]
     assert stale == [], f"pulumi_didomi/native is stale ({stale}): run `make sdk`"
+
+
+def test_the_committed_dynamic_resources_are_generated_from_the_descriptions(
+    tmp_path: Path,
+) -> None:
+    from pulumi_didomi.resources._generate import write
+
+    committed = REPO / "pulumi_didomi" / "resources"
+    written = write(tmp_path)
+    subprocess.run([sys.executable, "-m", "ruff", "format", "-q", str(tmp_path)], check=True)
+    stale = [p.name for p in written if p.read_text() != (committed / p.name).read_text()]
+    assert stale == [], f"pulumi_didomi/resources is stale ({stale}): run `make sdk`"

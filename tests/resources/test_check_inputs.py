@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
-from pulumi_didomi.resources import notice_deployment, notice_draft_config, widget_deployment
-from pulumi_didomi.resources._support import UNKNOWN
+from pulumi_didomi.core.notice_deployment import NoticeDeployment
+from pulumi_didomi.core.notice_draft import NoticeDraftConfig
+from pulumi_didomi.core.values import UNKNOWN
+from pulumi_didomi.core.widget_deployment import WidgetDeployment
 
 BASE = {"notice_id": "GG2rdGfN"}
 
@@ -64,7 +66,7 @@ CASES: list[tuple[dict[str, Any], str, str]] = [
 def test_bad_draft_inputs_name_the_field(fields: dict[str, Any], field: str, reason: str) -> None:
     news = {**BASE, **fields}
     news["managed_fields"] = sorted(k for k in fields if k != "notice_id")
-    problems = notice_draft_config.check_inputs(news)
+    problems = NoticeDraftConfig().check(news)
     assert any(f == field and reason in r for f, r in problems), problems
 
 
@@ -88,18 +90,18 @@ def test_valid_and_unknown_inputs_pass() -> None:
             "targets",
         ],
     }
-    assert notice_draft_config.check_inputs(news) == []
+    assert NoticeDraftConfig().check(news) == []
     unknown = {**news, "platform": UNKNOWN, "targets": [UNKNOWN], "notice_id": UNKNOWN}
-    assert notice_draft_config.check_inputs(unknown) == []
+    assert NoticeDraftConfig().check(unknown) == []
 
 
 def test_deployment_and_widget_inputs() -> None:
-    assert notice_deployment.check_inputs({"notice_id": "n", "revision": "r"}) == []
+    assert NoticeDeployment().check({"notice_id": "n", "revision": "r"}) == []
     problems = dict(
-        notice_deployment.check_inputs(
+        NoticeDeployment().check(
             {"notice_id": "", "revision": None, "timeout": -5, "wait": "yes", "message": 3}
         )
     )
     assert set(problems) == {"notice_id", "revision", "timeout", "wait", "message"}
-    problems = dict(widget_deployment.check_inputs({"widget_id": "", "triggers": "x"}))
+    problems = dict(WidgetDeployment().check({"widget_id": "", "triggers": "x"}))
     assert set(problems) == {"widget_id", "triggers"}

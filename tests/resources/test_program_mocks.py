@@ -65,10 +65,10 @@ def test_draft_and_deployment_wiring() -> Any:
         assert dep["notice_id"] == "GG2rdGfN" and dep["message"] == "hello"
         # The deployment's copy of the values it publishes is a secret: diffs show it as one
         # `[secret]` line instead of repeating the draft's values (issue 19).
-        values = dep["draft_values"]
+        draft = dep["draft"]  # the publication, with the values it publishes
         sig = "4dabf18193072939515e22adb298388d"
-        assert isinstance(values, dict) and sig in values, values
-        assert values["value"]["consent_duration"] == 6
+        assert isinstance(draft, dict) and sig in draft, draft
+        assert draft["value"]["managed_values"]["consent_duration"] == 6
         assert by_name["pc"].inputs["triggers"] == {"release": "2026-11"}
 
     return pulumi.Output.all(draft.revision, release.revision, widget.widget_id).apply(verify)

@@ -2,9 +2,9 @@
 
 One policy per rule (`didomi-<rule>`), each with its enforcement level and thresholds in the
 policy config (`--policy-pack-config`). A policy checks what each `NoticeDeployment` publishes
-(dynamic `draft_values`, native `draft.values`) when the deployment is registered, before
+(its `draft.values`, in either hosting) when the deployment is registered, before
 anything is written or published: a mandatory violation blocks it. When a preview does not know
-those values yet (a native draft being rewritten), the same policy's stack check takes them from
+those values yet (a draft being rewritten), the same policy's stack check takes them from
 the `NoticeDraftConfig` the deployment publishes; the preview then fails, so `pulumi up` stops
 before writing anything. `NoticeDraftConfig` resources themselves are checked only with the
 policy's `checkDrafts` (a violating draft may be saved; publishing it is what is blocked).

@@ -20,7 +20,7 @@ type NoticeDeployment struct {
 	// The Didomi deployment id.
 	DeploymentId pulumi.StringOutput `pulumi:"deploymentId"`
 	// The `publication` output of the `NoticeDraftConfig` to publish (sets `noticeId`, `organizationId` and `revision`, and lets the content be checked before publishing).
-	Draft pulumi.MapOutput `pulumi:"draft"`
+	Draft PublicationPtrOutput `pulumi:"draft"`
 	// The notice's newest deployment seen by the last refresh.
 	LiveDeploymentId pulumi.StringOutput `pulumi:"liveDeploymentId"`
 	// The deployment's message in Didomi's audit log (default: project, stack, resource, revision and the CI commit; template `didomi:deploymentMessage`).
@@ -59,7 +59,7 @@ func NewNoticeDeployment(ctx *pulumi.Context,
 		args.Wait = pulumi.BoolPtr(true)
 	}
 	if args.Draft != nil {
-		args.Draft = pulumi.ToSecret(args.Draft).(pulumi.MapInput)
+		args.Draft = pulumi.ToSecret(args.Draft).(PublicationPtrInput)
 	}
 	secrets := pulumi.AdditionalSecretOutputs([]string{
 		"draft",
@@ -99,7 +99,7 @@ func (NoticeDeploymentState) ElementType() reflect.Type {
 
 type noticeDeploymentArgs struct {
 	// The `publication` output of the `NoticeDraftConfig` to publish (sets `noticeId`, `organizationId` and `revision`, and lets the content be checked before publishing).
-	Draft map[string]interface{} `pulumi:"draft"`
+	Draft *Publication `pulumi:"draft"`
 	// The deployment's message in Didomi's audit log (default: project, stack, resource, revision and the CI commit; template `didomi:deploymentMessage`).
 	Message *string `pulumi:"message"`
 	// The notice to publish (with `revision`, when no `draft` is given).
@@ -117,7 +117,7 @@ type noticeDeploymentArgs struct {
 // The set of arguments for constructing a NoticeDeployment resource.
 type NoticeDeploymentArgs struct {
 	// The `publication` output of the `NoticeDraftConfig` to publish (sets `noticeId`, `organizationId` and `revision`, and lets the content be checked before publishing).
-	Draft pulumi.MapInput
+	Draft PublicationPtrInput
 	// The deployment's message in Didomi's audit log (default: project, stack, resource, revision and the CI commit; template `didomi:deploymentMessage`).
 	Message pulumi.StringPtrInput
 	// The notice to publish (with `revision`, when no `draft` is given).
@@ -180,8 +180,8 @@ func (o NoticeDeploymentOutput) DeploymentId() pulumi.StringOutput {
 }
 
 // The `publication` output of the `NoticeDraftConfig` to publish (sets `noticeId`, `organizationId` and `revision`, and lets the content be checked before publishing).
-func (o NoticeDeploymentOutput) Draft() pulumi.MapOutput {
-	return o.ApplyT(func(v *NoticeDeployment) pulumi.MapOutput { return v.Draft }).(pulumi.MapOutput)
+func (o NoticeDeploymentOutput) Draft() PublicationPtrOutput {
+	return o.ApplyT(func(v *NoticeDeployment) PublicationPtrOutput { return v.Draft }).(PublicationPtrOutput)
 }
 
 // The notice's newest deployment seen by the last refresh.

@@ -145,7 +145,7 @@ type NoticeDraftConfig struct {
 	// Whether the view all partners button is enabled in the preferences view.
 	PreferencesViewAllPartnersButtonEnabled pulumi.BoolPtrOutput `pulumi:"preferencesViewAllPartnersButtonEnabled"`
 	// What a `NoticeDeployment` needs to publish exactly this draft: pass it as the deployment's `draft`.
-	Publication pulumi.MapOutput `pulumi:"publication"`
+	Publication PublicationOutput `pulumi:"publication"`
 	// The notice's regulation configurations, one per regulation (matched by regulation_id); the list is managed whole: regulations left out are disabled on Didomi.
 	RegulationConfigurations RegulationConfigurationArrayOutput `pulumi:"regulationConfigurations"`
 	// A digest of the managed values, known at preview; a change means a new publication for the `NoticeDeployment` that publishes this draft.
@@ -865,8 +865,8 @@ func (o NoticeDraftConfigOutput) PreferencesViewAllPartnersButtonEnabled() pulum
 }
 
 // What a `NoticeDeployment` needs to publish exactly this draft: pass it as the deployment's `draft`.
-func (o NoticeDraftConfigOutput) Publication() pulumi.MapOutput {
-	return o.ApplyT(func(v *NoticeDraftConfig) pulumi.MapOutput { return v.Publication }).(pulumi.MapOutput)
+func (o NoticeDraftConfigOutput) Publication() PublicationOutput {
+	return o.ApplyT(func(v *NoticeDraftConfig) PublicationOutput { return v.Publication }).(PublicationOutput)
 }
 
 // The notice's regulation configurations, one per regulation (matched by regulation_id); the list is managed whole: regulations left out are disabled on Didomi.

@@ -13,6 +13,260 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// What a `NoticeDeployment` publishes: a `NoticeDraftConfig`'s `publication` output, passed as the deployment's `draft`.
+type Publication struct {
+	// A digest of the unmanaged fields the stack reviewed.
+	Fingerprint *string `pulumi:"fingerprint"`
+	// The managed values, as the program set them.
+	ManagedValues map[string]interface{} `pulumi:"managedValues"`
+	// The notice.
+	NoticeId *string `pulumi:"noticeId"`
+	// The organization (default: the provider's).
+	OrganizationId *string `pulumi:"organizationId"`
+	// The revision of the managed values.
+	Revision *string `pulumi:"revision"`
+	// Unmanaged fields changed on Didomi and not reviewed yet.
+	Unreviewed []string `pulumi:"unreviewed"`
+	// The revision the draft last wrote.
+	WrittenRevision *string `pulumi:"writtenRevision"`
+}
+
+// PublicationInput is an input type that accepts PublicationArgs and PublicationOutput values.
+// You can construct a concrete instance of `PublicationInput` via:
+//
+//	PublicationArgs{...}
+type PublicationInput interface {
+	pulumi.Input
+
+	ToPublicationOutput() PublicationOutput
+	ToPublicationOutputWithContext(context.Context) PublicationOutput
+}
+
+// What a `NoticeDeployment` publishes: a `NoticeDraftConfig`'s `publication` output, passed as the deployment's `draft`.
+type PublicationArgs struct {
+	// A digest of the unmanaged fields the stack reviewed.
+	Fingerprint pulumi.StringPtrInput `pulumi:"fingerprint"`
+	// The managed values, as the program set them.
+	ManagedValues pulumi.MapInput `pulumi:"managedValues"`
+	// The notice.
+	NoticeId pulumi.StringPtrInput `pulumi:"noticeId"`
+	// The organization (default: the provider's).
+	OrganizationId pulumi.StringPtrInput `pulumi:"organizationId"`
+	// The revision of the managed values.
+	Revision pulumi.StringPtrInput `pulumi:"revision"`
+	// Unmanaged fields changed on Didomi and not reviewed yet.
+	Unreviewed pulumi.StringArrayInput `pulumi:"unreviewed"`
+	// The revision the draft last wrote.
+	WrittenRevision pulumi.StringPtrInput `pulumi:"writtenRevision"`
+}
+
+func (PublicationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Publication)(nil)).Elem()
+}
+
+func (i PublicationArgs) ToPublicationOutput() PublicationOutput {
+	return i.ToPublicationOutputWithContext(context.Background())
+}
+
+func (i PublicationArgs) ToPublicationOutputWithContext(ctx context.Context) PublicationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PublicationOutput)
+}
+
+func (i PublicationArgs) ToPublicationPtrOutput() PublicationPtrOutput {
+	return i.ToPublicationPtrOutputWithContext(context.Background())
+}
+
+func (i PublicationArgs) ToPublicationPtrOutputWithContext(ctx context.Context) PublicationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PublicationOutput).ToPublicationPtrOutputWithContext(ctx)
+}
+
+// PublicationPtrInput is an input type that accepts PublicationArgs, PublicationPtr and PublicationPtrOutput values.
+// You can construct a concrete instance of `PublicationPtrInput` via:
+//
+//	        PublicationArgs{...}
+//
+//	or:
+//
+//	        nil
+type PublicationPtrInput interface {
+	pulumi.Input
+
+	ToPublicationPtrOutput() PublicationPtrOutput
+	ToPublicationPtrOutputWithContext(context.Context) PublicationPtrOutput
+}
+
+type publicationPtrType PublicationArgs
+
+func PublicationPtr(v *PublicationArgs) PublicationPtrInput {
+	return (*publicationPtrType)(v)
+}
+
+func (*publicationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Publication)(nil)).Elem()
+}
+
+func (i *publicationPtrType) ToPublicationPtrOutput() PublicationPtrOutput {
+	return i.ToPublicationPtrOutputWithContext(context.Background())
+}
+
+func (i *publicationPtrType) ToPublicationPtrOutputWithContext(ctx context.Context) PublicationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PublicationPtrOutput)
+}
+
+// What a `NoticeDeployment` publishes: a `NoticeDraftConfig`'s `publication` output, passed as the deployment's `draft`.
+type PublicationOutput struct{ *pulumi.OutputState }
+
+func (PublicationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Publication)(nil)).Elem()
+}
+
+func (o PublicationOutput) ToPublicationOutput() PublicationOutput {
+	return o
+}
+
+func (o PublicationOutput) ToPublicationOutputWithContext(ctx context.Context) PublicationOutput {
+	return o
+}
+
+func (o PublicationOutput) ToPublicationPtrOutput() PublicationPtrOutput {
+	return o.ToPublicationPtrOutputWithContext(context.Background())
+}
+
+func (o PublicationOutput) ToPublicationPtrOutputWithContext(ctx context.Context) PublicationPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Publication) *Publication {
+		return &v
+	}).(PublicationPtrOutput)
+}
+
+// A digest of the unmanaged fields the stack reviewed.
+func (o PublicationOutput) Fingerprint() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Publication) *string { return v.Fingerprint }).(pulumi.StringPtrOutput)
+}
+
+// The managed values, as the program set them.
+func (o PublicationOutput) ManagedValues() pulumi.MapOutput {
+	return o.ApplyT(func(v Publication) map[string]interface{} { return v.ManagedValues }).(pulumi.MapOutput)
+}
+
+// The notice.
+func (o PublicationOutput) NoticeId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Publication) *string { return v.NoticeId }).(pulumi.StringPtrOutput)
+}
+
+// The organization (default: the provider's).
+func (o PublicationOutput) OrganizationId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Publication) *string { return v.OrganizationId }).(pulumi.StringPtrOutput)
+}
+
+// The revision of the managed values.
+func (o PublicationOutput) Revision() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Publication) *string { return v.Revision }).(pulumi.StringPtrOutput)
+}
+
+// Unmanaged fields changed on Didomi and not reviewed yet.
+func (o PublicationOutput) Unreviewed() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v Publication) []string { return v.Unreviewed }).(pulumi.StringArrayOutput)
+}
+
+// The revision the draft last wrote.
+func (o PublicationOutput) WrittenRevision() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Publication) *string { return v.WrittenRevision }).(pulumi.StringPtrOutput)
+}
+
+type PublicationPtrOutput struct{ *pulumi.OutputState }
+
+func (PublicationPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Publication)(nil)).Elem()
+}
+
+func (o PublicationPtrOutput) ToPublicationPtrOutput() PublicationPtrOutput {
+	return o
+}
+
+func (o PublicationPtrOutput) ToPublicationPtrOutputWithContext(ctx context.Context) PublicationPtrOutput {
+	return o
+}
+
+func (o PublicationPtrOutput) Elem() PublicationOutput {
+	return o.ApplyT(func(v *Publication) Publication {
+		if v != nil {
+			return *v
+		}
+		var ret Publication
+		return ret
+	}).(PublicationOutput)
+}
+
+// A digest of the unmanaged fields the stack reviewed.
+func (o PublicationPtrOutput) Fingerprint() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Publication) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Fingerprint
+	}).(pulumi.StringPtrOutput)
+}
+
+// The managed values, as the program set them.
+func (o PublicationPtrOutput) ManagedValues() pulumi.MapOutput {
+	return o.ApplyT(func(v *Publication) map[string]interface{} {
+		if v == nil {
+			return nil
+		}
+		return v.ManagedValues
+	}).(pulumi.MapOutput)
+}
+
+// The notice.
+func (o PublicationPtrOutput) NoticeId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Publication) *string {
+		if v == nil {
+			return nil
+		}
+		return v.NoticeId
+	}).(pulumi.StringPtrOutput)
+}
+
+// The organization (default: the provider's).
+func (o PublicationPtrOutput) OrganizationId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Publication) *string {
+		if v == nil {
+			return nil
+		}
+		return v.OrganizationId
+	}).(pulumi.StringPtrOutput)
+}
+
+// The revision of the managed values.
+func (o PublicationPtrOutput) Revision() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Publication) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Revision
+	}).(pulumi.StringPtrOutput)
+}
+
+// Unmanaged fields changed on Didomi and not reviewed yet.
+func (o PublicationPtrOutput) Unreviewed() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *Publication) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Unreviewed
+	}).(pulumi.StringArrayOutput)
+}
+
+// The revision the draft last wrote.
+func (o PublicationPtrOutput) WrittenRevision() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Publication) *string {
+		if v == nil {
+			return nil
+		}
+		return v.WrittenRevision
+	}).(pulumi.StringPtrOutput)
+}
+
 // One regulation's settings in a notice configuration, matched by `regulationId` (gdpr, cpra, cpa, ctdpa, vcdpa). Objects inside are managed key by key.
 type RegulationConfiguration struct {
 	// Default status for ad storage in Amazon Consent Mode
@@ -510,8 +764,12 @@ func (o RegulationConfigurationArrayOutput) Index(i pulumi.IntInput) RegulationC
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*PublicationInput)(nil)).Elem(), PublicationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PublicationPtrInput)(nil)).Elem(), PublicationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RegulationConfigurationInput)(nil)).Elem(), RegulationConfigurationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RegulationConfigurationArrayInput)(nil)).Elem(), RegulationConfigurationArray{})
+	pulumi.RegisterOutputType(PublicationOutput{})
+	pulumi.RegisterOutputType(PublicationPtrOutput{})
 	pulumi.RegisterOutputType(RegulationConfigurationOutput{})
 	pulumi.RegisterOutputType(RegulationConfigurationArrayOutput{})
 }

@@ -6,6 +6,40 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
+ * What a `NoticeDeployment` publishes: a `NoticeDraftConfig`'s `publication` output, passed as the deployment's `draft`.
+ */
+export interface PublicationArgs {
+    /**
+     * A digest of the unmanaged fields the stack reviewed.
+     */
+    fingerprint?: pulumi.Input<string | undefined>;
+    /**
+     * The managed values, as the program set them.
+     */
+    managedValues?: pulumi.Input<{[key: string]: any} | undefined>;
+    /**
+     * The notice.
+     */
+    noticeId?: pulumi.Input<string | undefined>;
+    /**
+     * The organization (default: the provider's).
+     */
+    organizationId?: pulumi.Input<string | undefined>;
+    /**
+     * The revision of the managed values.
+     */
+    revision?: pulumi.Input<string | undefined>;
+    /**
+     * Unmanaged fields changed on Didomi and not reviewed yet.
+     */
+    unreviewed?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * The revision the draft last wrote.
+     */
+    writtenRevision?: pulumi.Input<string | undefined>;
+}
+
+/**
  * One regulation's settings in a notice configuration, matched by `regulationId` (gdpr, cpra, cpa, ctdpa, vcdpa). Objects inside are managed key by key.
  */
 export interface RegulationConfigurationArgs {

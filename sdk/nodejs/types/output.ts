@@ -6,6 +6,40 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
+ * What a `NoticeDeployment` publishes: a `NoticeDraftConfig`'s `publication` output, passed as the deployment's `draft`.
+ */
+export interface Publication {
+    /**
+     * A digest of the unmanaged fields the stack reviewed.
+     */
+    fingerprint?: string;
+    /**
+     * The managed values, as the program set them.
+     */
+    managedValues?: {[key: string]: any};
+    /**
+     * The notice.
+     */
+    noticeId?: string;
+    /**
+     * The organization (default: the provider's).
+     */
+    organizationId?: string;
+    /**
+     * The revision of the managed values.
+     */
+    revision?: string;
+    /**
+     * Unmanaged fields changed on Didomi and not reviewed yet.
+     */
+    unreviewed?: string[];
+    /**
+     * The revision the draft last wrote.
+     */
+    writtenRevision?: string;
+}
+
+/**
  * One regulation's settings in a notice configuration, matched by `regulationId` (gdpr, cpra, cpa, ctdpa, vcdpa). Objects inside are managed key by key.
  */
 export interface RegulationConfiguration {
