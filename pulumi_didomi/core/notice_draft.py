@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_didomi.client.errors import APIError, InvalidRequestError
 from pulumi_didomi.core.drafts import BOOK, concurrent_changes
-from pulumi_didomi.core.regulations import regulation_problems
+from pulumi_didomi.core.fields import config_problems
+
+# Re-exported for pulumi_didomi.resources.notice_draft_config, which imports them from here.
+from pulumi_didomi.core.fields import field_problems as field_problems
+from pulumi_didomi.core.fields import fractional as fractional
 from pulumi_didomi.core.schema import CONFIG_NAMES, NOTICE_DRAFT_CONFIG, input_problems
 from pulumi_didomi.core.session import client, say
 from pulumi_didomi.core.values import (
@@ -60,76 +64,12 @@ def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
         (name, f"not a writable Didomi notice configuration field ({_closest(name)})")
         for name in unknown_fields
     ]
-    if REGULATIONS in values:
-        problems += regulation_problems(values[REGULATIONS], has_unknown)
-    known = {k: v for k, v in values.items() if not has_unknown(v) and k != REGULATIONS}
-    problems += field_problems(known)
-    problems += fractional({k: v for k, v in values.items() if not has_unknown(v)})
-    if len(known) == len(values) - (REGULATIONS in values):
-        from pulumi_didomi.client.models import config_rule_violations
-
-        problems += config_rule_violations(known)
+    problems += config_problems(values)
     return problems
-
-
-def field_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Type, enum and range errors of configuration values, one message per field."""
-    from pydantic import ValidationError  # the provider's, not the program's, import
-
-    from pulumi_didomi.client.models import NoticeConfigFields
-
-    try:
-        NoticeConfigFields.model_validate(dict(values), strict=True)
-    except ValidationError as exc:
-        grouped: dict[str, list[str]] = {}
-        for error in exc.errors():
-            loc = [str(p) for p in error["loc"]]
-            # Union members ("int", "float") are not places: keep the path to the value.
-            path = ".".join(p for p in loc if p not in ("int", "float", "str", "bool"))
-            grouped.setdefault(path, []).append(_describe(error))
-        return [
-            (path.split(".")[0], f"{path}: {' or '.join(dict.fromkeys(msgs))}")
-            for path, msgs in grouped.items()
-        ]
-    return []
-
-
-def _describe(error: Any) -> str:
-    if error["type"] == "literal_error":
-        allowed = error.get("ctx", {}).get("expected", "")
-        return f"{error['input']!r} is not allowed; expected one of {allowed}"
-    return f"{error['msg'].lower()} (got {error.get('input')!r})"
 
 
 def _closest(name: str) -> str:
     return did_you_mean(name, CONFIG_NAMES)
-
-
-#: Durations Didomi counts in whole units.
-INTEGRAL = ("consent_duration", "denied_consent_duration")
-
-
-def fractional(values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Durations given with a fraction (Didomi counts whole months, days or seconds)."""
-    problems = []
-    for name in INTEGRAL:
-        value = values.get(name)
-        if isinstance(value, float) and not value.is_integer():
-            unit = values.get(f"{name}_unit") or "units"
-            problems.append(
-                (
-                    name,
-                    f"{name}: must be a whole number of {unit}, got {value!r}; use a "
-                    "smaller unit (days or seconds) for a fraction",
-                )
-            )
-    for index, item in enumerate(values.get(REGULATIONS) or []):
-        if isinstance(item, Mapping):
-            problems += [
-                (REGULATIONS, f"{REGULATIONS}[{index}].{reason}")
-                for _, reason in fractional({k: v for k, v in item.items() if k != REGULATIONS})
-            ]
-    return problems
 
 
 def write_draft(
