@@ -328,10 +328,15 @@ def _is_date(value: str) -> bool:
     return True
 
 
-def config_rule_violations(config: dict[str, Any]) -> list[tuple[str, str]]:
+def config_rule_violations(
+    config: dict[str, Any], *, partial: bool = False
+) -> list[tuple[str, str]]:
     """Return `(field, reason)` for each of Didomi's cross-field rules that `config` breaks.
 
-    `config` is a (possibly partial) configuration: rules whose fields are absent are skipped.
+    `config` is the configuration a program declares: a rule whose fields are all absent is
+    skipped, and `enable_ignore_consent_before=true` needs its date. With `partial`, `config`
+    is a PATCH body (only what changes): a field it does not carry is unchanged on Didomi, so
+    only the rules the body's own fields break are reported.
     """
     problems: list[tuple[str, str]] = []
     if config.get("default") is True and config.get("targets"):
@@ -343,7 +348,9 @@ def config_rule_violations(config: dict[str, Any]) -> list[tuple[str, str]]:
             )
         )
     before = config.get("ignore_consent_before")
-    if config.get("enable_ignore_consent_before") is True:
+    if config.get("enable_ignore_consent_before") is True and not (
+        partial and "ignore_consent_before" not in config
+    ):
         if not isinstance(before, str) or not _is_date(before):
             problems.append(
                 (
