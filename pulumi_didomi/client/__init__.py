@@ -14,6 +14,7 @@ from pulumi_didomi.limits import DEFAULT_API_URL
 if TYPE_CHECKING:
     from ._retry import RetryPolicy
     from .client import DidomiClient
+    from .config_fields import WRITABLE_CONFIG_FIELDS, NoticeConfigFields, RegulationConfig
     from .configs import validate_config_fields
     from .errors import (
         APIError,
@@ -30,16 +31,7 @@ if TYPE_CHECKING:
         ServerError,
         TransportError,
     )
-    from .models import (
-        WRITABLE_CONFIG_FIELDS,
-        Notice,
-        NoticeConfig,
-        NoticeConfigFields,
-        NoticeDeployment,
-        RegulationConfig,
-        Widget,
-        WidgetDeployment,
-    )
+    from .models import Notice, NoticeConfig, NoticeDeployment, Widget, WidgetDeployment
     from .widgets import read_remote_widget_config
 
 
@@ -57,14 +49,14 @@ _MODULES: dict[str, str] = {
     "NotFoundError": "errors",
     "Notice": "models",
     "NoticeConfig": "models",
-    "NoticeConfigFields": "models",
+    "NoticeConfigFields": "config_fields",
     "NoticeDeployment": "models",
     "RateLimitedError": "errors",
-    "RegulationConfig": "models",
+    "RegulationConfig": "config_fields",
     "RetryPolicy": "_retry",
     "ServerError": "errors",
     "TransportError": "errors",
-    "WRITABLE_CONFIG_FIELDS": "models",
+    "WRITABLE_CONFIG_FIELDS": "config_fields",
     "Widget": "models",
     "WidgetDeployment": "models",
     "read_remote_widget_config": "widgets",

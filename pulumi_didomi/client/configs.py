@@ -7,13 +7,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from ._base import ClientBase, page_items
+from .config_fields import WRITABLE_CONFIG_FIELDS, NoticeConfigFields, config_rule_violations
 from .errors import APIError, ConfigurationError
-from .models import (
-    WRITABLE_CONFIG_FIELDS,
-    NoticeConfig,
-    NoticeConfigFields,
-    config_rule_violations,
-)
+from .models import NoticeConfig
 
 _CONFIGS = "/widgets/notices/configs"
 
@@ -64,9 +60,17 @@ class Configs(ClientBase):
             NoticeConfig.model_validate(c) for c in self._pages(_CONFIGS, params, versioned=True)
         ]
 
-    def update_draft(self, config_id: str, fields: dict[str, Any]) -> NoticeConfig:
-        """PATCH writable fields of a draft; validated locally first (nothing sent if invalid)."""
-        validate_config_fields(fields)
+    def update_draft(
+        self, config_id: str, fields: dict[str, Any], *, checked: bool = False
+    ) -> NoticeConfig:
+        """PATCH writable fields of a draft: one call, nothing sent if `fields` is invalid.
+
+        `checked=True`: the body is built from inputs the provider's `check` validated
+        (`pulumi_didomi.core.fields.config_problems`, from the same field table) and from
+        Didomi's own values; it is sent as it is, not validated a second time.
+        """
+        if not checked:
+            validate_config_fields(fields)
         data = self._call(
             "PATCH", "/widgets/notices/configs/{id}", json=fields, versioned=True, id=config_id
         )
@@ -74,7 +78,8 @@ class Configs(ClientBase):
 
 
 def validate_config_fields(fields: dict[str, Any]) -> None:
-    """Raise `ConfigurationError` naming each invalid field of a draft update."""
+    """Raise `ConfigurationError` naming each invalid field of a draft update (a PATCH body:
+    the fields it does not carry are unchanged on Didomi)."""
     unknown = sorted(set(fields) - WRITABLE_CONFIG_FIELDS)
     problems: list[str] = [f"{name}: not a writable notice configuration field" for name in unknown]
     try:
@@ -83,6 +88,8 @@ def validate_config_fields(fields: dict[str, Any]) -> None:
         )
     except ValidationError as exc:
         problems += [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    problems += [f"{name}: {reason}" for name, reason in config_rule_violations(fields)]
+    problems += [
+        f"{name}: {reason}" for name, reason in config_rule_violations(fields, partial=True)
+    ]
     if problems:
         raise ConfigurationError("invalid notice configuration: " + "; ".join(problems))

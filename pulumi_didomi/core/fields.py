@@ -1,163 +1,152 @@
-# ruff: noqa: E501 (Didomi's own sentences, kept whole)
-"""The writable fields of a notice configuration as properties of the package (no `pulumi`
-import): types and allowed values from `pulumi_didomi.client.models`, meanings from Didomi's
-OpenAPI document where it has a description.
+"""The notice-configuration field table as the core uses it (no `pulumi` import): the
+properties of `NoticeDraftConfig` and of its `RegulationConfiguration` type, and the checks of
+their values, all derived from the client's models (`pulumi_didomi.client.config_fields`).
 
-The types are read from the models once, by `make sdk`, into `field_types.py`, so that a
-Pulumi program, which never validates a value, does not import pydantic (a test keeps the file
-equal to the models)."""
+`make sdk` reads the models once into `field_types.py` (types, allowed values, meanings,
+ranges, the keys Didomi sets), so that a Pulumi program, which never validates a value, does
+not import pydantic; `check` validates with the models themselves (`config_problems`).
+"""
 
 from __future__ import annotations
 
 import types
 import typing
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
-from pulumi_didomi.core.field_types import CONFIG_FIELD_TYPES
+from pulumi_didomi.core.field_types import (
+    CONFIG_FIELD_TYPES,
+    FIELD_DOCS,
+    REGULATION_KEY_TYPES,
+    FieldType,
+)
 from pulumi_didomi.core.properties import PACKAGE, ObjectType, Prop
-from pulumi_didomi.core.regulations import REGULATION_KEYS
+from pulumi_didomi.core.regulations import regulation_problems
+from pulumi_didomi.core.values import REGULATIONS, has_unknown
 
-#: Properties whose value Didomi counts in whole units.
-INTEGRAL = frozenset({"consent_duration", "denied_consent_duration"})
+if TYPE_CHECKING:
+    from pydantic.fields import FieldInfo
+
 REGULATION_TYPE = f"{PACKAGE}:index:RegulationConfiguration"
 
-#: Notice configuration fields (`NoticeConfigFields`).
-CONFIG_FIELD_DOCS: dict[str, str] = {
-    "platform": "Platform (web, amp, mobile or television) that this notice is running on",
-    "default": "Whether the notice should be used when no other notice is available and matching the target. If `default` is set to true, `targets` must be empty.",
-    "targets": "Domains (web) or app ids the notice is shown on; empty for the default notice",
-    "custom_json": "Custom JSON that will be merged into the final configuration",
-    "config": "Configuration of the notice",
-    "full_atp": "Whether the notice uses the ATP vendors selected by Didomi (false) or if it uses the client's ATP vendor selection (true)",
-    "text_mode": "Whether the notice is using a custom or an approved text. Possible values: approved, custom.",
-    "text_id": 'ID of an approved notice text if this notice is configured for using an approved text in "text_mode"',
-    "template_id": 'The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.',
-    "enable_ignore_consent_before": "Whether the consent must be recollected after a certain date.",
-    "ignore_consent_before": 'The date after which consent must be recollected if "enable_ignore_consent_before" is set to true.',
-    "negative_action": 'What negative action should be displayed in the notice: Disagree to all ("button"), Continue without agreeing ("link") or no negative action (null)',
-    "negative_action_link": "Whether negative action should be a link or not.",
-    "negative_action_link_format": "What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon.",
-    "negative_action_button": "Whether negative action should be a button or not.",
-    "disagree_button_style": "The style of the Disagree button",
-    "country": "The country that the consent notice belongs to (two letter ISO code)",
-    "notice_deny_applies_to_li": "Do not keep legitimate interest enabled when the user disagrees in the notice",
-    "preferences_deny_applies_to_li": 'Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences',
-    "consent_duration": "The duration that applies to collected consent. Consent is recollected after the expiration of the duration",
-    "consent_duration_unit": "The unit of the consent duration",
-    "denied_consent_duration": "The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration",
-    "denied_consent_duration_unit": "The unit of the denied consent duration",
-    "denied_consent_duration_custom": "Whether the duration for denied consent is different from the generic",
-    "cross_device_enabled": "Whether the cross device feature is enabled",
-    "cross_device_timeout": "The timeout that applies to sync with consent notice",
-    "gcm_enabled": "Whether Google consent mode is enabled",
-    "gcm_tcf_enabled": "Whether the Google consent mode TCF integration is enabled",
-    "gcm_set_default_status": "Whether to set the default status for analytics and ads",
-    "gcm_data_layer_name": "Data layer name for Google consent mode",
-    "gcm_analytics_default_status": "Default status for analytics in Google Consent Mode",
-    "gcm_ads_default_status": "Default status for ads in Google Consent Mode",
-    "gcm_functionality_default_status": "Default status for functionality of the website e.g. language settings in Google Consent Mode",
-    "gcm_personalization_default_status": "Default status for personalization in Google Consent Mode",
-    "gcm_security_default_status": "Default status for security in Google Consent Mode",
-    "gcm_ad_user_data_default_status": "Default status for ad user data in Google Consent Mode",
-    "gcm_ad_personalization_default_status": "Default status for ad personalization in Google Consent Mode",
-    "gcm_firebase_enabled": "Whether Firebase SDK is enabled for GCM third-party SDKs",
-    "gcm_airbridge_enabled": "Whether Airbridge SDK is enabled for GCM third-party SDKs",
-    "gcm_kochava_enabled": "Whether Kochava SDK is enabled for GCM third-party SDKs",
-    "gcm_branch_enabled": "Whether Branch SDK is enabled for GCM third-party SDKs",
-    "gcm_appsflyer_enabled": "Whether AppsFlyer SDK is enabled for GCM third-party SDKs",
-    "microsoft_enabled": "Whether Microsoft consent mode is enabled",
-    "microsoft_set_default_status": "Whether to set the default status for ads",
-    "microsoft_ad_storage_default_status": "Default status for ad storage in Microsoft Consent Mode",
-    "microsoft_enable_tcf_advertiser_consent_mode": "Whether to enable TCF advertiser consent mode in Microsoft Consent Mode",
-    "amazon_enabled": "Whether Amazon consent mode is enabled",
-    "amazon_set_default_status": "Whether to set the default status for ads/user data in Amazon Consent Mode",
-    "amazon_ad_storage_default_status": "Default status for ad storage in Amazon Consent Mode",
-    "amazon_ad_user_data_default_status": "Default status for ad user data in Amazon Consent Mode",
-    "wordpress_enabled": "Whether WordPress consent mode is enabled",
-    "ctv_focus_on_agree_and_close": "Whether the consent notice initial focus is on the Agree and Close button",
-    "secure_cookies": "Whether SDKs should create secure cookies on HTTPS websites",
-    "gpp_enabled": "Whether GPP is enabled",
-    "gpp_mspa_signatory": "Whether GPP MSPA signatory is enabled",
-    "gpp_mspa_mode": "GPP MSPA mode (service provider or opt out)",
-    "gpp_mspa_generate_usnat_string": "Whether to generate the US national string when MSPA is enabled",
-    "notice_disabled": "Whether the notice is disabled",
-    "consent_string_partners_encoding": 'The encoding selected for the partners section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci"',
-    "consent_string_purposes_encoding": 'The encoding selected for the purposes section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci"',
-    "enable_web_view": "Whether the web view is enabled",
-    "notice_active_elements_order": "The order of active elements in the notice",
-    "preferences_active_elements_order": "The order of active elements (buttons) in the preferences view",
-    "dismiss_button_enabled": "Whether the dismiss button (Agree & Close) is enabled",
-    "preferences_title_enabled": "Whether the title is enabled in the preferences view",
-    "preferences_cross_button_enabled": "Whether the cross button (top right) is enabled in the preferences view",
-    "preferences_view_all_partners_button_enabled": "Whether the view all partners button is enabled in the preferences view",
-    "regulation_configurations": "The notice's regulation configurations, one per regulation (matched by regulation_id); the list is managed whole: regulations left out are disabled on Didomi",
-}
 
-#: What the keys of a regulation configuration (`REGULATION_KEYS`) mean: its own keys here;
-#: the keys it shares with the configuration mean what they mean there.
-_REGULATION_OWN_DOCS: dict[str, str] = {
-    "regulation_id": "The ID of the regulation. This is a reference to the regulations service.",
-    "is_default_regulation_config": "If this is the default configuration for a given regulation",
-    "geo_locations": "Geographical locations that will load this SDK config",
-    "regulation_settings": "Regulation specific configuration of the notice regulation configuration",
-}
-REGULATION_KEY_DOCS: dict[str, str] = {
-    key: _REGULATION_OWN_DOCS.get(key) or CONFIG_FIELD_DOCS[key]
-    for key in (
-        "regulation_id",
-        "is_default_regulation_config",
-        "geo_locations",
-        "regulation_settings",
-        "config",
-        "text_id",
-        "template_id",
-        "enable_ignore_consent_before",
-        "negative_action_link_format",
-        "disagree_button_style",
-        "country",
-        "notice_deny_applies_to_li",
-        "preferences_deny_applies_to_li",
-        "consent_duration",
-        "consent_duration_unit",
-        "denied_consent_duration",
-        "denied_consent_duration_unit",
-        "denied_consent_duration_custom",
-        "cross_device_enabled",
-        "cross_device_timeout",
-        "gcm_enabled",
-        "gcm_tcf_enabled",
-        "gcm_set_default_status",
-        "gcm_analytics_default_status",
-        "gcm_ads_default_status",
-        "gcm_functionality_default_status",
-        "gcm_personalization_default_status",
-        "gcm_security_default_status",
-        "gcm_ad_user_data_default_status",
-        "gcm_ad_personalization_default_status",
-        "microsoft_enabled",
-        "microsoft_set_default_status",
-        "microsoft_ad_storage_default_status",
-        "microsoft_enable_tcf_advertiser_consent_mode",
-        "amazon_enabled",
-        "amazon_set_default_status",
-        "amazon_ad_storage_default_status",
-        "amazon_ad_user_data_default_status",
-        "wordpress_enabled",
-        "gcm_firebase_enabled",
-        "gcm_airbridge_enabled",
-        "gcm_kochava_enabled",
-        "gcm_branch_enabled",
-        "gcm_appsflyer_enabled",
-        "notice_disabled",
-    )
-}
+# -- the properties -------------------------------------------------------------------------------
 
 
-def _kind(annotation: Any, name: str) -> tuple[str, str | None, tuple[str, ...]]:
+def _doc(text: str, enum: tuple[str, ...]) -> str:
+    text = text.strip().rstrip(".") + "."
+    return f"{text} One of: {', '.join(enum)}." if enum else text
+
+
+#: Every writable field of a notice configuration: inputs of `NoticeDraftConfig`.
+CONFIG_PROPS = tuple(
+    Prop(name, kind, _doc(FIELD_DOCS[name], enum), items=items, enum=enum)
+    for name, kind, items, enum in CONFIG_FIELD_TYPES
+)
+CONFIG_NAMES = frozenset(p.name for p in CONFIG_PROPS)
+#: Numbers Didomi counts in whole units (`integer` in the schema), in the table's order.
+INTEGRAL = tuple(name for name, kind, _, _ in CONFIG_FIELD_TYPES if kind == "integer")
+
+REGULATION_CONFIGURATION = ObjectType(
+    REGULATION_TYPE,
+    "One regulation's settings in a notice configuration, matched by `regulationId` "
+    "(gdpr, cpra, cpa, ctdpa, vcdpa). Objects inside are managed key by key.",
+    tuple(
+        Prop(
+            name,
+            kind,
+            FIELD_DOCS[name],
+            required=name == "regulation_id",
+            items=items,
+            enum=enum,
+        )
+        for name, kind, items, enum in REGULATION_KEY_TYPES
+    ),
+)
+
+
+# -- the checks -----------------------------------------------------------------------------------
+
+
+def config_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """`(field, reason)` for every invalid value of a notice configuration a program declares
+    (`values`: the managed fields, normalized): regulation items, types, allowed values and
+    ranges, whole units, then Didomi's cross-field rules. Values not known yet (preview) are
+    not judged; the cross-field rules run once every value is known."""
+    problems: list[tuple[str, str]] = []
+    if REGULATIONS in values:
+        problems += regulation_problems(values[REGULATIONS], has_unknown)
+    known = {k: v for k, v in values.items() if not has_unknown(v) and k != REGULATIONS}
+    problems += field_problems(known)
+    problems += fractional({k: v for k, v in values.items() if not has_unknown(v)})
+    if len(known) == len(values) - (REGULATIONS in values):
+        from pulumi_didomi.client.config_fields import config_rule_violations
+
+        problems += config_rule_violations(known)
+    return problems
+
+
+def field_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Type, enum and range errors of configuration values, one message per field."""
+    from pydantic import ValidationError  # the provider's, not the program's, import
+
+    from pulumi_didomi.client.config_fields import NoticeConfigFields
+
+    try:
+        NoticeConfigFields.model_validate(dict(values), strict=True)
+    except ValidationError as exc:
+        grouped: dict[str, list[str]] = {}
+        for error in exc.errors():
+            loc = [str(p) for p in error["loc"]]
+            # Union members ("int", "float") are not places: keep the path to the value.
+            path = ".".join(p for p in loc if p not in ("int", "float", "str", "bool"))
+            grouped.setdefault(path, []).append(_describe(error))
+        return [
+            (path.split(".")[0], f"{path}: {' or '.join(dict.fromkeys(msgs))}")
+            for path, msgs in grouped.items()
+        ]
+    return []
+
+
+def _describe(error: Any) -> str:
+    if error["type"] == "literal_error":
+        allowed = error.get("ctx", {}).get("expected", "")
+        return f"{error['input']!r} is not allowed; expected one of {allowed}"
+    return f"{error['msg'].lower()} (got {error.get('input')!r})"
+
+
+def fractional(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Durations given with a fraction (Didomi counts whole months, days or seconds)."""
+    problems = []
+    for name in INTEGRAL:
+        value = values.get(name)
+        if isinstance(value, float) and not value.is_integer():
+            unit = values.get(f"{name}_unit") or "units"
+            problems.append(
+                (
+                    name,
+                    f"{name}: must be a whole number of {unit}, got {value!r}; use a "
+                    "smaller unit (days or seconds) for a fraction",
+                )
+            )
+    items = values.get(REGULATIONS)
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, Mapping):
+            problems += [
+                (REGULATIONS, f"{REGULATIONS}[{index}].{reason}")
+                for _, reason in fractional({k: v for k, v in item.items() if k != REGULATIONS})
+            ]
+    return problems
+
+
+# -- generating field_types.py (`make sdk`) -------------------------------------------------------
+
+
+def _kind(annotation: Any, whole: bool, name: str) -> tuple[str, str | None, tuple[str, ...]]:
     """Schema type, item type and allowed values of a model field's annotation."""
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
-        return _kind(args[0], name)
+        return _kind(args[0], whole, name)
     if typing.get_origin(annotation) is Literal:
         return "string", None, tuple(str(a) for a in typing.get_args(annotation))
     if annotation is bool:
@@ -165,7 +154,7 @@ def _kind(annotation: Any, name: str) -> tuple[str, str | None, tuple[str, ...]]
     if annotation is str:
         return "string", None, ()
     if set(args) == {int, float} or annotation in (int, float):
-        return ("integer" if name in INTEGRAL else "number"), None, ()
+        return ("integer" if whole else "number"), None, ()
     if typing.get_origin(annotation) is dict:
         return "object", None, ()
     if typing.get_origin(annotation) is list:
@@ -176,69 +165,83 @@ def _kind(annotation: Any, name: str) -> tuple[str, str | None, tuple[str, ...]]
     raise TypeError(f"no schema type for {name}: {annotation!r}")
 
 
-def _doc(text: str, enum: tuple[str, ...]) -> str:
-    text = text.strip().rstrip(".") + "."
-    return f"{text} One of: {', '.join(enum)}." if enum else text
+_BOUNDS = ("gt", "ge", "lt", "le", "min_length", "max_length")
 
 
-#: One writable field's schema type, item type (arrays) and allowed values.
-FieldType = tuple[str, str, "str | None", tuple[str, ...]]
+def _limits(info: FieldInfo) -> dict[str, Any]:
+    bounds = ((b, getattr(m, b, None)) for m in info.metadata for b in _BOUNDS)
+    return {b: v for b, v in bounds if v is not None}
+
+
+def _row(name: str, info: FieldInfo) -> FieldType:
+    from pulumi_didomi.client.config_fields import WholeUnits
+
+    whole = any(isinstance(m, WholeUnits) for m in info.metadata)
+    return (name, *_kind(info.annotation, whole, name))
+
+
+def field_table_from_models() -> dict[str, Any]:
+    """What `field_types.py` holds, read from the client's models: the rows of the shared
+    settings and of each model's own fields (a table lists its own fields first: a regulation
+    item reads `regulation_id` first, a configuration `platform`), every field's meaning and
+    bounds, and the keys of a regulation configuration that Didomi sets."""
+    from pulumi_didomi.client import config_fields as table
+
+    shared = table.SharedSettings.model_fields
+    own = {
+        "NOTICE_CONFIG_OWN": table.NoticeConfigFields.model_fields,
+        "REGULATION_CONFIG_OWN": table.RegulationConfigFields.model_fields,
+    }
+    parts = {k: {n: f for n, f in v.items() if n not in shared} for k, v in own.items()}
+    parts["SHARED_SETTINGS"] = shared
+    every = {n: f for fields in parts.values() for n, f in fields.items()}
+    if undescribed := [n for n, f in every.items() if not f.description]:
+        raise TypeError(f"no description in the models for {', '.join(undescribed)}")
+    return {
+        **{k: tuple(_row(n, f) for n, f in fields.items()) for k, fields in parts.items()},
+        "FIELD_DOCS": {n: f.description or "" for n, f in every.items()},
+        "FIELD_LIMITS": {n: limits for n, f in every.items() if (limits := _limits(f))},
+        "READ_ONLY_REGULATION_KEYS": table.READ_ONLY_REGULATION_KEYS,
+    }
 
 
 def field_types_from_models() -> tuple[FieldType, ...]:
-    """`(name, type, item type, allowed values)` of every field of `NoticeConfigFields`, in
-    order: what `field_types.py` holds."""
-    from pulumi_didomi.client.models import NoticeConfigFields
-
-    hints = typing.get_type_hints(NoticeConfigFields)
-    return tuple((name, *_kind(hints[name], name)) for name in NoticeConfigFields.model_fields)
+    """`(name, type, item type, allowed values)` of every writable configuration field, in
+    the table's order: what `field_types.CONFIG_FIELD_TYPES` holds."""
+    table = field_table_from_models()
+    return tuple(table["NOTICE_CONFIG_OWN"] + table["SHARED_SETTINGS"])
 
 
 def field_types_text() -> str:
     """The source of `field_types.py`, generated from the models (`make sdk`)."""
-    rows = "".join(f"    {row!r},\n" for row in field_types_from_models())
+    table = field_table_from_models()
+
+    def rows(name: str) -> str:
+        return "".join(f"    {row!r},\n" for row in table[name])
+
+    read_only = ", ".join(repr(k) for k in sorted(table["READ_ONLY_REGULATION_KEYS"]))
     return (
-        '"""The writable fields of a notice configuration: `(name, schema type, item type, allowed\n'
-        "values)`, generated by `make sdk` from `pulumi_didomi.client.models.NoticeConfigFields`\n"
-        '(do not edit: tests/core/test_fields.py fails when it differs from the models)."""\n\n'
-        "CONFIG_FIELD_TYPES: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (\n"
-        f"{rows})\n"
+        "# ruff: noqa: E501 (Didomi's own sentences, kept whole)\n"
+        '"""The notice-configuration field table as plain data, generated by `make sdk` from the\n'
+        "client's models (`pulumi_didomi.client.config_fields`), so that a Pulumi program and a\n"
+        "no-op preview read it without pydantic (do not edit: tests/core/test_fields.py fails\n"
+        'when it differs from the models)."""\n\n'
+        "#: `(name, schema type, item type, allowed values)` of a field.\n"
+        'FieldType = tuple[str, str, "str | None", tuple[str, ...]]\n\n'
+        "#: The fields a configuration and its regulation configurations share.\n"
+        f"SHARED_SETTINGS: tuple[FieldType, ...] = (\n{rows('SHARED_SETTINGS')})\n"
+        "#: A notice configuration's own fields.\n"
+        f"NOTICE_CONFIG_OWN: tuple[FieldType, ...] = (\n{rows('NOTICE_CONFIG_OWN')})\n"
+        "#: A regulation configuration's own keys.\n"
+        f"REGULATION_CONFIG_OWN: tuple[FieldType, ...] = (\n{rows('REGULATION_CONFIG_OWN')})\n"
+        "#: Every writable field of a notice configuration.\n"
+        "CONFIG_FIELD_TYPES = NOTICE_CONFIG_OWN + SHARED_SETTINGS\n"
+        "#: Every key a program may set in a regulation configuration.\n"
+        "REGULATION_KEY_TYPES = REGULATION_CONFIG_OWN + SHARED_SETTINGS\n"
+        "#: What each field means (Didomi's sentence where its OpenAPI document has one).\n"
+        f"FIELD_DOCS: dict[str, str] = {table['FIELD_DOCS']!r}\n"
+        "#: The bounds of numbers (`gt`, `ge`) and lengths of strings.\n"
+        f"FIELD_LIMITS: dict[str, dict[str, int]] = {table['FIELD_LIMITS']!r}\n"
+        "#: The keys of a regulation configuration that Didomi sets (never written by a program).\n"
+        f"READ_ONLY_REGULATION_KEYS: frozenset[str] = frozenset({{{read_only}}})\n"
     )
-
-
-def _config_props() -> tuple[Prop, ...]:
-    return tuple(
-        Prop(name, kind, _doc(CONFIG_FIELD_DOCS[name], enum), items=items, enum=enum)
-        for name, kind, items, enum in CONFIG_FIELD_TYPES
-    )
-
-
-_REGULATION_KINDS = {bool: "boolean", str: "string", dict: "object", list: "array"}
-
-
-def _regulation_props() -> tuple[Prop, ...]:
-    props = []
-    for name, kinds in REGULATION_KEYS.items():
-        if kinds == (int, float):
-            kind = "integer" if name in INTEGRAL else "number"
-        else:
-            kind = _REGULATION_KINDS[kinds[0]]
-        items = "string" if kind == "array" else None
-        props.append(
-            Prop(
-                name, kind, REGULATION_KEY_DOCS[name], required=name == "regulation_id", items=items
-            )
-        )
-    return tuple(props)
-
-
-#: Every writable field of a notice configuration: inputs of `NoticeDraftConfig`.
-CONFIG_PROPS = _config_props()
-CONFIG_NAMES = frozenset(p.name for p in CONFIG_PROPS)
-
-REGULATION_CONFIGURATION = ObjectType(
-    REGULATION_TYPE,
-    "One regulation's settings in a notice configuration, matched by `regulationId` "
-    "(gdpr, cpra, cpa, ctdpa, vcdpa). Objects inside are managed key by key.",
-    _regulation_props(),
-)

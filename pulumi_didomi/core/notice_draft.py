@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_didomi.client.errors import APIError, InvalidRequestError
 from pulumi_didomi.core.drafts import BOOK, concurrent_changes
-from pulumi_didomi.core.fields import CONFIG_NAMES, CONFIG_PROPS, REGULATION_CONFIGURATION
+from pulumi_didomi.core.fields import (
+    CONFIG_NAMES,
+    CONFIG_PROPS,
+    REGULATION_CONFIGURATION,
+    config_problems,
+)
 from pulumi_didomi.core.objects import organization_prop
 from pulumi_didomi.core.properties import (
     PACKAGE,
@@ -24,7 +29,6 @@ from pulumi_didomi.core.properties import (
     Prop,
     input_problems,
 )
-from pulumi_didomi.core.regulations import regulation_problems
 from pulumi_didomi.core.resource import Changes, Context, Found, Resource
 from pulumi_didomi.core.values import (
     REGULATIONS,
@@ -195,76 +199,12 @@ def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
         (name, f"not a writable Didomi notice configuration field ({_closest(name)})")
         for name in unknown_fields
     ]
-    if REGULATIONS in values:
-        problems += regulation_problems(values[REGULATIONS], has_unknown)
-    known = {k: v for k, v in values.items() if not has_unknown(v) and k != REGULATIONS}
-    problems += field_problems(known)
-    problems += fractional({k: v for k, v in values.items() if not has_unknown(v)})
-    if len(known) == len(values) - (REGULATIONS in values):
-        from pulumi_didomi.client.models import config_rule_violations
-
-        problems += config_rule_violations(known)
+    problems += config_problems(values)
     return problems
-
-
-def field_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Type, enum and range errors of configuration values, one message per field."""
-    from pydantic import ValidationError  # the provider's, not the program's, import
-
-    from pulumi_didomi.client.models import NoticeConfigFields
-
-    try:
-        NoticeConfigFields.model_validate(dict(values), strict=True)
-    except ValidationError as exc:
-        grouped: dict[str, list[str]] = {}
-        for error in exc.errors():
-            loc = [str(p) for p in error["loc"]]
-            # Union members ("int", "float") are not places: keep the path to the value.
-            path = ".".join(p for p in loc if p not in ("int", "float", "str", "bool"))
-            grouped.setdefault(path, []).append(_describe(error))
-        return [
-            (path.split(".")[0], f"{path}: {' or '.join(dict.fromkeys(msgs))}")
-            for path, msgs in grouped.items()
-        ]
-    return []
-
-
-def _describe(error: Any) -> str:
-    if error["type"] == "literal_error":
-        allowed = error.get("ctx", {}).get("expected", "")
-        return f"{error['input']!r} is not allowed; expected one of {allowed}"
-    return f"{error['msg'].lower()} (got {error.get('input')!r})"
 
 
 def _closest(name: str) -> str:
     return did_you_mean(name, CONFIG_NAMES)
-
-
-#: Durations Didomi counts in whole units.
-INTEGRAL = ("consent_duration", "denied_consent_duration")
-
-
-def fractional(values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Durations given with a fraction (Didomi counts whole months, days or seconds)."""
-    problems = []
-    for name in INTEGRAL:
-        value = values.get(name)
-        if isinstance(value, float) and not value.is_integer():
-            unit = values.get(f"{name}_unit") or "units"
-            problems.append(
-                (
-                    name,
-                    f"{name}: must be a whole number of {unit}, got {value!r}; use a "
-                    "smaller unit (days or seconds) for a fraction",
-                )
-            )
-    for index, item in enumerate(values.get(REGULATIONS) or []):
-        if isinstance(item, Mapping):
-            problems += [
-                (REGULATIONS, f"{REGULATIONS}[{index}].{reason}")
-                for _, reason in fractional({k: v for k, v in item.items() if k != REGULATIONS})
-            ]
-    return problems
 
 
 def write_draft(
@@ -290,7 +230,7 @@ def write_draft(
     concurrent: list[str] = []
     if body:
         try:
-            written = api.update_draft(draft.id, body)
+            written = api.update_draft(draft.id, body, checked=True)
         except InvalidRequestError:
             # Published since it was listed (its id rotated): read it again, once.
             fresh = BOOK.fresh(api, org, notice_id)
@@ -298,12 +238,12 @@ def write_draft(
                 raise
             draft, before = fresh, draft_json(fresh)
             body = draft_patch(values, before, previous)
-            written = api.update_draft(draft.id, body) if body else fresh
+            written = api.update_draft(draft.id, body, checked=True) if body else fresh
         after = draft_json(written)
         concurrent = _written_by_others(draft, written, before, body, after, api.last_attempts)
         again = draft_patch(values, after, previous) if concurrent else {}
         if again:  # a managed value someone changed meanwhile: the program's, again
-            written = api.update_draft(written.id, again)
+            written = api.update_draft(written.id, again, checked=True)
         BOOK.record_write(api, org, written)
         draft = written
     unmanaged, unreviewed = _review(

@@ -1,16 +1,24 @@
 """Validation of `regulation_configurations` entries (no `pulumi` import).
 
 Regulation ids are the ones Didomi documents
-(https://developers.didomi.io/api-and-platform/data-manager/regulations); the writable keys
-are those of Didomi's `NoticeRegulationConfigInput` schema (its OpenAPI document).
+(https://developers.didomi.io/api-and-platform/data-manager/regulations); the writable keys,
+their types, allowed values and bounds come from the field table
+(`pulumi_didomi.client.config_fields.RegulationConfigFields`, read into `field_types.py`).
 """
 
 from __future__ import annotations
 
 import difflib
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from pulumi_didomi.core.field_types import (
+    FIELD_LIMITS,
+    READ_ONLY_REGULATION_KEYS,
+    REGULATION_KEY_TYPES,
+)
 
 #: Regulations Didomi's notices support, with their default geo locations.
 REGULATION_IDS: dict[str, str] = {
@@ -21,70 +29,30 @@ REGULATION_IDS: dict[str, str] = {
     "vcdpa": "US_VA",
 }
 
-_BOOL = (bool,)
-_STR = (str,)
-_OBJ = (dict,)
-_NUM = (int, float)
-
-#: The keys a program may set on a regulation configuration, with their JSON types.
-REGULATION_KEYS: dict[str, tuple[type, ...]] = {
-    "regulation_id": _STR,
-    "is_default_regulation_config": _BOOL,
-    "geo_locations": (list,),
-    "regulation_settings": _OBJ,
-    "config": _OBJ,
-    "text_id": _STR,
-    "template_id": _STR,
-    "enable_ignore_consent_before": _BOOL,
-    "negative_action_link_format": _STR,
-    "disagree_button_style": _STR,
-    "country": _STR,
-    "notice_deny_applies_to_li": _BOOL,
-    "preferences_deny_applies_to_li": _BOOL,
-    "consent_duration": _NUM,
-    "consent_duration_unit": _STR,
-    "denied_consent_duration": _NUM,
-    "denied_consent_duration_unit": _STR,
-    "denied_consent_duration_custom": _BOOL,
-    "cross_device_enabled": _BOOL,
-    "cross_device_timeout": _NUM,
-    "gcm_enabled": _BOOL,
-    "gcm_tcf_enabled": _BOOL,
-    "gcm_set_default_status": _BOOL,
-    "gcm_analytics_default_status": _BOOL,
-    "gcm_ads_default_status": _BOOL,
-    "gcm_functionality_default_status": _BOOL,
-    "gcm_personalization_default_status": _BOOL,
-    "gcm_security_default_status": _BOOL,
-    "gcm_ad_user_data_default_status": _BOOL,
-    "gcm_ad_personalization_default_status": _BOOL,
-    "microsoft_enabled": _BOOL,
-    "microsoft_set_default_status": _BOOL,
-    "microsoft_ad_storage_default_status": _BOOL,
-    "microsoft_enable_tcf_advertiser_consent_mode": _BOOL,
-    "amazon_enabled": _BOOL,
-    "amazon_set_default_status": _BOOL,
-    "amazon_ad_storage_default_status": _BOOL,
-    "amazon_ad_user_data_default_status": _BOOL,
-    "wordpress_enabled": _BOOL,
-    "gcm_firebase_enabled": _BOOL,
-    "gcm_airbridge_enabled": _BOOL,
-    "gcm_kochava_enabled": _BOOL,
-    "gcm_branch_enabled": _BOOL,
-    "gcm_appsflyer_enabled": _BOOL,
-    "notice_disabled": _BOOL,
+#: The keys a program may set on a regulation configuration: `(schema type, allowed values)`.
+REGULATION_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
+    name: (kind, enum) for name, kind, _items, enum in REGULATION_KEY_TYPES
 }
 
-#: Keys Didomi sets itself: a program never writes them.
-READ_ONLY_KEYS = frozenset(
-    {"id", "organization_id", "notice_config_id", "created_at", "updated_at", "version"}
-)
+#: What a value of each schema type is in Python (a bool is not a number), and its name.
+_PYTHON: dict[str, tuple[type, ...]] = {
+    "boolean": (bool,),
+    "string": (str,),
+    "object": (dict,),
+    "array": (list,),
+    "integer": (int, float),  # whole units: a fraction is reported apart (`fractional`)
+    "number": (int, float),
+}
+_KIND = {"boolean": "a boolean", "string": "a string", "object": "an object", "array": "a list"}
 
-_ENUMS: dict[str, tuple[str, ...]] = {
-    "negative_action_link_format": ("text", "cross"),
-    "disagree_button_style": ("primary", "secondary"),
-    "consent_duration_unit": ("months", "days", "seconds"),
-    "denied_consent_duration_unit": ("months", "days", "seconds"),
+#: How each bound of the field table reads, and holds (of a string: of its length).
+_BOUNDS: dict[str, tuple[str, Callable[[Any, Any], bool]]] = {
+    "gt": ("be greater than {}", operator.gt),
+    "ge": ("be greater than or equal to {}", operator.ge),
+    "lt": ("be less than {}", operator.lt),
+    "le": ("be less than or equal to {}", operator.le),
+    "min_length": ("have at least {} characters", operator.ge),
+    "max_length": ("have at most {} characters", operator.le),
 }
 
 #: `*`, an ISO 3166-1 alpha-2 country (`FR`), or a country_region (`US_CA`).
@@ -154,7 +122,7 @@ def _item_problems(where: str, item: Mapping[str, Any], unknown: Any) -> list[tu
     for key, value in item.items():
         if unknown(value):
             continue
-        if key in READ_ONLY_KEYS or key == "disabled_at":
+        if key in READ_ONLY_REGULATION_KEYS or key == "disabled_at":
             hint = (
                 "leave the regulation out of the list to disable it"
                 if key == "disabled_at"
@@ -162,25 +130,28 @@ def _item_problems(where: str, item: Mapping[str, Any], unknown: Any) -> list[tu
             )
             problems.append((field, f"{where}.{key}: set by Didomi, not by a program; {hint}"))
             continue
-        types = REGULATION_KEYS.get(key)
-        if types is None:
+        described = REGULATION_KEYS.get(key)
+        if described is None:
             match = difflib.get_close_matches(key, list(REGULATION_KEYS), n=1)
             hint = f"did you mean {match[0]!r}?" if match else "see Didomi's regulation fields"
             problems.append((field, f"{where}.{key}: not a regulation configuration key ({hint})"))
             continue
         if value is None:
             continue
-        if isinstance(value, bool) and bool not in types:
-            problems.append((field, f"{where}.{key}: must be {_kind(types)}, got {value!r}"))
+        kind, enum = described
+        types = _PYTHON[kind]
+        if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+            problems.append(
+                (field, f"{where}.{key}: must be {_KIND.get(kind, 'a number')}, got {value!r}")
+            )
             continue
-        if not isinstance(value, types):
-            problems.append((field, f"{where}.{key}: must be {_kind(types)}, got {value!r}"))
-            continue
-        problems += _value_problems(where, key, value, unknown)
+        problems += _value_problems(where, key, value, enum, unknown)
     return problems
 
 
-def _value_problems(where: str, key: str, value: Any, unknown: Any) -> list[tuple[str, str]]:
+def _value_problems(
+    where: str, key: str, value: Any, enum: tuple[str, ...], unknown: Any
+) -> list[tuple[str, str]]:
     field = "regulation_configurations"
     if key == "regulation_id" and value not in REGULATION_IDS:
         match = difflib.get_close_matches(value, list(REGULATION_IDS), n=1)
@@ -193,16 +164,18 @@ def _value_problems(where: str, key: str, value: Any, unknown: Any) -> list[tupl
                 f"one of {allowed}",
             )
         ]
-    if key in _ENUMS and value not in _ENUMS[key]:
+    if enum and value not in enum:
         return [
             (
                 field,
                 f"{where}.{key}: {value!r} is not allowed; expected one of "
-                f"{', '.join(repr(v) for v in _ENUMS[key])}",
+                f"{', '.join(repr(v) for v in enum)}",
             )
         ]
-    if key in ("consent_duration", "denied_consent_duration") and value <= 0:
-        return [(field, f"{where}.{key}: must be greater than 0, got {value!r}")]
+    for bound, limit in FIELD_LIMITS.get(key, {}).items():
+        text, holds = _BOUNDS[bound]
+        if not holds(len(value) if bound.endswith("_length") else value, limit):
+            return [(field, f"{where}.{key}: must {text.format(limit)}, got {value!r}")]
     if key == "geo_locations":
         problems = []
         for position, geo in enumerate(value):
@@ -218,8 +191,3 @@ def _value_problems(where: str, key: str, value: Any, unknown: Any) -> list[tupl
                 )
         return problems
     return []
-
-
-def _kind(types: tuple[type, ...]) -> str:
-    names = {bool: "a boolean", str: "a string", dict: "an object", list: "a list", int: "a number"}
-    return " or ".join(dict.fromkeys(names.get(t, "a number") for t in types))

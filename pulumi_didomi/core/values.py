@@ -24,13 +24,11 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from pulumi_didomi.core.field_types import READ_ONLY_REGULATION_KEYS
+
 if TYPE_CHECKING:
     from pulumi_didomi.client import NoticeConfig
 
-#: Keys of a regulation configuration that Didomi sets and rotates (ids change at every publish).
-VOLATILE_REGULATION_KEYS = frozenset(
-    {"id", "organization_id", "notice_config_id", "created_at", "updated_at", "version"}
-)
 REGULATIONS = "regulation_configurations"
 
 Path = tuple[str, ...]
@@ -310,7 +308,7 @@ def unmanaged_view(
             listed = {w.get("regulation_id"): w for w in want or [] if isinstance(w, Mapping)}
             for index, item in enumerate(i for i in value or [] if isinstance(i, Mapping)):
                 regulation_id = item.get("regulation_id")
-                rest = {k: v for k, v in item.items() if k not in VOLATILE_REGULATION_KEYS}
+                rest = {k: v for k, v in item.items() if k not in READ_ONLY_REGULATION_KEYS}
                 rest.pop("regulation_id", None)
                 if name in desired:
                     # Whether it is enabled is the program's (the whole list is managed).

@@ -1,6 +1,7 @@
 """What the export declares: which notices and widgets, under which names, with which values.
 
-Values are Didomi's, in the order of Didomi's field table. `fields="changed"` keeps the writable
+Values are Didomi's, in the field table's order (the configuration's own fields, then the
+settings its regulation configurations share). `fields="changed"` keeps the writable
 fields whose value differs from a fresh draft's (null, empty lists and objects, and the
 defaults of reference §5.4); `fields="all"` keeps every field that is not null (a program
 cannot manage a null). `regulation_configurations` is always managed: the enabled items,
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pulumi_didomi.client.errors import ConfigurationError
-from pulumi_didomi.client.models import NoticeConfigFields
+from pulumi_didomi.core.field_types import CONFIG_FIELD_TYPES
 from pulumi_didomi.core.notice import OPTIONAL_FIELDS as NOTICE_FIELDS
 from pulumi_didomi.core.regulations import REGULATION_KEYS
 from pulumi_didomi.core.values import REGULATIONS, canonical_json, normalize
@@ -61,8 +62,8 @@ _ALWAYS = ("regulation_id", "is_default_regulation_config", "geo_locations")
 WIDGET_FIELDS = tuple(p.name for p in WIDGET_PROPS)
 
 
-#: Writable configuration fields, in the order of Didomi's field table.
-CONFIG_FIELDS = tuple(NoticeConfigFields.model_fields)
+#: Writable configuration fields, in the order of the field table.
+CONFIG_FIELDS = tuple(name for name, *_ in CONFIG_FIELD_TYPES)
 
 
 def is_fresh(name: str, value: Any) -> bool:

@@ -34,12 +34,14 @@ def _handing(type_ref: str) -> Description | None:
     return None
 
 
-def _value_type(prop: Prop) -> str:
+def _value_type(prop: Prop, given: bool = True) -> str:
+    """The Python type of a value of `prop`: as a program gives it (items may be Inputs), or
+    as an output holds it."""
     if prop.type in _SCALARS:
         return _SCALARS[prop.type]
     if prop.type == "array":
         item = _SCALARS.get(prop.items or "", "Mapping[str, Any]")
-        return f"Sequence[pulumi.Input[{item}]]"
+        return f"Sequence[pulumi.Input[{item}]]" if given else f"Sequence[{item}]"
     return "Mapping[str, Any]"
 
 
@@ -99,7 +101,7 @@ def module_text(described: Description) -> str:
     ]
     optional = {p.name for p in described.inputs if not p.required}
     for prop in described.props:
-        kind = _value_type(prop)
+        kind = _value_type(prop, given=False)
         kind = f"{kind} | None" if prop.name in optional else kind
         lines.append(f"        {prop.name}: pulumi.Output[{kind}]")
     lines += ["", "        def __init__(", "            self,", "            resource_name: str,"]

@@ -40,19 +40,36 @@ class NoticeDraftConfig(
         organization_id: pulumi.Output[str | None]
         platform: pulumi.Output[str | None]
         default: pulumi.Output[bool | None]
-        targets: pulumi.Output[Sequence[pulumi.Input[str]] | None]
+        targets: pulumi.Output[Sequence[str] | None]
         custom_json: pulumi.Output[Mapping[str, Any] | None]
-        config: pulumi.Output[Mapping[str, Any] | None]
         full_atp: pulumi.Output[bool | None]
         text_mode: pulumi.Output[str | None]
-        text_id: pulumi.Output[str | None]
-        template_id: pulumi.Output[str | None]
-        enable_ignore_consent_before: pulumi.Output[bool | None]
         ignore_consent_before: pulumi.Output[str | None]
         negative_action: pulumi.Output[str | None]
         negative_action_link: pulumi.Output[bool | None]
-        negative_action_link_format: pulumi.Output[str | None]
         negative_action_button: pulumi.Output[bool | None]
+        gcm_data_layer_name: pulumi.Output[str | None]
+        ctv_focus_on_agree_and_close: pulumi.Output[bool | None]
+        secure_cookies: pulumi.Output[bool | None]
+        gpp_enabled: pulumi.Output[bool | None]
+        gpp_mspa_signatory: pulumi.Output[bool | None]
+        gpp_mspa_mode: pulumi.Output[str | None]
+        gpp_mspa_generate_usnat_string: pulumi.Output[bool | None]
+        consent_string_partners_encoding: pulumi.Output[str | None]
+        consent_string_purposes_encoding: pulumi.Output[str | None]
+        enable_web_view: pulumi.Output[bool | None]
+        notice_active_elements_order: pulumi.Output[Mapping[str, Any] | None]
+        preferences_active_elements_order: pulumi.Output[Mapping[str, Any] | None]
+        dismiss_button_enabled: pulumi.Output[bool | None]
+        preferences_title_enabled: pulumi.Output[bool | None]
+        preferences_cross_button_enabled: pulumi.Output[bool | None]
+        preferences_view_all_partners_button_enabled: pulumi.Output[bool | None]
+        regulation_configurations: pulumi.Output[Sequence[Mapping[str, Any]] | None]
+        config: pulumi.Output[Mapping[str, Any] | None]
+        text_id: pulumi.Output[str | None]
+        template_id: pulumi.Output[str | None]
+        enable_ignore_consent_before: pulumi.Output[bool | None]
+        negative_action_link_format: pulumi.Output[str | None]
         disagree_button_style: pulumi.Output[str | None]
         country: pulumi.Output[str | None]
         notice_deny_applies_to_li: pulumi.Output[bool | None]
@@ -67,7 +84,6 @@ class NoticeDraftConfig(
         gcm_enabled: pulumi.Output[bool | None]
         gcm_tcf_enabled: pulumi.Output[bool | None]
         gcm_set_default_status: pulumi.Output[bool | None]
-        gcm_data_layer_name: pulumi.Output[str | None]
         gcm_analytics_default_status: pulumi.Output[bool | None]
         gcm_ads_default_status: pulumi.Output[bool | None]
         gcm_functionality_default_status: pulumi.Output[bool | None]
@@ -75,11 +91,6 @@ class NoticeDraftConfig(
         gcm_security_default_status: pulumi.Output[bool | None]
         gcm_ad_user_data_default_status: pulumi.Output[bool | None]
         gcm_ad_personalization_default_status: pulumi.Output[bool | None]
-        gcm_firebase_enabled: pulumi.Output[bool | None]
-        gcm_airbridge_enabled: pulumi.Output[bool | None]
-        gcm_kochava_enabled: pulumi.Output[bool | None]
-        gcm_branch_enabled: pulumi.Output[bool | None]
-        gcm_appsflyer_enabled: pulumi.Output[bool | None]
         microsoft_enabled: pulumi.Output[bool | None]
         microsoft_set_default_status: pulumi.Output[bool | None]
         microsoft_ad_storage_default_status: pulumi.Output[bool | None]
@@ -89,29 +100,18 @@ class NoticeDraftConfig(
         amazon_ad_storage_default_status: pulumi.Output[bool | None]
         amazon_ad_user_data_default_status: pulumi.Output[bool | None]
         wordpress_enabled: pulumi.Output[bool | None]
-        ctv_focus_on_agree_and_close: pulumi.Output[bool | None]
-        secure_cookies: pulumi.Output[bool | None]
-        gpp_enabled: pulumi.Output[bool | None]
-        gpp_mspa_signatory: pulumi.Output[bool | None]
-        gpp_mspa_mode: pulumi.Output[str | None]
-        gpp_mspa_generate_usnat_string: pulumi.Output[bool | None]
+        gcm_firebase_enabled: pulumi.Output[bool | None]
+        gcm_airbridge_enabled: pulumi.Output[bool | None]
+        gcm_kochava_enabled: pulumi.Output[bool | None]
+        gcm_branch_enabled: pulumi.Output[bool | None]
+        gcm_appsflyer_enabled: pulumi.Output[bool | None]
         notice_disabled: pulumi.Output[bool | None]
-        consent_string_partners_encoding: pulumi.Output[str | None]
-        consent_string_purposes_encoding: pulumi.Output[str | None]
-        enable_web_view: pulumi.Output[bool | None]
-        notice_active_elements_order: pulumi.Output[Mapping[str, Any] | None]
-        preferences_active_elements_order: pulumi.Output[Mapping[str, Any] | None]
-        dismiss_button_enabled: pulumi.Output[bool | None]
-        preferences_title_enabled: pulumi.Output[bool | None]
-        preferences_cross_button_enabled: pulumi.Output[bool | None]
-        preferences_view_all_partners_button_enabled: pulumi.Output[bool | None]
-        regulation_configurations: pulumi.Output[Sequence[pulumi.Input[Mapping[str, Any]]] | None]
         revision: pulumi.Output[str]
         config_id: pulumi.Output[str]
         version: pulumi.Output[float]
         updated_at: pulumi.Output[str]
         unmanaged: pulumi.Output[Mapping[str, Any]]
-        unreviewed: pulumi.Output[Sequence[pulumi.Input[str]]]
+        unreviewed: pulumi.Output[Sequence[str]]
         written_revision: pulumi.Output[str]
         publication: pulumi.Output[Mapping[str, Any]]
 
@@ -126,17 +126,35 @@ class NoticeDraftConfig(
             default: pulumi.Input[bool] | None = None,
             targets: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
             custom_json: pulumi.Input[Mapping[str, Any]] | None = None,
-            config: pulumi.Input[Mapping[str, Any]] | None = None,
             full_atp: pulumi.Input[bool] | None = None,
             text_mode: pulumi.Input[str] | None = None,
-            text_id: pulumi.Input[str] | None = None,
-            template_id: pulumi.Input[str] | None = None,
-            enable_ignore_consent_before: pulumi.Input[bool] | None = None,
             ignore_consent_before: pulumi.Input[str] | None = None,
             negative_action: pulumi.Input[str] | None = None,
             negative_action_link: pulumi.Input[bool] | None = None,
-            negative_action_link_format: pulumi.Input[str] | None = None,
             negative_action_button: pulumi.Input[bool] | None = None,
+            gcm_data_layer_name: pulumi.Input[str] | None = None,
+            ctv_focus_on_agree_and_close: pulumi.Input[bool] | None = None,
+            secure_cookies: pulumi.Input[bool] | None = None,
+            gpp_enabled: pulumi.Input[bool] | None = None,
+            gpp_mspa_signatory: pulumi.Input[bool] | None = None,
+            gpp_mspa_mode: pulumi.Input[str] | None = None,
+            gpp_mspa_generate_usnat_string: pulumi.Input[bool] | None = None,
+            consent_string_partners_encoding: pulumi.Input[str] | None = None,
+            consent_string_purposes_encoding: pulumi.Input[str] | None = None,
+            enable_web_view: pulumi.Input[bool] | None = None,
+            notice_active_elements_order: pulumi.Input[Mapping[str, Any]] | None = None,
+            preferences_active_elements_order: pulumi.Input[Mapping[str, Any]] | None = None,
+            dismiss_button_enabled: pulumi.Input[bool] | None = None,
+            preferences_title_enabled: pulumi.Input[bool] | None = None,
+            preferences_cross_button_enabled: pulumi.Input[bool] | None = None,
+            preferences_view_all_partners_button_enabled: pulumi.Input[bool] | None = None,
+            regulation_configurations: pulumi.Input[Sequence[pulumi.Input[Mapping[str, Any]]]]
+            | None = None,
+            config: pulumi.Input[Mapping[str, Any]] | None = None,
+            text_id: pulumi.Input[str] | None = None,
+            template_id: pulumi.Input[str] | None = None,
+            enable_ignore_consent_before: pulumi.Input[bool] | None = None,
+            negative_action_link_format: pulumi.Input[str] | None = None,
             disagree_button_style: pulumi.Input[str] | None = None,
             country: pulumi.Input[str] | None = None,
             notice_deny_applies_to_li: pulumi.Input[bool] | None = None,
@@ -151,7 +169,6 @@ class NoticeDraftConfig(
             gcm_enabled: pulumi.Input[bool] | None = None,
             gcm_tcf_enabled: pulumi.Input[bool] | None = None,
             gcm_set_default_status: pulumi.Input[bool] | None = None,
-            gcm_data_layer_name: pulumi.Input[str] | None = None,
             gcm_analytics_default_status: pulumi.Input[bool] | None = None,
             gcm_ads_default_status: pulumi.Input[bool] | None = None,
             gcm_functionality_default_status: pulumi.Input[bool] | None = None,
@@ -159,11 +176,6 @@ class NoticeDraftConfig(
             gcm_security_default_status: pulumi.Input[bool] | None = None,
             gcm_ad_user_data_default_status: pulumi.Input[bool] | None = None,
             gcm_ad_personalization_default_status: pulumi.Input[bool] | None = None,
-            gcm_firebase_enabled: pulumi.Input[bool] | None = None,
-            gcm_airbridge_enabled: pulumi.Input[bool] | None = None,
-            gcm_kochava_enabled: pulumi.Input[bool] | None = None,
-            gcm_branch_enabled: pulumi.Input[bool] | None = None,
-            gcm_appsflyer_enabled: pulumi.Input[bool] | None = None,
             microsoft_enabled: pulumi.Input[bool] | None = None,
             microsoft_set_default_status: pulumi.Input[bool] | None = None,
             microsoft_ad_storage_default_status: pulumi.Input[bool] | None = None,
@@ -173,24 +185,12 @@ class NoticeDraftConfig(
             amazon_ad_storage_default_status: pulumi.Input[bool] | None = None,
             amazon_ad_user_data_default_status: pulumi.Input[bool] | None = None,
             wordpress_enabled: pulumi.Input[bool] | None = None,
-            ctv_focus_on_agree_and_close: pulumi.Input[bool] | None = None,
-            secure_cookies: pulumi.Input[bool] | None = None,
-            gpp_enabled: pulumi.Input[bool] | None = None,
-            gpp_mspa_signatory: pulumi.Input[bool] | None = None,
-            gpp_mspa_mode: pulumi.Input[str] | None = None,
-            gpp_mspa_generate_usnat_string: pulumi.Input[bool] | None = None,
+            gcm_firebase_enabled: pulumi.Input[bool] | None = None,
+            gcm_airbridge_enabled: pulumi.Input[bool] | None = None,
+            gcm_kochava_enabled: pulumi.Input[bool] | None = None,
+            gcm_branch_enabled: pulumi.Input[bool] | None = None,
+            gcm_appsflyer_enabled: pulumi.Input[bool] | None = None,
             notice_disabled: pulumi.Input[bool] | None = None,
-            consent_string_partners_encoding: pulumi.Input[str] | None = None,
-            consent_string_purposes_encoding: pulumi.Input[str] | None = None,
-            enable_web_view: pulumi.Input[bool] | None = None,
-            notice_active_elements_order: pulumi.Input[Mapping[str, Any]] | None = None,
-            preferences_active_elements_order: pulumi.Input[Mapping[str, Any]] | None = None,
-            dismiss_button_enabled: pulumi.Input[bool] | None = None,
-            preferences_title_enabled: pulumi.Input[bool] | None = None,
-            preferences_cross_button_enabled: pulumi.Input[bool] | None = None,
-            preferences_view_all_partners_button_enabled: pulumi.Input[bool] | None = None,
-            regulation_configurations: pulumi.Input[Sequence[pulumi.Input[Mapping[str, Any]]]]
-            | None = None,
         ) -> None:
             """Args:
             notice_id: The id of the Didomi notice whose draft this is.
@@ -203,27 +203,56 @@ class NoticeDraftConfig(
             targets: Domains (web) or app ids the notice is shown on; empty for the default
                 notice.
             custom_json: Custom JSON that will be merged into the final configuration.
-            config: Configuration of the notice.
             full_atp: Whether the notice uses the ATP vendors selected by Didomi (false) or if
                 it uses the client's ATP vendor selection (true).
             text_mode: Whether the notice is using a custom or an approved text. Possible
                 values: approved, custom. One of: approved, custom.
-            text_id: ID of an approved notice text if this notice is configured for using an
-                approved text in "text_mode".
-            template_id: The ID of the notice template associated with this notice. "null" if
-                this notice does not use configuration from a template.
-            enable_ignore_consent_before: Whether the consent must be recollected after a
-                certain date.
             ignore_consent_before: The date after which consent must be recollected if
                 "enable_ignore_consent_before" is set to true.
             negative_action: What negative action should be displayed in the notice: Disagree to
                 all ("button"), Continue without agreeing ("link") or no negative action (null). One
                 of: button, link.
             negative_action_link: Whether negative action should be a link or not.
+            negative_action_button: Whether negative action should be a button or not.
+            gcm_data_layer_name: Data layer name for Google consent mode.
+            ctv_focus_on_agree_and_close: Whether the consent notice initial focus is on the
+                Agree and Close button.
+            secure_cookies: Whether SDKs should create secure cookies on HTTPS websites.
+            gpp_enabled: Whether GPP is enabled.
+            gpp_mspa_signatory: Whether GPP MSPA signatory is enabled.
+            gpp_mspa_mode: GPP MSPA mode (service provider or opt out). One of:
+                service_provider, opt_out.
+            gpp_mspa_generate_usnat_string: Whether to generate the US national string when MSPA
+                is enabled.
+            consent_string_partners_encoding: The encoding selected for the partners section in
+                the didomi consent string: One of "bit_field_2_bits", "ranges_u16",
+                "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
+            consent_string_purposes_encoding: The encoding selected for the purposes section in
+                the didomi consent string: One of "bit_field_2_bits", "ranges_u16",
+                "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
+            enable_web_view: Whether the web view is enabled.
+            notice_active_elements_order: The order of active elements in the notice.
+            preferences_active_elements_order: The order of active elements (buttons) in the
+                preferences view.
+            dismiss_button_enabled: Whether the dismiss button (Agree & Close) is enabled.
+            preferences_title_enabled: Whether the title is enabled in the preferences view.
+            preferences_cross_button_enabled: Whether the cross button (top right) is enabled in
+                the preferences view.
+            preferences_view_all_partners_button_enabled: Whether the view all partners button
+                is enabled in the preferences view.
+            regulation_configurations: The notice's regulation configurations, one per
+                regulation (matched by regulation_id); the list is managed whole: regulations left
+                out are disabled on Didomi.
+            config: Configuration of the notice.
+            text_id: ID of an approved notice text if this notice is configured for using an
+                approved text in "text_mode".
+            template_id: The ID of the notice template associated with this notice. "null" if
+                this notice does not use configuration from a template.
+            enable_ignore_consent_before: Whether the consent must be recollected after a
+                certain date.
             negative_action_link_format: What format of negative action link should be displayed
                 in the notice: Link with te text Continue without agreeing or link with the X icon.
                 One of: text, cross.
-            negative_action_button: Whether negative action should be a button or not.
             disagree_button_style: The style of the Disagree button. One of: primary, secondary.
             country: The country that the consent notice belongs to (two letter ISO code).
             notice_deny_applies_to_li: Do not keep legitimate interest enabled when the user
@@ -245,7 +274,6 @@ class NoticeDraftConfig(
             gcm_enabled: Whether Google consent mode is enabled.
             gcm_tcf_enabled: Whether the Google consent mode TCF integration is enabled.
             gcm_set_default_status: Whether to set the default status for analytics and ads.
-            gcm_data_layer_name: Data layer name for Google consent mode.
             gcm_analytics_default_status: Default status for analytics in Google Consent Mode.
             gcm_ads_default_status: Default status for ads in Google Consent Mode.
             gcm_functionality_default_status: Default status for functionality of the website
@@ -257,11 +285,6 @@ class NoticeDraftConfig(
                 Mode.
             gcm_ad_personalization_default_status: Default status for ad personalization in
                 Google Consent Mode.
-            gcm_firebase_enabled: Whether Firebase SDK is enabled for GCM third-party SDKs.
-            gcm_airbridge_enabled: Whether Airbridge SDK is enabled for GCM third-party SDKs.
-            gcm_kochava_enabled: Whether Kochava SDK is enabled for GCM third-party SDKs.
-            gcm_branch_enabled: Whether Branch SDK is enabled for GCM third-party SDKs.
-            gcm_appsflyer_enabled: Whether AppsFlyer SDK is enabled for GCM third-party SDKs.
             microsoft_enabled: Whether Microsoft consent mode is enabled.
             microsoft_set_default_status: Whether to set the default status for ads.
             microsoft_ad_storage_default_status: Default status for ad storage in Microsoft
@@ -276,33 +299,10 @@ class NoticeDraftConfig(
             amazon_ad_user_data_default_status: Default status for ad user data in Amazon
                 Consent Mode.
             wordpress_enabled: Whether WordPress consent mode is enabled.
-            ctv_focus_on_agree_and_close: Whether the consent notice initial focus is on the
-                Agree and Close button.
-            secure_cookies: Whether SDKs should create secure cookies on HTTPS websites.
-            gpp_enabled: Whether GPP is enabled.
-            gpp_mspa_signatory: Whether GPP MSPA signatory is enabled.
-            gpp_mspa_mode: GPP MSPA mode (service provider or opt out). One of:
-                service_provider, opt_out.
-            gpp_mspa_generate_usnat_string: Whether to generate the US national string when MSPA
-                is enabled.
+            gcm_firebase_enabled: Whether Firebase SDK is enabled for GCM third-party SDKs.
+            gcm_airbridge_enabled: Whether Airbridge SDK is enabled for GCM third-party SDKs.
+            gcm_kochava_enabled: Whether Kochava SDK is enabled for GCM third-party SDKs.
+            gcm_branch_enabled: Whether Branch SDK is enabled for GCM third-party SDKs.
+            gcm_appsflyer_enabled: Whether AppsFlyer SDK is enabled for GCM third-party SDKs.
             notice_disabled: Whether the notice is disabled.
-            consent_string_partners_encoding: The encoding selected for the partners section in
-                the didomi consent string: One of "bit_field_2_bits", "ranges_u16",
-                "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
-            consent_string_purposes_encoding: The encoding selected for the purposes section in
-                the didomi consent string: One of "bit_field_2_bits", "ranges_u16",
-                "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
-            enable_web_view: Whether the web view is enabled.
-            notice_active_elements_order: The order of active elements in the notice.
-            preferences_active_elements_order: The order of active elements (buttons) in the
-                preferences view.
-            dismiss_button_enabled: Whether the dismiss button (Agree & Close) is enabled.
-            preferences_title_enabled: Whether the title is enabled in the preferences view.
-            preferences_cross_button_enabled: Whether the cross button (top right) is enabled in
-                the preferences view.
-            preferences_view_all_partners_button_enabled: Whether the view all partners button
-                is enabled in the preferences view.
-            regulation_configurations: The notice's regulation configurations, one per
-                regulation (matched by regulation_id); the list is managed whole: regulations left
-                out are disabled on Didomi.
             """

@@ -15,6 +15,7 @@ from pulumi_didomi.client import (
     ConfigurationError,
     DidomiClient,
     ForbiddenError,
+    InvalidRequestError,
     NotAuthenticatedError,
     NotFoundError,
     RetryPolicy,
@@ -188,6 +189,25 @@ def test_errors_are_typed_and_name_the_route(emulator: EmulatorProcess) -> None:
     with pytest.raises(TransportError) as te:
         unreachable.list_notices(ORG)
     assert "could not reach the Didomi API at http://127.0.0.1:9/v1" in str(te.value)
+
+
+def test_a_draft_update_is_judged_as_a_patch_or_trusted_when_checked(
+    emulator: EmulatorProcess,
+) -> None:
+    client = client_for(emulator)
+    draft = client.current_draft(client.create_notice("n").id)
+    client.update_draft(draft.id, {"ignore_consent_before": "2026-01-31"})
+    # The date is on Didomi: a PATCH of the flag alone is valid (the emulator agrees).
+    assert client.update_draft(draft.id, {"enable_ignore_consent_before": True}).version
+    with pytest.raises(ConfigurationError, match="ignore_consent_before"):
+        client.update_draft(
+            draft.id, {"enable_ignore_consent_before": True, "ignore_consent_before": "soon"}
+        )
+    # Checked fields (the provider's, validated by `check`) are sent as they are: Didomi judges.
+    client.calls.clear()
+    with pytest.raises(InvalidRequestError):
+        client.update_draft(draft.id, {"platform": "desktop"}, checked=True)
+    assert client.calls == {"PATCH /widgets/notices/configs/{id}": 1}
 
 
 def test_isolation_through_the_client(emulator: EmulatorProcess) -> None:

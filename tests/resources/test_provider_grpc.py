@@ -168,3 +168,29 @@ def test_missing_credentials_name_the_settings(emulator: EmulatorProcess) -> Non
         assert "DIDOMI_API_KEY" in details
     finally:
         srv.close()
+
+
+def test_a_patch_is_not_judged_as_a_whole_configuration(
+    server: ProviderServer, emulator: EmulatorProcess
+) -> None:
+    """The program sets `enable_ignore_consent_before` and its date; the draft already has the
+    date, so the PATCH carries the flag alone: the date it needs is on Didomi (check judged the
+    whole declared configuration; the PATCH is not validated again)."""
+    api = Api(emulator.url, ORG_A)
+    notice = api.new_notice()
+    draft = api.draft(notice["id"])
+    date = {"ignore_consent_before": "2026-01-31"}
+    api.ok("PATCH", f"/widgets/notices/configs/{draft['id']}", json=date)
+    news = {
+        "__provider": server.provider_string(NoticeDraftConfigProvider()),
+        "notice_id": notice["id"],
+        "enable_ignore_consent_before": True,
+        **date,
+        "managed_fields": ["enable_ignore_consent_before", "ignore_consent_before"],
+        "revision": "r1",
+    }
+    inputs, failures = server.check(URN, {}, news)
+    assert failures == []
+    _, outs = server.create(URN, inputs)
+    assert outs["enable_ignore_consent_before"] is True
+    assert api.draft(notice["id"])["enable_ignore_consent_before"] is True
