@@ -142,8 +142,9 @@ class Notice(ArchivableObject):
             )
         return current.model_dump(mode="json")
 
-    def make(self, api: DidomiClient, org: str, fields: dict[str, Any]) -> dict[str, Any]:
-        name = fields.pop("name")
+    def make(
+        self, api: DidomiClient, org: str, name: str, fields: dict[str, Any]
+    ) -> dict[str, Any]:
         return api.create_notice(name, org, **fields).model_dump(mode="json")
 
     def patch(

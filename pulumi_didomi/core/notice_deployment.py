@@ -49,8 +49,8 @@ def _default_message(inputs: Mapping[str, Any], naming: Naming) -> str:
 
 
 _DRAFT_OR_IDS = (
-    "pass draft= (the NoticeDraftConfig; with pulumi_didomi.native its `publication`), or "
-    "both notice_id= and revision="
+    "give draft (a NoticeDraftConfig's publication; the dynamic resources take the "
+    "NoticeDraftConfig itself), or both notice_id and revision"
 )
 
 NOTICE_DEPLOYMENT = Description(

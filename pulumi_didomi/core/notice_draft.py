@@ -199,7 +199,8 @@ def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
         (name, f"not a writable Didomi notice configuration field ({_closest(name)})")
         for name in unknown_fields
     ]
-    problems += config_problems(values)
+    unsendable = {name for name, _ in problems}  # said already (NaN, bytes, ...)
+    problems += config_problems({k: v for k, v in values.items() if k not in unsendable})
     return problems
 
 

@@ -85,8 +85,10 @@ class ArchivableObject(Resource):
         """The object to adopt, or a `ConfigurationError` saying why it cannot be."""
         raise NotImplementedError
 
-    def make(self, api: DidomiClient, org: str, fields: dict[str, Any]) -> dict[str, Any]:
-        """Create the object with `fields` (its name among them)."""
+    def make(
+        self, api: DidomiClient, org: str, name: str, fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Create the object named `name`, with the other `fields` the program sets."""
         raise NotImplementedError
 
     def patch(
@@ -145,7 +147,7 @@ class ArchivableObject(Resource):
             for name in self.create_only:
                 if inputs.get(name) is not None:
                     fields[name] = list(inputs[name])
-            found = self.make(api, org, fields)
+            found = self.make(api, org, str(fields.pop("name")), fields)
         id_ = str(found["id"])
         return id_, self.outputs(ctx, org, inputs, found, {})
 

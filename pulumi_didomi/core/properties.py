@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -223,6 +224,10 @@ def input_problems(
     problems = []
     for prop in resource.inputs:
         value = news.get(prop.name)
+        json = json_problems(prop.name, value, is_unknown)
+        if json:  # nothing else can be said of a value Didomi cannot even receive
+            problems += json
+            continue
         if prop.name in skip or is_unknown(value):
             continue
         needed = prop.required or prop.needed
@@ -231,6 +236,37 @@ def input_problems(
         elif value is not None and (reason := _value_problem(prop, value)):
             problems.append((prop.name, reason))
     return problems
+
+
+def json_problems(
+    path: str, value: Any, is_unknown: Callable[[Any], bool]
+) -> list[tuple[str, str]]:
+    """`(field, reason)` for each part of `value` that JSON, and so Didomi, cannot carry: a NaN
+    or an infinity, bytes, a key that is not a string, any other object; `path` names the part
+    (`config.app.ratio`, `targets[2]`). Values not known yet are skipped."""
+    field = path.split(".")[0].split("[")[0]
+    if value is None or isinstance(value, (bool, int, str)) or is_unknown(value):
+        return []
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return []
+        return [(field, f"{path}: {value!r} is not a number Didomi accepts; give a finite number")]
+    if isinstance(value, (bytes, bytearray)):
+        return [(field, f"{path}: bytes cannot be sent to Didomi; give a string (decode them)")]
+    if isinstance(value, Mapping):
+        problems = []
+        for key, item in value.items():
+            if not isinstance(key, str):
+                problems.append((field, f"{path}: keys must be strings, got {key!r}"))
+                continue
+            problems += json_problems(f"{path}.{key}", item, is_unknown)
+        return problems
+    if isinstance(value, (list, tuple)):
+        problems = []
+        for index, item in enumerate(value):
+            problems += json_problems(f"{path}[{index}]", item, is_unknown)
+        return problems
+    return [(field, f"{path}: a {type(value).__name__} is not a JSON value Didomi accepts")]
 
 
 def _value_problem(prop: Prop, value: Any) -> str | None:

@@ -156,8 +156,9 @@ class Widget(ArchivableObject):
                 f"widget {id_} not found in organization {org}: check adopt_id and organization_id"
             ) from None
 
-    def make(self, api: DidomiClient, org: str, fields: dict[str, Any]) -> dict[str, Any]:
-        name = fields.pop("name")
+    def make(
+        self, api: DidomiClient, org: str, name: str, fields: dict[str, Any]
+    ) -> dict[str, Any]:
         return api.create_widget(name, org, **fields).model_dump(mode="json")
 
     def patch(

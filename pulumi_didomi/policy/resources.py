@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi_didomi.core.notice_deployment import handed
+from pulumi_didomi.core.notice_draft import COMPUTED, IDENTITY, META
 
 from .model import Options, Rule, Violation
 from .values import UNKNOWN
@@ -30,20 +31,7 @@ DEPLOYMENTS = frozenset({DYNAMIC_DEPLOYMENT, NATIVE_DEPLOYMENT})
 NATIVE = frozenset({NATIVE_DRAFT, NATIVE_DEPLOYMENT})
 
 #: A draft's properties that are not configuration fields (identity, computed outputs).
-_NOT_FIELDS = frozenset(
-    {
-        "notice_id",
-        "organization_id",
-        "revision",
-        "config_id",
-        "version",
-        "updated_at",
-        "unmanaged",
-        "unreviewed",
-        "written_revision",
-        "publication",
-    }
-)
+_NOT_FIELDS = frozenset({*IDENTITY, *COMPUTED, *META})
 
 
 def snake(name: str) -> str:

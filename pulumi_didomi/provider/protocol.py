@@ -1,7 +1,8 @@
 """The `didomi` provider plugin: Pulumi's provider protocol over the core's registry.
 
 A generic adapter that names no resource: wire values (camelCase `PropertyValue`s) become the
-core's plain values (snake_case) at the door, each call goes to `RESOURCES[type].<method>` (or
+core's plain values (snake_case) at the door, and the core's messages speak camelCase on the way
+out, each call goes to `RESOURCES[type].<method>` (or
 `FUNCTIONS[token].call`) in a worker thread with a `Context` (the stack's settings, whether this
 is a preview, messages logged on the resource through the engine), and the results go back on
 the wire.
@@ -27,7 +28,7 @@ from pulumi_didomi.core.schema import CONFIG, to_core, to_wire
 from pulumi_didomi.core.session import Settings
 from pulumi_didomi.core.values import already_applied
 
-from .wire import plain, plain_map, urn_parts, wire, wire_map, wire_name
+from .wire import camel_words, plain, plain_map, urn_parts, wire, wire_map, wire_name
 
 SCHEMA_FILE = Path(__file__).with_name("schema.json")
 
@@ -56,7 +57,9 @@ class DidomiPlugin(rpc.Provider):
                 return
             with contextlib.suppress(grpc.RpcError):  # the engine is going away
                 self._engine.Log(
-                    engine_pb2.LogRequest(severity=engine_pb2.INFO, message=message, urn=urn)
+                    engine_pb2.LogRequest(
+                        severity=engine_pb2.INFO, message=camel_words(message), urn=urn
+                    )
                 )
 
         return Context(self._settings, preview, log)
@@ -67,7 +70,7 @@ class DidomiPlugin(rpc.Provider):
         try:
             return await asyncio.to_thread(work)
         except DidomiError as exc:
-            raise ProviderError(redact(str(exc))) from None
+            raise ProviderError(camel_words(redact(str(exc)))) from None
 
     @staticmethod
     def _resource(token: str) -> tuple[Resource, Description]:
@@ -111,7 +114,7 @@ class DidomiPlugin(rpc.Provider):
         try:
             derived = resource.derive(props, Naming(project, stack, name, self._message_template))
         except DerivationError as exc:  # e.g. a message template the stack's settings break
-            failure = rpc.CheckFailure(wire_name(described, exc.field), str(exc))
+            failure = rpc.CheckFailure(wire_name(described, exc.field), camel_words(str(exc)))
             return rpc.CheckResponse(failures=[failure])
         props.update(derived)
         news.update({wire_name(described, k): wire(v) for k, v in derived.items()})
@@ -121,7 +124,8 @@ class DidomiPlugin(rpc.Provider):
         applied = already_applied(olds, props, described.derived)
         problems = [] if applied else resource.check(props)
         failures = [
-            rpc.CheckFailure(wire_name(described, name), reason) for name, reason in problems
+            rpc.CheckFailure(wire_name(described, name), camel_words(reason))
+            for name, reason in problems
         ]
         return rpc.CheckResponse(inputs=news, failures=failures)
 

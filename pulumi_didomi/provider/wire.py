@@ -3,13 +3,14 @@ on the other (their names are converted by `pulumi_didomi.core.schema.to_core`/`
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 
-from pulumi_didomi.core.properties import Description
+from pulumi_didomi.core.properties import Description, camel
 from pulumi_didomi.core.values import UNKNOWN
 
 # -- wire values <-> plain values ----------------------------------------------------------------
@@ -64,3 +65,25 @@ def wire_name(described: Description, name: str) -> str:
     """A core name as the wire names it (names the description does not know are kept)."""
     prop = described.by_name.get(name)
     return prop.wire if prop else name
+
+
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+@functools.cache
+def _known_names() -> frozenset[str]:
+    from pulumi_didomi.core.registry import FUNCTIONS, RESOURCES, TYPES
+    from pulumi_didomi.core.schema import CONFIG
+
+    props = [p for r in RESOURCES.values() for p in r.description.props]
+    props += [p for t in TYPES.values() for p in t.props]
+    props += [p for f in FUNCTIONS.values() for p in (*f.description.args, *f.description.result)]
+    return frozenset(p.name for p in (*props, *CONFIG))
+
+
+def camel_words(text: str) -> str:
+    """A message of the core, which names properties the Python way (`delete_on_destroy`,
+    `regulation_configurations[1].geo_locations`), in the words of the plugin's callers
+    (`deleteOnDestroy`, `regulationConfigurations[1].geoLocations`)."""
+    known = _known_names()
+    return _SNAKE.sub(lambda m: camel(m.group(0)) if m.group(0) in known else m.group(0), text)

@@ -37,7 +37,7 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 
 from pulumi_didomi.client.errors import DidomiError, redact
-from pulumi_didomi.core.properties import Description, Naming, Prop
+from pulumi_didomi.core.properties import Description, Naming, Prop, json_problems
 from pulumi_didomi.core.registry import RESOURCES
 from pulumi_didomi.core.resource import Context
 from pulumi_didomi.core.resource import Resource as CoreResource
@@ -243,11 +243,31 @@ def _arguments(
             f"{described.name} {resource_name!r}: unknown input(s) "
             + "; ".join(f"{name} ({_did_you_mean(name, inputs)})" for name in unknown)
         )
+    unsendable = [
+        reason
+        for name, value in given.items()
+        for _, reason in json_problems(name, value, _not_plain)
+    ]
+    if unsendable:
+        raise InputError(f"{described.name} {resource_name!r}: " + "; ".join(unsendable))
     for prop in described.inputs:
         sources = (prop.name, prop.default_from) if prop.default_from else (prop.name,)
         if (prop.required or prop.needed) and all(given.get(n) is None for n in sources):
-            raise InputError(f"{described.name} {resource_name!r}: {prop.hint or prop.doc}")
+            raise InputError(f"{described.name} {resource_name!r}: {_missing(described, prop)}")
     return opts, given
+
+
+def _not_plain(value: Any) -> bool:
+    """An Output or a resource: checked once known (by the provider), or handed off."""
+    return isinstance(value, (pulumi.Output, pulumi.Resource))
+
+
+def _missing(described: Description, prop: Prop) -> str:
+    """What to pass for a missing input, said the Python way (`draft=`, `notice_id=`)."""
+    if not prop.default_from:
+        return f"pass {prop.name}= ({prop.hint or prop.doc})"
+    alike = [p.name for p in described.inputs if p.needed and p.default_from == prop.default_from]
+    return f"pass {prop.default_from}=, or both " + " and ".join(f"{n}=" for n in alike)
 
 
 def _did_you_mean(name: str, choices: set[str]) -> str:
