@@ -19,9 +19,20 @@
 // Everything else (plugin discovery, project generation, packing, linking, templates) answers
 // Unimplemented, which the engine treats as "not supported by this language".
 //
-// The files: main.go (start-up, Handshake, Run and the choice of Python), plugins.go (RunPlugin,
-// the policy-pack proxy and the plugin output stream) and codegen.go (GenerateProgram and
-// GeneratePackage).
+// Stopping: the engine closes a language host by sending SIGINT to its process group, then
+// SIGKILL 5 s later if the host has not exited. The host stops at once on SIGINT or SIGTERM, even
+// when it was started with SIGINT ignored (a command run in the background by a shell): it stops
+// the programs and plugins it runs (a Python program the engine abandoned, after a failed check,
+// may otherwise block in its threads and hold the engine's pipes for those 5 s), then exits.
+//
+// Flags: -use-executor, -version, and the flags engines and language hosts have passed: -tracing
+// and -root (obsolete: the project root comes with each request) are accepted; any other flag
+// before the engine's address (older engines passed each runtime option as -name=value) is
+// ignored rather than refused.
+//
+// The files: main.go (start-up, stopping, Handshake, Run and the choice of Python), plugins.go
+// (RunPlugin, the choice of a plugin's Python, the policy-pack proxy and the plugin output stream)
+// and codegen.go (GenerateProgram and GeneratePackage).
 package main
 
 import (
@@ -32,10 +43,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
@@ -54,6 +69,10 @@ var version = "0.0.0-dev"
 // actionable message; the engine is then told to bail without printing a second error.
 const exitCodeUserActionable = 32
 
+// programStopDelay is how long a Python program has to exit after SIGTERM (sent when the engine
+// abandons the Run, or the host is stopped) before it is killed.
+const programStopDelay = 2 * time.Second
+
 // host is the LanguageRuntime service; the engine address and project root come from the
 // command line or Handshake.
 type host struct {
@@ -61,18 +80,37 @@ type host struct {
 
 	executor string
 
+	// stopping ends when the host is told to stop (SIGINT or SIGTERM): the programs and plugins
+	// it runs are then stopped. Nil: never.
+	stopping context.Context
+	// children counts the programs and plugins running.
+	children atomic.Int32
+
 	mu            sync.Mutex
 	engineAddress string
 	rootDirectory string
 }
 
-// main parses the engine's flags, serves the LanguageRuntime service and prints its port.
+// main parses the engine's flags, serves the LanguageRuntime service and prints its port, until
+// the engine closes it.
 func main() {
 	flag.String("tracing", "", "ignored: accepted for compatibility with the engine")
+	flag.String("root", "", "ignored: the project root comes with each request (obsolete, passed by older engines)")
+	showVersion := flag.Bool("version", false, "print the version and exit")
 	executor := flag.String("use-executor", "", "path of pulumi-language-python-exec (default: beside this binary)")
-	flag.Parse()
+	if err := parseFlags(flag.CommandLine, os.Args[1:]); err != nil {
+		fail(err)
+	}
+	if *showVersion {
+		fmt.Println(version)
+		return
+	}
 
-	h := &host{executor: *executor}
+	// Installed before anything runs, so that a SIGINT the host was started with ignored is
+	// caught too (Go then stops ignoring it).
+	stopping, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	h := &host{executor: *executor, stopping: stopping}
 	if h.executor == "" {
 		self, err := os.Executable()
 		if err != nil {
@@ -100,8 +138,62 @@ func main() {
 		fail(err)
 	}
 	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fail(err)
+	select {
+	case err := <-handle.Done:
+		if err != nil {
+			fail(err)
+		}
+	case <-stopping.Done():
+		stop() // a second signal ends the host at once
+		h.awaitChildren(programStopDelay + pluginWaitDelay)
+	}
+}
+
+// parseFlags parses the host's flags in args, ignoring those fs does not define: before the first
+// argument that is not a flag (the engine's address), an unknown -name=value or -name is dropped.
+// Older engines passed every runtime option of the program as a flag (-virtualenv=venv,
+// -toolchain=pip, ...), and Pulumi's own language hosts accept flags they no longer use.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	var kept []string
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" || arg == "-" || !strings.HasPrefix(arg, "-") {
+			kept = append(kept, args[i:]...)
+			break
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		known := fs.Lookup(name)
+		if known == nil {
+			continue
+		}
+		kept = append(kept, arg)
+		if b, ok := known.Value.(interface{ IsBoolFlag() bool }); !hasValue && !(ok && b.IsBoolFlag()) &&
+			i+1 < len(args) {
+			i++ // -name value
+			kept = append(kept, args[i])
+		}
+	}
+	return fs.Parse(kept)
+}
+
+// childContext is the context a program or plugin run for a request with context ctx stops with:
+// ctx's, ended also when the host is told to stop. The returned function releases it.
+func (h *host) childContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	child, cancel := context.WithCancel(ctx)
+	if h.stopping == nil {
+		return child, cancel
+	}
+	release := context.AfterFunc(h.stopping, cancel)
+	return child, func() {
+		release()
+		cancel()
+	}
+}
+
+// awaitChildren waits, at most for the given time, until no program or plugin runs.
+func (h *host) awaitChildren(limit time.Duration) {
+	for deadline := time.Now().Add(limit); h.children.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -206,14 +298,23 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return nil, err
 	}
 
-	cmd := exec.CommandContext(ctx, python, args...)
+	// The program stops when the engine abandons the Run (it closes the connection) or the host
+	// is told to stop: SIGTERM, then SIGKILL after programStopDelay.
+	runCtx, release := h.childContext(ctx)
+	defer release()
+	cmd := exec.CommandContext(runCtx, python, args...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = programStopDelay
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
 	cmd.Env = append(os.Environ(),
 		"PULUMI_CONFIG="+string(config),
 		"PULUMI_CONFIG_SECRET_KEYS="+string(secrets),
 	)
-	if err := cmd.Run(); err != nil {
+	h.children.Add(1)
+	err = cmd.Run()
+	h.children.Add(-1)
+	if err != nil {
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) {
 			if exitErr.ExitCode() == exitCodeUserActionable {

@@ -17,8 +17,10 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	sdk "github.com/pulumi/pulumi/sdk/v3"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 )
 
 // analyzerKind is the RunPluginRequest kind of a policy pack; every other kind (resource, tool,
@@ -28,6 +30,9 @@ const analyzerKind = "analyzer"
 // pluginVirtualenv is the virtualenv a plugin uses when its PulumiPlugin.yaml names none, as in
 // Pulumi's own language host; taken only when it exists, since this host installs nothing.
 const pluginVirtualenv = "venv"
+
+// pythonRuntime is the runtime name of Python projects in a Pulumi.yaml.
+const pythonRuntime = "python"
 
 // pluginWaitDelay bounds how long the output pipes of a plugin that has exited (or been killed)
 // are drained, in case a process it started still holds them open.
@@ -47,10 +52,13 @@ const pluginWaitDelay = 5 * time.Second
 //
 // Any other kind (a provider, normally) runs as `python -u <plugin dir> <args...>`, which executes
 // the plugin directory's __main__.py, in the working directory the engine asks for.
+//
+// The Python is chosen by pluginPython.
 func (h *host) RunPlugin(
 	req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingServer[pulumirpc.RunPluginResponse],
 ) error {
-	ctx := server.Context()
+	ctx, release := h.childContext(server.Context())
+	defer release()
 	if req.GetAttachDebugger() {
 		return status.Error(codes.Unimplemented,
 			"attaching a debugger to a Python plugin is not supported by pulumi-didomi's language host")
@@ -70,11 +78,7 @@ func (h *host) RunPlugin(
 	}
 	analyzer := req.GetKind() == analyzerKind
 
-	defaultVenv := pluginVirtualenv
-	if analyzer {
-		defaultVenv = "" // Pulumi defaults the virtualenv of providers only, not of policy packs
-	}
-	python, venv, err := pythonCommand(root, info.GetOptions(), defaultVenv)
+	python, venv, err := pluginPython(root, info.GetOptions(), req.GetPwd(), analyzer)
 	if err != nil {
 		return status.Error(codes.FailedPrecondition, err.Error())
 	}
@@ -136,6 +140,8 @@ func (h *host) RunPlugin(
 		return status.Errorf(codes.FailedPrecondition, "could not start the Python plugin %s with %s: %v",
 			dir, python, err)
 	}
+	h.children.Add(1)
+	defer h.children.Add(-1)
 	if proxy != nil {
 		err = proxy.Attach(ctx, cmd) // waits for the pack to exit
 		var exitErr *exec.ExitError
@@ -157,6 +163,98 @@ func (h *host) RunPlugin(
 	return out.send(&pulumirpc.RunPluginResponse{
 		Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(code)}, //nolint:gosec // an exit status
 	})
+}
+
+// pluginPython picks the interpreter of a plugin in root (its directory), and the virtualenv it
+// belongs to ("" for none), first found of:
+//
+//  1. the `virtualenv` option of the plugin's PulumiPlugin.yaml (relative to root);
+//  2. for a plugin other than a policy pack, `venv` in root, as in Pulumi's own language host;
+//  3. the virtualenv root lies in: a plugin directory shipped inside a package installed there
+//     (<venv>/lib/python3.X/site-packages/pulumi_didomi/provider/plugin), which has the package
+//     by construction, whatever the project's language;
+//  4. the project's virtualenv: the `virtualenv` runtime option of the Python project the engine
+//     runs (its Pulumi.yaml, found from pwd upwards), for a plugin directory outside any
+//     virtualenv (a source checkout, an editable install);
+//  5. $PULUMI_PYTHON_CMD, else python3 on PATH.
+func pluginPython(root string, options *structpb.Struct, pwd string, analyzer bool) (string, string, error) {
+	if v, ok := options.GetFields()["virtualenv"]; ok && v.GetStringValue() != "" {
+		return pythonCommand(root, options, "")
+	}
+	if !analyzer {
+		venv := filepath.Join(root, pluginVirtualenv)
+		if python := filepath.Join(venv, "bin", "python"); isFile(python) {
+			return python, venv, nil
+		}
+	}
+	if venv := enclosingVirtualenv(root); venv != "" {
+		return filepath.Join(venv, "bin", "python"), venv, nil
+	}
+	venv, err := projectVirtualenv(pwd)
+	if err != nil {
+		return "", "", err
+	}
+	if venv != "" {
+		return filepath.Join(venv, "bin", "python"), venv, nil
+	}
+	return pythonCommand(root, nil, "")
+}
+
+// enclosingVirtualenv is the virtualenv (a directory with pyvenv.cfg and bin/python) that dir is
+// in, or "". The path is taken as given, then with its symbolic links resolved.
+func enclosingVirtualenv(dir string) string {
+	paths := []string{filepath.Clean(dir)}
+	if resolved, err := filepath.EvalSymlinks(dir); err == nil && resolved != paths[0] {
+		paths = append(paths, resolved)
+	}
+	for _, path := range paths {
+		for d := path; ; d = filepath.Dir(d) {
+			if isFile(filepath.Join(d, "pyvenv.cfg")) && isFile(filepath.Join(d, "bin", "python")) {
+				return d
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	return ""
+}
+
+// projectVirtualenv is the virtualenv named by the `virtualenv` runtime option of the Python
+// project whose Pulumi.yaml is in pwd or above, relative to that file's directory; "" when there
+// is no such project or option. A virtualenv named but missing is an error.
+func projectVirtualenv(pwd string) (string, error) {
+	if pwd == "" {
+		return "", nil
+	}
+	path, err := workspace.DetectProjectPathFrom(pwd)
+	if err != nil || path == "" {
+		return "", nil //nolint:nilerr // no project: nothing to take from it
+	}
+	project, err := workspace.LoadProject(path)
+	if err != nil || project.Runtime.Name() != pythonRuntime {
+		return "", nil //nolint:nilerr // the engine reports a broken project itself
+	}
+	venv, _ := project.Runtime.Options()["virtualenv"].(string)
+	if venv == "" {
+		return "", nil
+	}
+	if !filepath.IsAbs(venv) {
+		venv = filepath.Join(filepath.Dir(path), venv)
+	}
+	if !isFile(filepath.Join(venv, "bin", "python")) {
+		return "", status.Errorf(codes.FailedPrecondition,
+			"the virtualenv %s named in the `virtualenv` runtime option of %s, with which the Python "+
+				"plugin would run, does not exist: create it (python3 -m venv %s && %s/bin/pip install "+
+				"<the plugin's package>)", venv, path, venv, venv)
+	}
+	return venv, nil
+}
+
+// isFile is true when path names an existing file (or a link to one).
+func isFile(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && !info.IsDir()
 }
 
 // policyPackEnv turns the stack configuration the engine gave the policy-pack proxy into the

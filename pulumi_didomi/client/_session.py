@@ -1,5 +1,5 @@
 """Sessions: access tokens minted once per (API URL, key) per process, and the httpx auth flow
-that puts them on requests."""
+that puts them on requests. A login Didomi refused is not tried again by the same process."""
 
 from __future__ import annotations
 
@@ -39,10 +39,18 @@ class _Slot:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.token: Token | None = None
+        #: Didomi refused these credentials: what the next callers get instead of a new login.
+        self.refused: NotAuthenticatedError | None = None
 
 
 class TokenCache:
-    """Process-wide tokens keyed by (API URL, key, digest of the secret)."""
+    """Process-wide tokens keyed by (API URL, key, digest of the secret).
+
+    A login refused for wrong credentials (`NotAuthenticatedError` from `mint`) is remembered
+    for the process: every later caller with the same credentials gets the same error without
+    a request (one `POST /sessions` per run, not one per resource). Credentials do not become
+    right during a run; a new run (a new process) tries again.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -67,11 +75,17 @@ class TokenCache:
         """
         slot = self._slot(base_url, key, secret)
         with slot.lock:
+            if slot.refused is not None:
+                raise _again(slot.refused)
             now = time.time()
             current = slot.token
             if current is not None and current.value != stale and now < current.refresh_at:
                 return current.value
-            value = mint()
+            try:
+                value = mint()
+            except NotAuthenticatedError as exc:
+                slot.refused = exc
+                raise
             register_secret(value)
             expiry = token_expiry(value, now)
             lifetime = max(expiry - now, 0.0)
@@ -80,12 +94,21 @@ class TokenCache:
             return value
 
     def clear(self) -> None:
-        """Forget every token (tests)."""
+        """Forget every token and refused login (tests)."""
         with self._lock:
             self._slots.clear()
 
 
 TOKENS = TokenCache()
+
+
+def _again(error: NotAuthenticatedError) -> NotAuthenticatedError:
+    """A new exception equal to `error` (its message and fields), to raise in another caller:
+    one instance raised by several threads would mix their tracebacks."""
+    again = NotAuthenticatedError.__new__(type(error))
+    again.__dict__.update(error.__dict__)
+    again.args = error.args
+    return again
 
 
 class DidomiAuth(httpx.Auth):

@@ -18,6 +18,7 @@ from typing import Any
 
 import grpc
 from pulumi.provider.experimental import provider as rpc
+from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
 from pulumi_didomi.client.errors import DidomiError, redact
@@ -87,6 +88,7 @@ class DidomiPlugin(rpc.Provider):
         return rpc.GetSchemaResponse(SCHEMA_FILE.read_text())
 
     async def configure(self, request: rpc.ConfigureRequest) -> rpc.ConfigureResponse:
+        refuse_plain_secrets(request.args)
         given = {k: plain(v) for k, v in request.args.items()}
         settings: dict[str, str | None] = {}
         for prop in CONFIG:
@@ -210,6 +212,25 @@ class DidomiPlugin(rpc.Provider):
                 k: wire(v) for k, v in to_wire(result, described).items() if v is not None
             }
         )
+
+
+def refuse_plain_secrets(args: Mapping[str, PropertyValue]) -> None:
+    """Fail (`ProviderError`) when a secret setting (`didomi:apiSecret`) is given in plain text.
+
+    The engine keeps the provider's inputs in the state, and sends them to `Configure` with the
+    secrets of the stack config (`pulumi config set --secret`) marked as such; a plain value
+    would sit in clear in the state and the stack's config file. `CheckConfig` cannot tell: the
+    engine sends it no secret markers. The SDKs mark an explicit provider's `apiSecret` secret.
+    """
+    for prop in (p for p in CONFIG if p.secret):
+        value = args.get(prop.wire)
+        if value is not None and isinstance(value.value, str) and not value.is_secret:
+            key, env = f"didomi:{prop.wire}", f"DIDOMI_{prop.name.upper()}"
+            raise ProviderError(
+                f"{key} is stored in plain text in the stack config, and so it would be in the "
+                f"state. Store it encrypted: `pulumi config set --secret {key} <secret>` (or "
+                f"use the {env} environment variable instead, and `pulumi config rm {key}`)"
+            )
 
 
 def _diff_kind(old: bool, new: bool, replace: bool) -> rpc.PropertyDiffKind:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import jwt
@@ -185,6 +186,40 @@ def test_a_second_401_is_an_error_and_bad_credentials_name_the_settings() -> Non
     with pytest.raises(NotAuthenticatedError) as info:
         bad.get_notice("n1")
     assert "400 BadRequest: Invalid" in str(info.value) and "didomi:apiSecret" in str(info.value)
+
+
+def test_a_refused_login_is_not_tried_again_by_the_process() -> None:
+    sessions: list[httpx.Request] = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        sessions.append(request)
+        return httpx.Response(401, json={"name": "NotAuthenticated", "message": "Invalid login"})
+
+    tokens = TokenCache()
+
+    def client(secret: str = "wrong-secret", url: str = "http://x/v1") -> DidomiClient:
+        return DidomiClient(
+            "key", secret, base_url=url, transport=httpx.MockTransport(refuse), tokens=tokens
+        )
+
+    # Four resources of one run, each with its own client, in threads at once.
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(client().get_notice, f"n{i}") for i in range(4)]
+    errors = [f.exception() for f in futures]
+    assert len(sessions) == 1
+    assert all(isinstance(e, NotAuthenticatedError) for e in errors), errors
+    assert len({str(e) for e in errors}) == 1 and "didomi:apiSecret" in str(errors[0])
+    assert len({id(e) for e in errors}) == 4  # each caller raises its own instance
+    # Other credentials (or another API) are tried: the refusal is theirs alone.
+    with pytest.raises(NotAuthenticatedError):
+        client("another-secret").get_notice("n1")
+    with pytest.raises(NotAuthenticatedError):
+        client(url="http://y/v1").get_notice("n1")
+    assert len(sessions) == 3
+    tokens.clear()
+    with pytest.raises(NotAuthenticatedError):
+        client().get_notice("n1")
+    assert len(sessions) == 4
 
 
 def test_tokens_are_refreshed_before_they_expire() -> None:

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,16 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: f
     return result.stdout
 
 
+def write_project(work_dir: Path, name: str, runtime: str) -> None:
+    """The Pulumi.yaml of a driver's project, as the documented set-up has it: the plugin named
+    in `plugins: providers:` (the bin directory of the virtualenv with pulumi-didomi, here the
+    tests'), so that the engine does not look for it on PATH."""
+    (work_dir / "Pulumi.yaml").write_text(
+        f"name: {name}\nruntime: {runtime}\n"
+        f"plugins:\n  providers:\n    - name: didomi\n      path: {Path(sys.executable).parent}\n"
+    )
+
+
 @dataclass
 class Driver:
     """A quickstart driver: `cmd STEP --stack test --work-dir DIR [--config K=V]...`."""
@@ -58,32 +69,54 @@ class Driver:
     work_dir: Path
     #: Seconds per step, in order: (step, seconds).
     timings: list[tuple[str, float]] = field(default_factory=list)
+    #: The engine's output (the driver's stderr) of every step, in order.
+    logs: list[str] = field(default_factory=list)
 
-    def __call__(
+    def step(
         self, step: str, config: dict[str, str] | None = None, secrets: dict[str, str] | None = None
-    ) -> dict[str, Any]:
+    ) -> subprocess.CompletedProcess[str]:
+        """Run one step; its process, whatever the outcome."""
         args = [*self.cmd, step, "--stack", STACK, "--work-dir", str(self.work_dir)]
         for flag, values in (("--config", config or {}), ("--secret", secrets or {})):
             for key, value in values.items():
                 args += [flag, f"{key}={value}"]
         started = time.monotonic()
-        out = run(args, cwd=self.work_dir, env=self.cli.env(), timeout=600)
+        done = subprocess.run(
+            args, cwd=self.work_dir, env=self.cli.env(), capture_output=True, text=True, timeout=600
+        )
         self.timings.append((step, round(time.monotonic() - started, 1)))
-        result = dict(json.loads(out.strip().splitlines()[-1]))
+        self.logs.append(done.stderr)
+        return done
+
+    def __call__(
+        self, step: str, config: dict[str, str] | None = None, secrets: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Run one step, which must succeed; the result it prints."""
+        done = self.step(step, config, secrets)
+        if done.returncode != 0:
+            pytest.fail(
+                f"driver {step} failed ({done.returncode}):\n"
+                f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+            )
+        result = dict(json.loads(done.stdout.strip().splitlines()[-1]))
         assert result["step"] == step, result
         return result
 
+    def fails(self, step: str, config: dict[str, str] | None = None) -> str:
+        """Run one step, which must fail; its output."""
+        done = self.step(step, config)
+        assert done.returncode != 0, done.stdout[-4000:]
+        return done.stdout + done.stderr
 
-def acceptance_cycle(driver: Driver, emulator: EmulatorProcess) -> None:
-    """up → no-op preview calling no API → a one-field change → exactly one new deployment →
-    refresh → destroy, which keeps Didomi's audit log."""
-    api = Api(emulator.url, ORG_A)
+
+def _world(api: Api, emulator: EmulatorProcess) -> dict[str, str]:
+    """A notice and a widget to manage, and the stack config naming them and the emulator."""
     notice = api.new_notice()["id"]
     widget = api.ok(
         "POST", "/widgets", 201, params={"organization_id": api.org}, json={"name": "Centre"}
     )["id"]
-    org, key, secret = ORG_A.split(":", 2)
-    config = {
+    org, key, _ = ORG_A.split(":", 2)
+    return {
         "notice": notice,
         "widget": widget,
         "didomi:apiKey": key,
@@ -91,8 +124,32 @@ def acceptance_cycle(driver: Driver, emulator: EmulatorProcess) -> None:
         "didomi:apiUrl": emulator.url + "/v1",
     }
 
+
+def plain_secret_refused(driver: Driver, emulator: EmulatorProcess) -> None:
+    """`didomi:apiSecret` set without `--secret`: preview and up fail, saying how to store it
+    encrypted, before any API call; nothing changes on Didomi."""
+    api = Api(emulator.url, ORG_A)
+    config = {**_world(api, emulator), "didomi:apiSecret": SECRET}
+    before = {c: emulator.data(c) for c in ("configs", "notice_deployments", "widget_deployments")}
+    emulator.reset_stats()
+    for step in ("preview", "up"):
+        output = driver.fails(step, config if step == "preview" else None)
+        assert "didomi:apiSecret is stored in plain text" in output, output[-4000:]
+        assert "pulumi config set --secret didomi:apiSecret <secret>" in output, output[-4000:]
+        assert SECRET not in output
+    assert api_calls(emulator.stats()) == {}
+    assert {c: emulator.data(c) for c in before} == before
+
+
+def acceptance_cycle(driver: Driver, emulator: EmulatorProcess) -> None:
+    """up → no-op preview calling no API → a one-field change → exactly one new deployment →
+    refresh → destroy, which keeps Didomi's audit log."""
+    api = Api(emulator.url, ORG_A)
+    config = _world(api, emulator)
+    notice = config["notice"]
+
     # up: the draft, its deployment, the widget's deployment (and the stack).
-    up = driver("up", config, {"didomi:apiSecret": secret})
+    up = driver("up", config, {"didomi:apiSecret": SECRET})
     assert up["changes"] == {"create": 4}, up
     deployments = api.deployments(notice)
     assert [d["id"] for d in deployments] == [up["outputs"]["deploymentId"]], (deployments, up)
@@ -126,3 +183,5 @@ def acceptance_cycle(driver: Driver, emulator: EmulatorProcess) -> None:
     assert len(api.deployments(notice)) == 2
     assert len(emulator.data("widget_deployments")) == 1
     assert SECRET not in state and api.token not in state
+    # The plugin named in the project: the engine did not take one from PATH.
+    assert not [log for log in driver.logs if "from $PATH" in log], driver.logs

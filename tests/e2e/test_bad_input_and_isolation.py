@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import ORG_A, ORG_B
 from tests.emulator.api import Api
-from tests.helpers import REPO, EmulatorProcess, PulumiCLI
+from tests.helpers import REPO, EmulatorProcess, PulumiCLI, api_calls
 
 pytestmark = pytest.mark.e2e
 
@@ -236,6 +236,35 @@ def test_bad_program_fails_clearly_and_changes_nothing(
     for text in expected:
         assert text in output, f"{case}: {text!r} not in:\n{output[-4000:]}"
     assert ORG_A.split(":")[2] not in output
+    assert _snapshot(emulator) == before
+
+
+def test_a_wrong_secret_is_tried_once_per_run(
+    world: dict[str, Any], emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+) -> None:
+    # Four resources, one provider process: Didomi refuses the login once, and every resource
+    # fails with that refusal instead of asking again.
+    api = Api(emulator.url, ORG_A)
+    second = api.new_notice("second")["id"]
+    widgets = [
+        api.ok("POST", "/widgets", 201, params={"organization_id": api.org}, json={"name": n})["id"]
+        for n in ("one", "two")
+    ]
+    spec = {
+        "drafts": {
+            "banner": {"notice_id": world["notice"], "platform": "web"},
+            "second": {"notice_id": second, "platform": "web"},
+        },
+        "widgets": {f"w{i}": {"widget_id": w} for i, w in enumerate(widgets)},
+    }
+    config = {**_settings(emulator), "didomi:apiSecret": "not-the-secret"}
+    before = _snapshot(emulator)
+    emulator.reset_stats()
+    result = _run(pulumi_cli, tmp_path, spec, config, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert output.count("Didomi refused the API key and secret") >= 4, output[-4000:]
+    assert api_calls(emulator.stats()) == {"POST /sessions": 1}
     assert _snapshot(emulator) == before
 
 

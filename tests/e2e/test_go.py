@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.automation import Driver, acceptance_cycle, require_tool, run
+from tests.e2e.automation import (
+    Driver,
+    acceptance_cycle,
+    plain_secret_refused,
+    require_tool,
+    run,
+    write_project,
+)
 from tests.helpers import REPO, EmulatorProcess, PulumiCLI
 
 pytestmark = pytest.mark.e2e
@@ -33,15 +40,32 @@ def test_the_go_sdk_vets_clean() -> None:
     run([go, "vet", *BUILD_FLAGS, "./go/..."], cwd=REPO / "sdk", env=_go_env())
 
 
-def test_acceptance_cycle_of_the_go_quickstart(
-    emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+def driver_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example's driver, built (and the example vetted) once."""
     go = require_tool("go")
-    binary = tmp_path / "driver"
+    binary = tmp_path_factory.mktemp("go-driver") / "driver"
     run([go, "build", *BUILD_FLAGS, "-o", str(binary), "./driver"], cwd=EXAMPLE, env=_go_env())
     run([go, "vet", *BUILD_FLAGS, "./..."], cwd=EXAMPLE, env=_go_env())
+    return binary
+
+
+def _driver(binary: Path, pulumi_cli: PulumiCLI, tmp_path: Path) -> Driver:
     work_dir = tmp_path / "project"
     work_dir.mkdir()
-    driver = Driver([str(binary)], pulumi_cli, work_dir)
+    write_project(work_dir, "didomi-go-quickstart", "go")
+    return Driver([str(binary)], pulumi_cli, work_dir)
+
+
+def test_acceptance_cycle_of_the_go_quickstart(
+    driver_binary: Path, emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+) -> None:
+    driver = _driver(driver_binary, pulumi_cli, tmp_path)
     acceptance_cycle(driver, emulator)
     print("go steps (s):", driver.timings)
+
+
+def test_a_plain_text_secret_is_refused_in_go(
+    driver_binary: Path, emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+) -> None:
+    plain_secret_refused(_driver(driver_binary, pulumi_cli, tmp_path), emulator)

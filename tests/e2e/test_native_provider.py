@@ -155,15 +155,32 @@ def test_pulumi_import_of_a_draft_and_a_deployment_then_an_empty_preview(
 def test_the_plugin_directory_is_launched_through_the_language_host(
     emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
-    # No console script on PATH: the engine must start PLUGIN_DIR through RunPlugin. Automatic
-    # plugin acquisition stays on: nothing may send the engine to download a plugin.
-    pulumi_cli.extra_env["PATH"] = f"{pulumi_cli.bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin"
+    # No console script on PATH: the engine must start PLUGIN_DIR through RunPlugin. As for a
+    # user: no PULUMI_PYTHON_CMD, no activated virtualenv, and the python3 on PATH does not have
+    # the package; the project's `virtualenv` option names the virtualenv that does (PLUGIN_DIR,
+    # in this checkout, is in no virtualenv). Automatic plugin acquisition stays on: nothing may
+    # send the engine to download a plugin.
+    path = f"{pulumi_cli.bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin"
+    pulumi_cli.project_python = True
+    pulumi_cli.extra_env["PATH"] = path
     pulumi_cli.extra_env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "false"
+    bare = subprocess.run(
+        ["python3", "-c", "import pulumi_didomi"],
+        cwd=tmp_path,
+        env={"PATH": path},
+        capture_output=True,
+        check=False,
+    )
+    assert bare.returncode != 0, "the python3 on PATH has pulumi-didomi: this test proves nothing"
     api = Api(emulator.url, _credential())
     notice = api.new_notice()["id"]
     stack = _stack(pulumi_cli, tmp_path, emulator, notice)
-    with (stack.dir / "Pulumi.yaml").open("a") as project:
-        project.write(f"plugins:\n  providers:\n    - name: didomi\n      path: {PLUGIN_DIR}\n")
+    venv = Path(sys.executable).parent.parent
+    (stack.dir / "Pulumi.yaml").write_text(
+        "name: didomi-native\n"
+        f"runtime:\n  name: python\n  options:\n    virtualenv: {venv}\n"
+        f"plugins:\n  providers:\n    - name: didomi\n      path: {PLUGIN_DIR}\n"
+    )
     up = _text(stack.up())
     assert "from $PATH" not in up, up
     assert "download" not in up.lower() and "installing" not in up.lower(), up

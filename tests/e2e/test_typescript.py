@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.automation import Driver, acceptance_cycle, require_tool, run
+from tests.e2e.automation import (
+    Driver,
+    acceptance_cycle,
+    plain_secret_refused,
+    require_tool,
+    run,
+    write_project,
+)
 from tests.helpers import REPO, EmulatorProcess, PulumiCLI
 
 pytestmark = pytest.mark.e2e
@@ -42,12 +49,29 @@ def test_the_typescript_sdk_compiles(npm_project: Path) -> None:
     _tsc(npm_project)("--noEmit", "-p", "tsconfig.sdk.json")
 
 
-def test_acceptance_cycle_of_the_typescript_quickstart(
-    npm_project: Path, emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+def driver_js(npm_project: Path) -> Path:
+    """The compiled driver (`npm run build`: the SDK, the program and the driver)."""
     run([require_tool("npm"), "run", "--silent", "build"], cwd=npm_project)
+    return npm_project / "build" / "driver.js"
+
+
+def _driver(driver_js: Path, pulumi_cli: PulumiCLI, tmp_path: Path) -> Driver:
     work_dir = tmp_path / "project"
     work_dir.mkdir()
-    driver = Driver(["node", str(npm_project / "build" / "driver.js")], pulumi_cli, work_dir)
+    write_project(work_dir, "didomi-typescript-quickstart", "nodejs")
+    return Driver(["node", str(driver_js)], pulumi_cli, work_dir)
+
+
+def test_acceptance_cycle_of_the_typescript_quickstart(
+    driver_js: Path, emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+) -> None:
+    driver = _driver(driver_js, pulumi_cli, tmp_path)
     acceptance_cycle(driver, emulator)
     print("typescript steps (s):", driver.timings)
+
+
+def test_a_plain_text_secret_is_refused_in_typescript(
+    driver_js: Path, emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+) -> None:
+    plain_secret_refused(_driver(driver_js, pulumi_cli, tmp_path), emulator)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from pulumi.provider.experimental import provider as rpc
 from pulumi.provider.experimental.property_value import PropertyValue
 
 from pulumi_didomi.core.values import UNKNOWN
-from pulumi_didomi.provider.protocol import DidomiPlugin
+from pulumi_didomi.provider.protocol import DidomiPlugin, ProviderError, refuse_plain_secrets
 from pulumi_didomi.provider.wire import plain, wire
 
 
@@ -92,3 +93,16 @@ def test_wire_values_round_trip() -> None:
     assert plain(wire(value)) == {"a": [1.0, 2.5, True, None, "x"], "b": {"c": UNKNOWN}}
     assert wire("s", secret=True).is_secret
     assert isinstance(wire(wire(3)), PropertyValue)
+
+
+def test_configure_refuses_a_plain_text_api_secret() -> None:
+    # The engine marks the secrets of the stack config in Configure's args (and only there).
+    args = {"apiKey": wire("key"), "apiSecret": wire("s3cr3t-value")}
+    with pytest.raises(ProviderError) as info:
+        _run(DidomiPlugin().configure(rpc.ConfigureRequest({}, args, True, True)))
+    message = str(info.value)
+    assert message.startswith("didomi:apiSecret is stored in plain text in the stack config")
+    assert "`pulumi config set --secret didomi:apiSecret <secret>`" in message
+    assert "DIDOMI_API_SECRET" in message and "s3cr3t-value" not in message
+    refuse_plain_secrets({**args, "apiSecret": wire("s3cr3t-value", secret=True)})
+    refuse_plain_secrets({"apiKey": wire("key")})  # the secret from DIDOMI_API_SECRET

@@ -6,7 +6,8 @@
 //	    [--config KEY=VALUE]... [--secret KEY=VALUE]...
 //
 // No Pulumi language host is involved: the program runs in this process. It needs the `pulumi`
-// CLI and the provider plugin `pulumi-resource-didomi` on PATH, a backend (PULUMI_BACKEND_URL,
+// CLI on PATH, the provider plugin `pulumi-resource-didomi` (named in DIR/Pulumi.yaml's
+// `plugins: providers:`, else found on PATH), a backend (PULUMI_BACKEND_URL,
 // e.g. file://DIR) and, for secrets, PULUMI_CONFIG_PASSPHRASE. --config and --secret set stack
 // config before the step (kept in DIR/Pulumi.<stack>.yaml; DIR defaults to the current directory).
 package main
