@@ -128,6 +128,20 @@ def placeholder(name: str, spec: Spec) -> dict[str, str]:
     return {"py": "{}", "json": "{}", "go": "pulumi.Map{}", "goplain": "nil"}
 
 
+def handed_by(schema: Spec, args: Spec) -> tuple[str, str, str] | None:
+    """`(input, resource, output)` when an input takes an object another resource's output
+    hands over (a deployment's `draft`: a draft's `publication`)."""
+    for prop, spec in args.items():
+        ref = spec.get("$ref", "")
+        if not ref.startswith("#/types/") or "enum" in schema["types"].get(ref[8:], {}):
+            continue
+        for token, resource in schema["resources"].items():
+            for output, out in resource.get("properties", {}).items():
+                if out.get("$ref") == ref and output not in resource.get("inputProperties", {}):
+                    return prop, token, output
+    return None
+
+
 def go_function_name(name: str, resources: set[str]) -> str:
     """Pulumi's Go generator names `getX` `LookupX` when a resource `X` exists."""
     go = title(name)
@@ -152,6 +166,7 @@ def examples(
     resource = f'"{kebab(name)}"'
     py_args = [f"{snake(a)}={v['py']}," for a, v in values.items()]
     ts_obj = block([f"{a}: {v['json']}," for a, v in values.items()], "    ", "{", "}")
+    py_native = ""  # the generated SDK's example, when it differs from the dynamic one
     if function:
         py = f"result = didomi.{snake(name)}" + block(py_args, "    ", "(", ")")
         ts = f"const result = didomi.{name}Output({ts_obj});"
@@ -164,18 +179,60 @@ def examples(
             [f"{a}: {v['json']}" for a, v in values.items()], "        ", "", ""
         )
     else:
-        py = f"{snake(name)} = didomi.{name}" + block([f"{resource},", *py_args], "    ", "(", ")")
-        ts = f"const {lower(name)} = new didomi.{name}({resource}, {ts_obj});"
+        handoff = handed_by(schema, args)
+        py, ts, go, yaml = "", "", "", "resources:"
+        if handoff:  # declare the resource that hands the input over first
+            prop, source, output = handoff
+            spec = schema["resources"][source]
+            source_values = {
+                a: placeholder(a, spec["inputProperties"][a])
+                for a in spec.get("requiredInputs", [])
+            }
+            src, var = name_of(source), snake(name_of(source))
+            src_py = [
+                f'"{kebab(src)}",',
+                *(f"{snake(a)}={v['py']}," for a, v in source_values.items()),
+            ]
+            py = f"{var} = didomi.{src}" + block(src_py, "    ", "(", ")") + "\n"
+            src_ts = block(
+                [f"{a}: {v['json']}," for a, v in source_values.items()], "    ", "{", "}"
+            )
+            ts = f'const {lower(src)} = new didomi.{src}("{kebab(src)}", {src_ts});\n'
+            src_go = [f"{title(a)}: {v['go']}," for a, v in source_values.items()]
+            go = f'{lower(src)}, err := didomi.New{src}(ctx, "{kebab(src)}", &didomi.{src}Args'
+            go += block(src_go, "\t", "{", "})") + "\nif err != nil {\n\treturn err\n}\n"
+            yaml += f"\n  {kebab(src)}:\n    type: {source}\n    properties:"
+            yaml += block(
+                [f"{a}: {v['json']}" for a, v in source_values.items()], "      ", "", ""
+            ).rstrip("\n")
+            py_native = py + f"{snake(name)} = didomi.{name}(\n    {resource},\n"
+            py_native += f"    {snake(prop)}={var}.{snake(output)},\n)"
+            py += f"{snake(name)} = didomi.{name}({resource}, {snake(prop)}={var})"
+            values[prop] = {
+                "json": f"{lower(src)}.{output}",
+                "go": f"{lower(src)}.{title(output)}",
+                "yaml": f"${{{kebab(src)}.{output}}}",
+            }
+        py_args = [f"{snake(a)}={v['py']}," for a, v in values.items() if "py" in v]
+        if not handoff:
+            py += f"{snake(name)} = didomi.{name}" + block(
+                [f"{resource},", *py_args], "    ", "(", ")"
+            )
+        ts_obj = block([f"{a}: {v['json']}," for a, v in values.items()], "    ", "{", "}")
+        ts += f"const {lower(name)} = new didomi.{name}({resource}, {ts_obj});"
         go_fields = [f"{title(a)}: {v['go']}," for a, v in values.items()]
-        go = f"{lower(name)}, err := didomi.New{name}(ctx, {resource}, &didomi.{name}Args"
+        go += f"{lower(name)}, err := didomi.New{name}(ctx, {resource}, &didomi.{name}Args"
         go += block(go_fields, "\t", "{", "})")
-        yaml = f"resources:\n  {kebab(name)}:\n    type: {token}"
+        yaml += f"\n  {kebab(name)}:\n    type: {token}"
         if values:
             yaml += "\n    properties:"
-            yaml += block([f"{a}: {v['json']}" for a, v in values.items()], "      ", "", "")
+            yaml += block(
+                [f"{a}: {v.get('yaml', v['json'])}" for a, v in values.items()], "      ", "", ""
+            )
 
     def python(module: str) -> str:
-        return f"```python\nimport {module} as didomi\n\n{py}\n```"
+        code = py_native if module == py_sdk and py_native else py
+        return f"```python\nimport {module} as didomi\n\n{code}\n```"
 
     out = [
         "## Example",
@@ -233,11 +290,21 @@ def provider_page(schema: Spec) -> str:
 
 
 def types_page(schema: Spec) -> str:
-    lines = ["# Object types"]
-    for token, spec in sorted(schema.get("types", {}).items()):
+    lines = ["# Types", "", "Object types, then the enum types of allowed values."]
+    types = sorted(schema.get("types", {}).items())
+    for token, spec in (t for t in types if "enum" not in t[1]):
         lines += ["", f"## {name_of(token)}", "", f"`{token}`. {spec.get('description', '')}", ""]
         props, required = spec.get("properties", {}), spec.get("required", [])
         lines += inputs_table(props, required, "", "Property")
+    for token, spec in (t for t in types if "enum" in t[1]):
+        lines += ["", f"## {name_of(token)}", "", f"`{token}`: a string, one of:", ""]
+        lines += ["| Value | TypeScript | Go | Python |", "|---|---|---|---|"]
+        for member in spec["enum"]:
+            value, name = member["value"], member["name"]
+            lines.append(
+                f'| `"{value}"` | `"{value}"` | `didomi.{name_of(token)}{name}` '
+                f'| `"{value}"` or `didomi.{name_of(token)}.{snake(name).upper()}` |'
+            )
     return HEADER + "\n".join(lines) + "\n"
 
 
@@ -252,16 +319,18 @@ def index_page(schema: Spec) -> str:
             lines.append(f"- [{name_of(token)}]({kind}/{name_of(token)}.md): {summary}")
         lines.append("")
     lines += ["## Also", "", "- [Provider configuration](provider.md)"]
-    lines += ["- [Object types](types.md)"]
+    lines += ["- [Types](types.md): object types and the allowed values"]
     return HEADER + "\n".join(lines) + "\n"
 
 
 def dynamic_names() -> set[str]:
-    """The names the dynamic-resource package `pulumi_didomi` exports (it imports lazily)."""
+    """The names the dynamic-resource package `pulumi_didomi` exports: its functions and the
+    resources of `pulumi_didomi.resources`."""
     sys.path.insert(0, str(REPO))
     import pulumi_didomi
+    import pulumi_didomi.resources
 
-    return set(pulumi_didomi.__all__)
+    return set(pulumi_didomi.__all__) | set(pulumi_didomi.resources.__all__)
 
 
 def render(schema: Spec, dynamic: set[str]) -> dict[str, str]:

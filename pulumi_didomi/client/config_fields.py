@@ -62,7 +62,7 @@ class SharedSettings(BaseModel):
     )
     negative_action_link_format: NegativeActionLinkFormat | None = Field(
         None,
-        description="What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon.",
+        description="What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon.",
     )
     disagree_button_style: DisagreeButtonStyle | None = Field(
         None, description="The style of the Disagree button"
@@ -190,7 +190,10 @@ class RegulationConfigFields(SharedSettings):
         None, description="If this is the default configuration for a given regulation"
     )
     geo_locations: list[str] | None = Field(
-        None, description="Geographical locations that will load this SDK config"
+        None,
+        description="Geographical locations that will load this SDK config: `*` (everywhere), "
+        "a country (`FR`, ISO 3166-1 alpha-2) or a region (`US_CA`: country, underscore, region "
+        "code)",
     )
     regulation_settings: JSONObject | None = Field(
         None,

@@ -133,13 +133,13 @@ FIELD_DOCS: dict[str, str] = {
     "regulation_configurations": "The notice's regulation configurations, one per regulation (matched by regulation_id); the list is managed whole: regulations left out are disabled on Didomi",
     "regulation_id": "The ID of the regulation. This is a reference to the regulations service.",
     "is_default_regulation_config": "If this is the default configuration for a given regulation",
-    "geo_locations": "Geographical locations that will load this SDK config",
+    "geo_locations": "Geographical locations that will load this SDK config: `*` (everywhere), a country (`FR`, ISO 3166-1 alpha-2) or a region (`US_CA`: country, underscore, region code)",
     "regulation_settings": "Regulation specific configuration of the notice regulation configuration",
     "config": "Configuration of the notice",
     "text_id": 'ID of an approved notice text if this notice is configured for using an approved text in "text_mode"',
     "template_id": 'The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.',
     "enable_ignore_consent_before": "Whether the consent must be recollected after a certain date.",
-    "negative_action_link_format": "What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon.",
+    "negative_action_link_format": "What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon.",
     "disagree_button_style": "The style of the Disagree button",
     "country": "The country that the consent notice belongs to (two letter ISO code)",
     "notice_deny_applies_to_li": "Do not keep legitimate interest enabled when the user disagrees in the notice",
@@ -188,3 +188,14 @@ FIELD_LIMITS: dict[str, dict[str, int]] = {
 READ_ONLY_REGULATION_KEYS: frozenset[str] = frozenset(
     {"created_at", "id", "notice_config_id", "organization_id", "updated_at", "version"}
 )
+#: The names of the allowed-value sets (the schema's enum types).
+ENUM_NAMES: dict[tuple[str, ...], str] = {
+    ("web", "amp", "app", "ctv"): "Platform",
+    ("months", "days", "seconds"): "DurationUnit",
+    ("button", "link"): "NegativeAction",
+    ("text", "cross"): "NegativeActionLinkFormat",
+    ("primary", "secondary"): "DisagreeButtonStyle",
+    ("approved", "custom"): "TextMode",
+    ("service_provider", "opt_out"): "GppMspaMode",
+    ("bit_field_2_bits", "ranges_u16", "ranges_fibonacci"): "ConsentStringEncoding",
+}

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pulumi_didomi.core.field_types import (
     CONFIG_FIELD_TYPES,
+    ENUM_NAMES,
     FIELD_DOCS,
     REGULATION_KEY_TYPES,
     FieldType,
@@ -40,7 +41,14 @@ def _doc(text: str, enum: tuple[str, ...]) -> str:
 
 #: Every writable field of a notice configuration: inputs of `NoticeDraftConfig`.
 CONFIG_PROPS = tuple(
-    Prop(name, kind, _doc(FIELD_DOCS[name], enum), items=items, enum=enum)
+    Prop(
+        name,
+        kind,
+        _doc(FIELD_DOCS[name], enum),
+        items=items,
+        enum=enum,
+        enum_name=ENUM_NAMES.get(enum, ""),
+    )
     for name, kind, items, enum in CONFIG_FIELD_TYPES
 )
 CONFIG_NAMES = frozenset(p.name for p in CONFIG_PROPS)
@@ -55,10 +63,11 @@ REGULATION_CONFIGURATION = ObjectType(
         Prop(
             name,
             kind,
-            FIELD_DOCS[name],
+            _doc(FIELD_DOCS[name], enum),
             required=name == "regulation_id",
             items=items,
             enum=enum,
+            enum_name=ENUM_NAMES.get(enum, ""),
         )
         for name, kind, items, enum in REGULATION_KEY_TYPES
     ),
@@ -202,6 +211,11 @@ def field_table_from_models() -> dict[str, Any]:
         "FIELD_DOCS": {n: f.description or "" for n, f in every.items()},
         "FIELD_LIMITS": {n: limits for n, f in every.items() if (limits := _limits(f))},
         "READ_ONLY_REGULATION_KEYS": table.READ_ONLY_REGULATION_KEYS,
+        "ENUM_NAMES": {
+            typing.get_args(alias): name
+            for name, alias in vars(table).items()
+            if typing.get_origin(alias) is Literal
+        },
     }
 
 
@@ -244,4 +258,6 @@ def field_types_text() -> str:
         f"FIELD_LIMITS: dict[str, dict[str, int]] = {table['FIELD_LIMITS']!r}\n"
         "#: The keys of a regulation configuration that Didomi sets (never written by a program).\n"
         f"READ_ONLY_REGULATION_KEYS: frozenset[str] = frozenset({{{read_only}}})\n"
+        "#: The names of the allowed-value sets (the schema's enum types).\n"
+        f"ENUM_NAMES: dict[tuple[str, ...], str] = {table['ENUM_NAMES']!r}\n"
     )

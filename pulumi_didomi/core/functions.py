@@ -38,7 +38,13 @@ class GetNoticeDraft(Function):
             Prop("organization_id", "string", "The organization.", required=True),
             Prop("version", "number", "The draft's version."),
             Prop("updated_at", "string", "When the draft was last updated."),
-            Prop("values", "object", "Every field of the draft, as Didomi returns it.", True),
+            Prop(
+                "values",
+                "object",
+                "Every field of the draft, as Didomi returns it: Didomi's own names, snake_case "
+                "(`consent_duration`), whatever the language.",
+                True,
+            ),
         ),
     )
 

@@ -71,6 +71,9 @@ class Prop:
     secret: bool = False
     items: str | None = None  # the item type of an array
     enum: tuple[str, ...] = ()
+    #: The schema's enum type of `enum` (TypeScript literal unions, Go constants, Python
+    #: string enums): values typed in the SDKs, still plain strings on the wire.
+    enum_name: str = ""
     default: Any = None
     needed: bool = False  # required by check, though another input may provide it
     rule: str | None = None  # "nonempty" (strings) or "positive" (numbers)
@@ -93,12 +96,41 @@ class Prop:
     def spec(self) -> dict[str, Any]:
         """The property's schema."""
         out: dict[str, Any] = {"description": self.doc}
-        out.update(_type_spec(self.type, self.items))
+        enum = self.enum_type()
+        out.update({"$ref": f"#/types/{enum.token}"} if enum else _type_spec(self.type, self.items))
+        if self.replaces:
+            out["replaceOnChanges"] = True
         if self.secret:
             out["secret"] = True
         if self.default is not None:
             out["default"] = self.default
         return out
+
+    def enum_type(self) -> EnumType | None:
+        """The schema's enum type of this property's allowed values, if it has one."""
+        if not (self.enum and self.enum_name):
+            return None
+        return EnumType(f"{PACKAGE}:index:{self.enum_name}", self.enum)
+
+
+@dataclass(frozen=True)
+class EnumType:
+    """A set of allowed string values, named (an enum type of the schema)."""
+
+    token: str
+    values: tuple[str, ...]
+
+    def spec(self) -> dict[str, Any]:
+        return {
+            "description": f"The values allowed: {', '.join(self.values)}.",
+            "type": "string",
+            "enum": [{"name": _enum_member(v), "value": v} for v in self.values],
+        }
+
+
+def _enum_member(value: str) -> str:
+    """`bit_field_2_bits` -> `BitField2Bits` (the SDKs' constant names)."""
+    return "".join(part[:1].upper() + part[1:] for part in value.replace("-", "_").split("_"))
 
 
 def _type_spec(kind: str, items: str | None = None) -> dict[str, Any]:

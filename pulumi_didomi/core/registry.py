@@ -12,7 +12,7 @@ from pulumi_didomi.core.functions import (
 from pulumi_didomi.core.notice import Notice
 from pulumi_didomi.core.notice_deployment import NoticeDeployment
 from pulumi_didomi.core.notice_draft import NoticeDraftConfig
-from pulumi_didomi.core.properties import ObjectType
+from pulumi_didomi.core.properties import EnumType, ObjectType
 from pulumi_didomi.core.resource import Resource
 from pulumi_didomi.core.widget import Widget
 from pulumi_didomi.core.widget_deployment import WidgetDeployment
@@ -30,6 +30,16 @@ FUNCTIONS: dict[str, Function] = {
 
 #: The object types the resources' properties use, by token.
 TYPES: dict[str, ObjectType] = {t.token: t for r in RESOURCES.values() for t in r.description.types}
+
+#: The enum types of the allowed values of properties (resources' and object types'), by token.
+ENUMS: dict[str, EnumType] = {
+    e.token: e
+    for p in (
+        *(p for r in RESOURCES.values() for p in r.description.props),
+        *(p for t in TYPES.values() for p in t.props),
+    )
+    if (e := p.enum_type())
+}
 
 
 def resource_named(name: str) -> Resource:

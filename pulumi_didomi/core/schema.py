@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_didomi.core.properties import PACKAGE, Description, FunctionDescription, Prop
-from pulumi_didomi.core.registry import FUNCTIONS, RESOURCES, TYPES
+from pulumi_didomi.core.registry import ENUMS, FUNCTIONS, RESOURCES, TYPES
 
 #: The provider's configuration (stack config `didomi:<name>`, or `DIDOMI_*` variables).
 CONFIG: tuple[Prop, ...] = (
@@ -53,7 +53,10 @@ def package_schema(version: str) -> dict[str, Any]:
             "properties": provider_inputs,
             "inputProperties": provider_inputs,
         },
-        "types": {token: t.spec() for token, t in TYPES.items()},
+        "types": {
+            **{token: t.spec() for token, t in TYPES.items()},
+            **{token: e.spec() for token, e in ENUMS.items()},
+        },
         "resources": {token: r.description.spec() for token, r in RESOURCES.items()},
         "functions": {token: f.description.spec() for token, f in FUNCTIONS.items()},
         "language": {

@@ -27,7 +27,13 @@ def _one_of(doc: str, values: tuple[str, ...]) -> str:
 #: What a program may set of a widget, written to Didomi as they are.
 FIELDS: tuple[Prop, ...] = (
     name_prop("widget"),
-    Prop("format", "string", _one_of("How the widget is served.", FORMATS), enum=FORMATS),
+    Prop(
+        "format",
+        "string",
+        _one_of("How the widget is served.", FORMATS),
+        enum=FORMATS,
+        enum_name="WidgetFormat",
+    ),
     Prop(
         "headless",
         "boolean",
@@ -38,6 +44,7 @@ FIELDS: tuple[Prop, ...] = (
         "string",
         _one_of("The widget's template.", TEMPLATES),
         enum=TEMPLATES,
+        enum_name="WidgetTemplate",
     ),
     Prop(
         "enabled_languages",

@@ -6,6 +6,7 @@ import builtins as _builtins
 from . import _utilities
 import typing
 # Export this package's modules as members:
+from ._enums import *
 from .get_notice_deployments import *
 from .get_notice_draft import *
 from .get_remote_widget_config import *

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._enums import *
 
 __all__ = [
     'PublicationArgs',
@@ -185,59 +186,59 @@ class RegulationConfigurationArgsDict(TypedDict):
     """
     amazon_ad_storage_default_status: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Default status for ad storage in Amazon Consent Mode
+    Default status for ad storage in Amazon Consent Mode.
     """
     amazon_ad_user_data_default_status: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Default status for ad user data in Amazon Consent Mode
+    Default status for ad user data in Amazon Consent Mode.
     """
     amazon_enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether Amazon consent mode is enabled
+    Whether Amazon consent mode is enabled.
     """
     amazon_set_default_status: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether to set the default status for ads/user data in Amazon Consent Mode
+    Whether to set the default status for ads/user data in Amazon Consent Mode.
     """
     config: NotRequired[pulumi.Input[Optional[Mapping[str, Any]]]]
     """
-    Configuration of the notice
+    Configuration of the notice.
     """
     consent_duration: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
-    The duration that applies to collected consent. Consent is recollected after the expiration of the duration
+    The duration that applies to collected consent. Consent is recollected after the expiration of the duration.
     """
-    consent_duration_unit: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    consent_duration_unit: NotRequired[pulumi.Input[Optional['DurationUnit']]]
     """
-    The unit of the consent duration
+    The unit of the consent duration. One of: months, days, seconds.
     """
     country: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    The country that the consent notice belongs to (two letter ISO code)
+    The country that the consent notice belongs to (two letter ISO code).
     """
     cross_device_enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether the cross device feature is enabled
+    Whether the cross device feature is enabled.
     """
     cross_device_timeout: NotRequired[pulumi.Input[Optional[_builtins.float]]]
     """
-    The timeout that applies to sync with consent notice
+    The timeout that applies to sync with consent notice.
     """
     denied_consent_duration: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
-    The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration
+    The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration.
     """
     denied_consent_duration_custom: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether the duration for denied consent is different from the generic
+    Whether the duration for denied consent is different from the generic.
     """
-    denied_consent_duration_unit: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    denied_consent_duration_unit: NotRequired[pulumi.Input[Optional['DurationUnit']]]
     """
-    The unit of the denied consent duration
+    The unit of the denied consent duration. One of: months, days, seconds.
     """
-    disagree_button_style: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    disagree_button_style: NotRequired[pulumi.Input[Optional['DisagreeButtonStyle']]]
     """
-    The style of the Disagree button
+    The style of the Disagree button. One of: primary, secondary.
     """
     enable_ignore_consent_before: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
@@ -245,107 +246,107 @@ class RegulationConfigurationArgsDict(TypedDict):
     """
     gcm_ad_personalization_default_status: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Default status for ad personalization in Google Consent Mode
+    Default status for ad personalization in Google Consent Mode.
     """
     gcm_ad_user_data_default_status: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Default status for ad user data in Google Consent Mode
+    Default status for ad user data in Google Consent Mode.
     """
     gcm_ads_default_status: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Default status for ads in Google Consent Mode
+    Default status for ads in Google Consent Mode.
     """
     gcm_airbridge_enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether Airbridge SDK is enabled for GCM third-party SDKs
+    Whether Airbridge SDK is enabled for GCM third-party SDKs.
     """
     gcm_analytics_default_status: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Default status for analytics in Google Consent Mode
+    Default status for analytics in Google Consent Mode.
     """
     gcm_appsflyer_enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether AppsFlyer SDK is enabled for GCM third-party SDKs
+    Whether AppsFlyer SDK is enabled for GCM third-party SDKs.
     """
     gcm_branch_enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether Branch SDK is enabled for GCM third-party SDKs
+    Whether Branch SDK is enabled for GCM third-party SDKs.
     """
     gcm_enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether Google consent mode is enabled
+    Whether Google consent mode is enabled.
     """
     gcm_firebase_enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether Firebase SDK is enabled for GCM third-party SDKs
+    Whether Firebase SDK is enabled for GCM third-party SDKs.
     """
     gcm_functionality_default_status: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Default status for functionality of the website e.g. language settings in Google Consent Mode
+    Default status for functionality of the website e.g. language settings in Google Consent Mode.
     """
     gcm_kochava_enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether Kochava SDK is enabled for GCM third-party SDKs
+    Whether Kochava SDK is enabled for GCM third-party SDKs.
     """
     gcm_personalization_default_status: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Default status for personalization in Google Consent Mode
+    Default status for personalization in Google Consent Mode.
     """
     gcm_security_default_status: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Default status for security in Google Consent Mode
+    Default status for security in Google Consent Mode.
     """
     gcm_set_default_status: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether to set the default status for analytics and ads
+    Whether to set the default status for analytics and ads.
     """
     gcm_tcf_enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether the Google consent mode TCF integration is enabled
+    Whether the Google consent mode TCF integration is enabled.
     """
     geo_locations: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
-    Geographical locations that will load this SDK config
+    Geographical locations that will load this SDK config: `*` (everywhere), a country (`FR`, ISO 3166-1 alpha-2) or a region (`US_CA`: country, underscore, region code).
     """
     is_default_regulation_config: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    If this is the default configuration for a given regulation
+    If this is the default configuration for a given regulation.
     """
     microsoft_ad_storage_default_status: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Default status for ad storage in Microsoft Consent Mode
+    Default status for ad storage in Microsoft Consent Mode.
     """
     microsoft_enable_tcf_advertiser_consent_mode: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether to enable TCF advertiser consent mode in Microsoft Consent Mode
+    Whether to enable TCF advertiser consent mode in Microsoft Consent Mode.
     """
     microsoft_enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether Microsoft consent mode is enabled
+    Whether Microsoft consent mode is enabled.
     """
     microsoft_set_default_status: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether to set the default status for ads
+    Whether to set the default status for ads.
     """
-    negative_action_link_format: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    negative_action_link_format: NotRequired[pulumi.Input[Optional['NegativeActionLinkFormat']]]
     """
-    What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon.
+    What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
     """
     notice_deny_applies_to_li: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Do not keep legitimate interest enabled when the user disagrees in the notice
+    Do not keep legitimate interest enabled when the user disagrees in the notice.
     """
     notice_disabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether the notice is disabled
+    Whether the notice is disabled.
     """
     preferences_deny_applies_to_li: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences
+    Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences.
     """
     regulation_settings: NotRequired[pulumi.Input[Optional[Mapping[str, Any]]]]
     """
-    Regulation specific configuration of the notice regulation configuration
+    Regulation specific configuration of the notice regulation configuration.
     """
     template_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -353,11 +354,11 @@ class RegulationConfigurationArgsDict(TypedDict):
     """
     text_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    ID of an approved notice text if this notice is configured for using an approved text in "text_mode"
+    ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
     """
     wordpress_enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Whether WordPress consent mode is enabled
+    Whether WordPress consent mode is enabled.
     """
 
 @pulumi.input_type
@@ -370,14 +371,14 @@ class RegulationConfigurationArgs:
                  amazon_set_default_status: pulumi.Input[Optional[_builtins.bool]] = None,
                  config: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  consent_duration: pulumi.Input[Optional[_builtins.int]] = None,
-                 consent_duration_unit: pulumi.Input[Optional[_builtins.str]] = None,
+                 consent_duration_unit: pulumi.Input[Optional['DurationUnit']] = None,
                  country: pulumi.Input[Optional[_builtins.str]] = None,
                  cross_device_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  cross_device_timeout: pulumi.Input[Optional[_builtins.float]] = None,
                  denied_consent_duration: pulumi.Input[Optional[_builtins.int]] = None,
                  denied_consent_duration_custom: pulumi.Input[Optional[_builtins.bool]] = None,
-                 denied_consent_duration_unit: pulumi.Input[Optional[_builtins.str]] = None,
-                 disagree_button_style: pulumi.Input[Optional[_builtins.str]] = None,
+                 denied_consent_duration_unit: pulumi.Input[Optional['DurationUnit']] = None,
+                 disagree_button_style: pulumi.Input[Optional['DisagreeButtonStyle']] = None,
                  enable_ignore_consent_before: pulumi.Input[Optional[_builtins.bool]] = None,
                  gcm_ad_personalization_default_status: pulumi.Input[Optional[_builtins.bool]] = None,
                  gcm_ad_user_data_default_status: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -400,7 +401,7 @@ class RegulationConfigurationArgs:
                  microsoft_enable_tcf_advertiser_consent_mode: pulumi.Input[Optional[_builtins.bool]] = None,
                  microsoft_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  microsoft_set_default_status: pulumi.Input[Optional[_builtins.bool]] = None,
-                 negative_action_link_format: pulumi.Input[Optional[_builtins.str]] = None,
+                 negative_action_link_format: pulumi.Input[Optional['NegativeActionLinkFormat']] = None,
                  notice_deny_applies_to_li: pulumi.Input[Optional[_builtins.bool]] = None,
                  notice_disabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  preferences_deny_applies_to_li: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -412,50 +413,50 @@ class RegulationConfigurationArgs:
         One regulation's settings in a notice configuration, matched by `regulationId` (gdpr, cpra, cpa, ctdpa, vcdpa). Objects inside are managed key by key.
 
         :param pulumi.Input[_builtins.str] regulation_id: The ID of the regulation. This is a reference to the regulations service.
-        :param pulumi.Input[_builtins.bool] amazon_ad_storage_default_status: Default status for ad storage in Amazon Consent Mode
-        :param pulumi.Input[_builtins.bool] amazon_ad_user_data_default_status: Default status for ad user data in Amazon Consent Mode
-        :param pulumi.Input[_builtins.bool] amazon_enabled: Whether Amazon consent mode is enabled
-        :param pulumi.Input[_builtins.bool] amazon_set_default_status: Whether to set the default status for ads/user data in Amazon Consent Mode
-        :param pulumi.Input[Mapping[str, Any]] config: Configuration of the notice
-        :param pulumi.Input[_builtins.int] consent_duration: The duration that applies to collected consent. Consent is recollected after the expiration of the duration
-        :param pulumi.Input[_builtins.str] consent_duration_unit: The unit of the consent duration
-        :param pulumi.Input[_builtins.str] country: The country that the consent notice belongs to (two letter ISO code)
-        :param pulumi.Input[_builtins.bool] cross_device_enabled: Whether the cross device feature is enabled
-        :param pulumi.Input[_builtins.float] cross_device_timeout: The timeout that applies to sync with consent notice
-        :param pulumi.Input[_builtins.int] denied_consent_duration: The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration
-        :param pulumi.Input[_builtins.bool] denied_consent_duration_custom: Whether the duration for denied consent is different from the generic
-        :param pulumi.Input[_builtins.str] denied_consent_duration_unit: The unit of the denied consent duration
-        :param pulumi.Input[_builtins.str] disagree_button_style: The style of the Disagree button
+        :param pulumi.Input[_builtins.bool] amazon_ad_storage_default_status: Default status for ad storage in Amazon Consent Mode.
+        :param pulumi.Input[_builtins.bool] amazon_ad_user_data_default_status: Default status for ad user data in Amazon Consent Mode.
+        :param pulumi.Input[_builtins.bool] amazon_enabled: Whether Amazon consent mode is enabled.
+        :param pulumi.Input[_builtins.bool] amazon_set_default_status: Whether to set the default status for ads/user data in Amazon Consent Mode.
+        :param pulumi.Input[Mapping[str, Any]] config: Configuration of the notice.
+        :param pulumi.Input[_builtins.int] consent_duration: The duration that applies to collected consent. Consent is recollected after the expiration of the duration.
+        :param pulumi.Input['DurationUnit'] consent_duration_unit: The unit of the consent duration. One of: months, days, seconds.
+        :param pulumi.Input[_builtins.str] country: The country that the consent notice belongs to (two letter ISO code).
+        :param pulumi.Input[_builtins.bool] cross_device_enabled: Whether the cross device feature is enabled.
+        :param pulumi.Input[_builtins.float] cross_device_timeout: The timeout that applies to sync with consent notice.
+        :param pulumi.Input[_builtins.int] denied_consent_duration: The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration.
+        :param pulumi.Input[_builtins.bool] denied_consent_duration_custom: Whether the duration for denied consent is different from the generic.
+        :param pulumi.Input['DurationUnit'] denied_consent_duration_unit: The unit of the denied consent duration. One of: months, days, seconds.
+        :param pulumi.Input['DisagreeButtonStyle'] disagree_button_style: The style of the Disagree button. One of: primary, secondary.
         :param pulumi.Input[_builtins.bool] enable_ignore_consent_before: Whether the consent must be recollected after a certain date.
-        :param pulumi.Input[_builtins.bool] gcm_ad_personalization_default_status: Default status for ad personalization in Google Consent Mode
-        :param pulumi.Input[_builtins.bool] gcm_ad_user_data_default_status: Default status for ad user data in Google Consent Mode
-        :param pulumi.Input[_builtins.bool] gcm_ads_default_status: Default status for ads in Google Consent Mode
-        :param pulumi.Input[_builtins.bool] gcm_airbridge_enabled: Whether Airbridge SDK is enabled for GCM third-party SDKs
-        :param pulumi.Input[_builtins.bool] gcm_analytics_default_status: Default status for analytics in Google Consent Mode
-        :param pulumi.Input[_builtins.bool] gcm_appsflyer_enabled: Whether AppsFlyer SDK is enabled for GCM third-party SDKs
-        :param pulumi.Input[_builtins.bool] gcm_branch_enabled: Whether Branch SDK is enabled for GCM third-party SDKs
-        :param pulumi.Input[_builtins.bool] gcm_enabled: Whether Google consent mode is enabled
-        :param pulumi.Input[_builtins.bool] gcm_firebase_enabled: Whether Firebase SDK is enabled for GCM third-party SDKs
-        :param pulumi.Input[_builtins.bool] gcm_functionality_default_status: Default status for functionality of the website e.g. language settings in Google Consent Mode
-        :param pulumi.Input[_builtins.bool] gcm_kochava_enabled: Whether Kochava SDK is enabled for GCM third-party SDKs
-        :param pulumi.Input[_builtins.bool] gcm_personalization_default_status: Default status for personalization in Google Consent Mode
-        :param pulumi.Input[_builtins.bool] gcm_security_default_status: Default status for security in Google Consent Mode
-        :param pulumi.Input[_builtins.bool] gcm_set_default_status: Whether to set the default status for analytics and ads
-        :param pulumi.Input[_builtins.bool] gcm_tcf_enabled: Whether the Google consent mode TCF integration is enabled
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] geo_locations: Geographical locations that will load this SDK config
-        :param pulumi.Input[_builtins.bool] is_default_regulation_config: If this is the default configuration for a given regulation
-        :param pulumi.Input[_builtins.bool] microsoft_ad_storage_default_status: Default status for ad storage in Microsoft Consent Mode
-        :param pulumi.Input[_builtins.bool] microsoft_enable_tcf_advertiser_consent_mode: Whether to enable TCF advertiser consent mode in Microsoft Consent Mode
-        :param pulumi.Input[_builtins.bool] microsoft_enabled: Whether Microsoft consent mode is enabled
-        :param pulumi.Input[_builtins.bool] microsoft_set_default_status: Whether to set the default status for ads
-        :param pulumi.Input[_builtins.str] negative_action_link_format: What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon.
-        :param pulumi.Input[_builtins.bool] notice_deny_applies_to_li: Do not keep legitimate interest enabled when the user disagrees in the notice
-        :param pulumi.Input[_builtins.bool] notice_disabled: Whether the notice is disabled
-        :param pulumi.Input[_builtins.bool] preferences_deny_applies_to_li: Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences
-        :param pulumi.Input[Mapping[str, Any]] regulation_settings: Regulation specific configuration of the notice regulation configuration
+        :param pulumi.Input[_builtins.bool] gcm_ad_personalization_default_status: Default status for ad personalization in Google Consent Mode.
+        :param pulumi.Input[_builtins.bool] gcm_ad_user_data_default_status: Default status for ad user data in Google Consent Mode.
+        :param pulumi.Input[_builtins.bool] gcm_ads_default_status: Default status for ads in Google Consent Mode.
+        :param pulumi.Input[_builtins.bool] gcm_airbridge_enabled: Whether Airbridge SDK is enabled for GCM third-party SDKs.
+        :param pulumi.Input[_builtins.bool] gcm_analytics_default_status: Default status for analytics in Google Consent Mode.
+        :param pulumi.Input[_builtins.bool] gcm_appsflyer_enabled: Whether AppsFlyer SDK is enabled for GCM third-party SDKs.
+        :param pulumi.Input[_builtins.bool] gcm_branch_enabled: Whether Branch SDK is enabled for GCM third-party SDKs.
+        :param pulumi.Input[_builtins.bool] gcm_enabled: Whether Google consent mode is enabled.
+        :param pulumi.Input[_builtins.bool] gcm_firebase_enabled: Whether Firebase SDK is enabled for GCM third-party SDKs.
+        :param pulumi.Input[_builtins.bool] gcm_functionality_default_status: Default status for functionality of the website e.g. language settings in Google Consent Mode.
+        :param pulumi.Input[_builtins.bool] gcm_kochava_enabled: Whether Kochava SDK is enabled for GCM third-party SDKs.
+        :param pulumi.Input[_builtins.bool] gcm_personalization_default_status: Default status for personalization in Google Consent Mode.
+        :param pulumi.Input[_builtins.bool] gcm_security_default_status: Default status for security in Google Consent Mode.
+        :param pulumi.Input[_builtins.bool] gcm_set_default_status: Whether to set the default status for analytics and ads.
+        :param pulumi.Input[_builtins.bool] gcm_tcf_enabled: Whether the Google consent mode TCF integration is enabled.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] geo_locations: Geographical locations that will load this SDK config: `*` (everywhere), a country (`FR`, ISO 3166-1 alpha-2) or a region (`US_CA`: country, underscore, region code).
+        :param pulumi.Input[_builtins.bool] is_default_regulation_config: If this is the default configuration for a given regulation.
+        :param pulumi.Input[_builtins.bool] microsoft_ad_storage_default_status: Default status for ad storage in Microsoft Consent Mode.
+        :param pulumi.Input[_builtins.bool] microsoft_enable_tcf_advertiser_consent_mode: Whether to enable TCF advertiser consent mode in Microsoft Consent Mode.
+        :param pulumi.Input[_builtins.bool] microsoft_enabled: Whether Microsoft consent mode is enabled.
+        :param pulumi.Input[_builtins.bool] microsoft_set_default_status: Whether to set the default status for ads.
+        :param pulumi.Input['NegativeActionLinkFormat'] negative_action_link_format: What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
+        :param pulumi.Input[_builtins.bool] notice_deny_applies_to_li: Do not keep legitimate interest enabled when the user disagrees in the notice.
+        :param pulumi.Input[_builtins.bool] notice_disabled: Whether the notice is disabled.
+        :param pulumi.Input[_builtins.bool] preferences_deny_applies_to_li: Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences.
+        :param pulumi.Input[Mapping[str, Any]] regulation_settings: Regulation specific configuration of the notice regulation configuration.
         :param pulumi.Input[_builtins.str] template_id: The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
-        :param pulumi.Input[_builtins.str] text_id: ID of an approved notice text if this notice is configured for using an approved text in "text_mode"
-        :param pulumi.Input[_builtins.bool] wordpress_enabled: Whether WordPress consent mode is enabled
+        :param pulumi.Input[_builtins.str] text_id: ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
+        :param pulumi.Input[_builtins.bool] wordpress_enabled: Whether WordPress consent mode is enabled.
         """
         pulumi.set(__self__, "regulation_id", regulation_id)
         if amazon_ad_storage_default_status is not None:
@@ -563,7 +564,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="amazonAdStorageDefaultStatus")
     def amazon_ad_storage_default_status(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Default status for ad storage in Amazon Consent Mode
+        Default status for ad storage in Amazon Consent Mode.
         """
         return pulumi.get(self, "amazon_ad_storage_default_status")
 
@@ -575,7 +576,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="amazonAdUserDataDefaultStatus")
     def amazon_ad_user_data_default_status(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Default status for ad user data in Amazon Consent Mode
+        Default status for ad user data in Amazon Consent Mode.
         """
         return pulumi.get(self, "amazon_ad_user_data_default_status")
 
@@ -587,7 +588,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="amazonEnabled")
     def amazon_enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether Amazon consent mode is enabled
+        Whether Amazon consent mode is enabled.
         """
         return pulumi.get(self, "amazon_enabled")
 
@@ -599,7 +600,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="amazonSetDefaultStatus")
     def amazon_set_default_status(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether to set the default status for ads/user data in Amazon Consent Mode
+        Whether to set the default status for ads/user data in Amazon Consent Mode.
         """
         return pulumi.get(self, "amazon_set_default_status")
 
@@ -611,7 +612,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter
     def config(self) -> pulumi.Input[Optional[Mapping[str, Any]]]:
         """
-        Configuration of the notice
+        Configuration of the notice.
         """
         return pulumi.get(self, "config")
 
@@ -623,7 +624,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="consentDuration")
     def consent_duration(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        The duration that applies to collected consent. Consent is recollected after the expiration of the duration
+        The duration that applies to collected consent. Consent is recollected after the expiration of the duration.
         """
         return pulumi.get(self, "consent_duration")
 
@@ -633,21 +634,21 @@ class RegulationConfigurationArgs:
 
     @_builtins.property
     @pulumi.getter(name="consentDurationUnit")
-    def consent_duration_unit(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def consent_duration_unit(self) -> pulumi.Input[Optional['DurationUnit']]:
         """
-        The unit of the consent duration
+        The unit of the consent duration. One of: months, days, seconds.
         """
         return pulumi.get(self, "consent_duration_unit")
 
     @consent_duration_unit.setter
-    def consent_duration_unit(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def consent_duration_unit(self, value: pulumi.Input[Optional['DurationUnit']]):
         pulumi.set(self, "consent_duration_unit", value)
 
     @_builtins.property
     @pulumi.getter
     def country(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The country that the consent notice belongs to (two letter ISO code)
+        The country that the consent notice belongs to (two letter ISO code).
         """
         return pulumi.get(self, "country")
 
@@ -659,7 +660,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="crossDeviceEnabled")
     def cross_device_enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether the cross device feature is enabled
+        Whether the cross device feature is enabled.
         """
         return pulumi.get(self, "cross_device_enabled")
 
@@ -671,7 +672,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="crossDeviceTimeout")
     def cross_device_timeout(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
-        The timeout that applies to sync with consent notice
+        The timeout that applies to sync with consent notice.
         """
         return pulumi.get(self, "cross_device_timeout")
 
@@ -683,7 +684,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="deniedConsentDuration")
     def denied_consent_duration(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration
+        The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration.
         """
         return pulumi.get(self, "denied_consent_duration")
 
@@ -695,7 +696,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="deniedConsentDurationCustom")
     def denied_consent_duration_custom(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether the duration for denied consent is different from the generic
+        Whether the duration for denied consent is different from the generic.
         """
         return pulumi.get(self, "denied_consent_duration_custom")
 
@@ -705,26 +706,26 @@ class RegulationConfigurationArgs:
 
     @_builtins.property
     @pulumi.getter(name="deniedConsentDurationUnit")
-    def denied_consent_duration_unit(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def denied_consent_duration_unit(self) -> pulumi.Input[Optional['DurationUnit']]:
         """
-        The unit of the denied consent duration
+        The unit of the denied consent duration. One of: months, days, seconds.
         """
         return pulumi.get(self, "denied_consent_duration_unit")
 
     @denied_consent_duration_unit.setter
-    def denied_consent_duration_unit(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def denied_consent_duration_unit(self, value: pulumi.Input[Optional['DurationUnit']]):
         pulumi.set(self, "denied_consent_duration_unit", value)
 
     @_builtins.property
     @pulumi.getter(name="disagreeButtonStyle")
-    def disagree_button_style(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def disagree_button_style(self) -> pulumi.Input[Optional['DisagreeButtonStyle']]:
         """
-        The style of the Disagree button
+        The style of the Disagree button. One of: primary, secondary.
         """
         return pulumi.get(self, "disagree_button_style")
 
     @disagree_button_style.setter
-    def disagree_button_style(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def disagree_button_style(self, value: pulumi.Input[Optional['DisagreeButtonStyle']]):
         pulumi.set(self, "disagree_button_style", value)
 
     @_builtins.property
@@ -743,7 +744,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="gcmAdPersonalizationDefaultStatus")
     def gcm_ad_personalization_default_status(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Default status for ad personalization in Google Consent Mode
+        Default status for ad personalization in Google Consent Mode.
         """
         return pulumi.get(self, "gcm_ad_personalization_default_status")
 
@@ -755,7 +756,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="gcmAdUserDataDefaultStatus")
     def gcm_ad_user_data_default_status(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Default status for ad user data in Google Consent Mode
+        Default status for ad user data in Google Consent Mode.
         """
         return pulumi.get(self, "gcm_ad_user_data_default_status")
 
@@ -767,7 +768,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="gcmAdsDefaultStatus")
     def gcm_ads_default_status(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Default status for ads in Google Consent Mode
+        Default status for ads in Google Consent Mode.
         """
         return pulumi.get(self, "gcm_ads_default_status")
 
@@ -779,7 +780,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="gcmAirbridgeEnabled")
     def gcm_airbridge_enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether Airbridge SDK is enabled for GCM third-party SDKs
+        Whether Airbridge SDK is enabled for GCM third-party SDKs.
         """
         return pulumi.get(self, "gcm_airbridge_enabled")
 
@@ -791,7 +792,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="gcmAnalyticsDefaultStatus")
     def gcm_analytics_default_status(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Default status for analytics in Google Consent Mode
+        Default status for analytics in Google Consent Mode.
         """
         return pulumi.get(self, "gcm_analytics_default_status")
 
@@ -803,7 +804,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="gcmAppsflyerEnabled")
     def gcm_appsflyer_enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether AppsFlyer SDK is enabled for GCM third-party SDKs
+        Whether AppsFlyer SDK is enabled for GCM third-party SDKs.
         """
         return pulumi.get(self, "gcm_appsflyer_enabled")
 
@@ -815,7 +816,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="gcmBranchEnabled")
     def gcm_branch_enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether Branch SDK is enabled for GCM third-party SDKs
+        Whether Branch SDK is enabled for GCM third-party SDKs.
         """
         return pulumi.get(self, "gcm_branch_enabled")
 
@@ -827,7 +828,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="gcmEnabled")
     def gcm_enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether Google consent mode is enabled
+        Whether Google consent mode is enabled.
         """
         return pulumi.get(self, "gcm_enabled")
 
@@ -839,7 +840,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="gcmFirebaseEnabled")
     def gcm_firebase_enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether Firebase SDK is enabled for GCM third-party SDKs
+        Whether Firebase SDK is enabled for GCM third-party SDKs.
         """
         return pulumi.get(self, "gcm_firebase_enabled")
 
@@ -851,7 +852,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="gcmFunctionalityDefaultStatus")
     def gcm_functionality_default_status(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Default status for functionality of the website e.g. language settings in Google Consent Mode
+        Default status for functionality of the website e.g. language settings in Google Consent Mode.
         """
         return pulumi.get(self, "gcm_functionality_default_status")
 
@@ -863,7 +864,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="gcmKochavaEnabled")
     def gcm_kochava_enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether Kochava SDK is enabled for GCM third-party SDKs
+        Whether Kochava SDK is enabled for GCM third-party SDKs.
         """
         return pulumi.get(self, "gcm_kochava_enabled")
 
@@ -875,7 +876,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="gcmPersonalizationDefaultStatus")
     def gcm_personalization_default_status(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Default status for personalization in Google Consent Mode
+        Default status for personalization in Google Consent Mode.
         """
         return pulumi.get(self, "gcm_personalization_default_status")
 
@@ -887,7 +888,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="gcmSecurityDefaultStatus")
     def gcm_security_default_status(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Default status for security in Google Consent Mode
+        Default status for security in Google Consent Mode.
         """
         return pulumi.get(self, "gcm_security_default_status")
 
@@ -899,7 +900,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="gcmSetDefaultStatus")
     def gcm_set_default_status(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether to set the default status for analytics and ads
+        Whether to set the default status for analytics and ads.
         """
         return pulumi.get(self, "gcm_set_default_status")
 
@@ -911,7 +912,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="gcmTcfEnabled")
     def gcm_tcf_enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether the Google consent mode TCF integration is enabled
+        Whether the Google consent mode TCF integration is enabled.
         """
         return pulumi.get(self, "gcm_tcf_enabled")
 
@@ -923,7 +924,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="geoLocations")
     def geo_locations(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Geographical locations that will load this SDK config
+        Geographical locations that will load this SDK config: `*` (everywhere), a country (`FR`, ISO 3166-1 alpha-2) or a region (`US_CA`: country, underscore, region code).
         """
         return pulumi.get(self, "geo_locations")
 
@@ -935,7 +936,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="isDefaultRegulationConfig")
     def is_default_regulation_config(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        If this is the default configuration for a given regulation
+        If this is the default configuration for a given regulation.
         """
         return pulumi.get(self, "is_default_regulation_config")
 
@@ -947,7 +948,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="microsoftAdStorageDefaultStatus")
     def microsoft_ad_storage_default_status(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Default status for ad storage in Microsoft Consent Mode
+        Default status for ad storage in Microsoft Consent Mode.
         """
         return pulumi.get(self, "microsoft_ad_storage_default_status")
 
@@ -959,7 +960,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="microsoftEnableTcfAdvertiserConsentMode")
     def microsoft_enable_tcf_advertiser_consent_mode(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether to enable TCF advertiser consent mode in Microsoft Consent Mode
+        Whether to enable TCF advertiser consent mode in Microsoft Consent Mode.
         """
         return pulumi.get(self, "microsoft_enable_tcf_advertiser_consent_mode")
 
@@ -971,7 +972,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="microsoftEnabled")
     def microsoft_enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether Microsoft consent mode is enabled
+        Whether Microsoft consent mode is enabled.
         """
         return pulumi.get(self, "microsoft_enabled")
 
@@ -983,7 +984,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="microsoftSetDefaultStatus")
     def microsoft_set_default_status(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether to set the default status for ads
+        Whether to set the default status for ads.
         """
         return pulumi.get(self, "microsoft_set_default_status")
 
@@ -993,21 +994,21 @@ class RegulationConfigurationArgs:
 
     @_builtins.property
     @pulumi.getter(name="negativeActionLinkFormat")
-    def negative_action_link_format(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def negative_action_link_format(self) -> pulumi.Input[Optional['NegativeActionLinkFormat']]:
         """
-        What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon.
+        What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
         """
         return pulumi.get(self, "negative_action_link_format")
 
     @negative_action_link_format.setter
-    def negative_action_link_format(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def negative_action_link_format(self, value: pulumi.Input[Optional['NegativeActionLinkFormat']]):
         pulumi.set(self, "negative_action_link_format", value)
 
     @_builtins.property
     @pulumi.getter(name="noticeDenyAppliesToLi")
     def notice_deny_applies_to_li(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Do not keep legitimate interest enabled when the user disagrees in the notice
+        Do not keep legitimate interest enabled when the user disagrees in the notice.
         """
         return pulumi.get(self, "notice_deny_applies_to_li")
 
@@ -1019,7 +1020,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="noticeDisabled")
     def notice_disabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether the notice is disabled
+        Whether the notice is disabled.
         """
         return pulumi.get(self, "notice_disabled")
 
@@ -1031,7 +1032,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="preferencesDenyAppliesToLi")
     def preferences_deny_applies_to_li(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences
+        Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences.
         """
         return pulumi.get(self, "preferences_deny_applies_to_li")
 
@@ -1043,7 +1044,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="regulationSettings")
     def regulation_settings(self) -> pulumi.Input[Optional[Mapping[str, Any]]]:
         """
-        Regulation specific configuration of the notice regulation configuration
+        Regulation specific configuration of the notice regulation configuration.
         """
         return pulumi.get(self, "regulation_settings")
 
@@ -1067,7 +1068,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="textId")
     def text_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        ID of an approved notice text if this notice is configured for using an approved text in "text_mode"
+        ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
         """
         return pulumi.get(self, "text_id")
 
@@ -1079,7 +1080,7 @@ class RegulationConfigurationArgs:
     @pulumi.getter(name="wordpressEnabled")
     def wordpress_enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether WordPress consent mode is enabled
+        Whether WordPress consent mode is enabled.
         """
         return pulumi.get(self, "wordpress_enabled")
 

@@ -79,7 +79,7 @@ class GetNoticeDraftResult:
     @pulumi.getter
     def values(self) -> Mapping[str, Any]:
         """
-        Every field of the draft, as Didomi returns it.
+        Every field of the draft, as Didomi returns it: Didomi's own names, snake_case (`consent_duration`), whatever the language.
         """
         return pulumi.get(self, "values")
 

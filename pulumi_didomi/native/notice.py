@@ -261,6 +261,8 @@ class Notice(pulumi.CustomResource):
             __props__.__dict__["script_tag"] = None
             __props__.__dict__["sdk_loader_url"] = None
             __props__.__dict__["updated_at"] = None
+        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["adoptId", "organizationId"])
+        opts = pulumi.ResourceOptions.merge(opts, replace_on_changes)
         super(Notice, __self__).__init__(
             'didomi:index:Notice',
             resource_name,

@@ -230,6 +230,8 @@ class NoticeDeployment(pulumi.CustomResource):
             __props__.__dict__["status"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["draft"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
+        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["noticeId", "organizationId", "revision"])
+        opts = pulumi.ResourceOptions.merge(opts, replace_on_changes)
         super(NoticeDeployment, __self__).__init__(
             'didomi:index:NoticeDeployment',
             resource_name,

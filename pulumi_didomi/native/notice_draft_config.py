@@ -14,6 +14,7 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
 from . import outputs
+from ._enums import *
 from ._inputs import *
 
 __all__ = ['NoticeDraftConfigArgs', 'NoticeDraftConfig']
@@ -28,9 +29,9 @@ class NoticeDraftConfigArgs:
                  amazon_set_default_status: pulumi.Input[Optional[_builtins.bool]] = None,
                  config: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  consent_duration: pulumi.Input[Optional[_builtins.int]] = None,
-                 consent_duration_unit: pulumi.Input[Optional[_builtins.str]] = None,
-                 consent_string_partners_encoding: pulumi.Input[Optional[_builtins.str]] = None,
-                 consent_string_purposes_encoding: pulumi.Input[Optional[_builtins.str]] = None,
+                 consent_duration_unit: pulumi.Input[Optional['DurationUnit']] = None,
+                 consent_string_partners_encoding: pulumi.Input[Optional['ConsentStringEncoding']] = None,
+                 consent_string_purposes_encoding: pulumi.Input[Optional['ConsentStringEncoding']] = None,
                  country: pulumi.Input[Optional[_builtins.str]] = None,
                  cross_device_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  cross_device_timeout: pulumi.Input[Optional[_builtins.float]] = None,
@@ -39,8 +40,8 @@ class NoticeDraftConfigArgs:
                  default: pulumi.Input[Optional[_builtins.bool]] = None,
                  denied_consent_duration: pulumi.Input[Optional[_builtins.int]] = None,
                  denied_consent_duration_custom: pulumi.Input[Optional[_builtins.bool]] = None,
-                 denied_consent_duration_unit: pulumi.Input[Optional[_builtins.str]] = None,
-                 disagree_button_style: pulumi.Input[Optional[_builtins.str]] = None,
+                 denied_consent_duration_unit: pulumi.Input[Optional['DurationUnit']] = None,
+                 disagree_button_style: pulumi.Input[Optional['DisagreeButtonStyle']] = None,
                  dismiss_button_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  enable_ignore_consent_before: pulumi.Input[Optional[_builtins.bool]] = None,
                  enable_web_view: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -63,22 +64,22 @@ class NoticeDraftConfigArgs:
                  gcm_tcf_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  gpp_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  gpp_mspa_generate_usnat_string: pulumi.Input[Optional[_builtins.bool]] = None,
-                 gpp_mspa_mode: pulumi.Input[Optional[_builtins.str]] = None,
+                 gpp_mspa_mode: pulumi.Input[Optional['GppMspaMode']] = None,
                  gpp_mspa_signatory: pulumi.Input[Optional[_builtins.bool]] = None,
                  ignore_consent_before: pulumi.Input[Optional[_builtins.str]] = None,
                  microsoft_ad_storage_default_status: pulumi.Input[Optional[_builtins.bool]] = None,
                  microsoft_enable_tcf_advertiser_consent_mode: pulumi.Input[Optional[_builtins.bool]] = None,
                  microsoft_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  microsoft_set_default_status: pulumi.Input[Optional[_builtins.bool]] = None,
-                 negative_action: pulumi.Input[Optional[_builtins.str]] = None,
+                 negative_action: pulumi.Input[Optional['NegativeAction']] = None,
                  negative_action_button: pulumi.Input[Optional[_builtins.bool]] = None,
                  negative_action_link: pulumi.Input[Optional[_builtins.bool]] = None,
-                 negative_action_link_format: pulumi.Input[Optional[_builtins.str]] = None,
+                 negative_action_link_format: pulumi.Input[Optional['NegativeActionLinkFormat']] = None,
                  notice_active_elements_order: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  notice_deny_applies_to_li: pulumi.Input[Optional[_builtins.bool]] = None,
                  notice_disabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
-                 platform: pulumi.Input[Optional[_builtins.str]] = None,
+                 platform: pulumi.Input[Optional['Platform']] = None,
                  preferences_active_elements_order: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  preferences_cross_button_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  preferences_deny_applies_to_li: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -89,7 +90,7 @@ class NoticeDraftConfigArgs:
                  targets: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  template_id: pulumi.Input[Optional[_builtins.str]] = None,
                  text_id: pulumi.Input[Optional[_builtins.str]] = None,
-                 text_mode: pulumi.Input[Optional[_builtins.str]] = None,
+                 text_mode: pulumi.Input[Optional['TextMode']] = None,
                  wordpress_enabled: pulumi.Input[Optional[_builtins.bool]] = None):
         """
         The set of arguments for constructing a NoticeDraftConfig resource.
@@ -101,9 +102,9 @@ class NoticeDraftConfigArgs:
         :param pulumi.Input[_builtins.bool] amazon_set_default_status: Whether to set the default status for ads/user data in Amazon Consent Mode.
         :param pulumi.Input[Mapping[str, Any]] config: Configuration of the notice.
         :param pulumi.Input[_builtins.int] consent_duration: The duration that applies to collected consent. Consent is recollected after the expiration of the duration.
-        :param pulumi.Input[_builtins.str] consent_duration_unit: The unit of the consent duration. One of: months, days, seconds.
-        :param pulumi.Input[_builtins.str] consent_string_partners_encoding: The encoding selected for the partners section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
-        :param pulumi.Input[_builtins.str] consent_string_purposes_encoding: The encoding selected for the purposes section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
+        :param pulumi.Input['DurationUnit'] consent_duration_unit: The unit of the consent duration. One of: months, days, seconds.
+        :param pulumi.Input['ConsentStringEncoding'] consent_string_partners_encoding: The encoding selected for the partners section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
+        :param pulumi.Input['ConsentStringEncoding'] consent_string_purposes_encoding: The encoding selected for the purposes section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
         :param pulumi.Input[_builtins.str] country: The country that the consent notice belongs to (two letter ISO code).
         :param pulumi.Input[_builtins.bool] cross_device_enabled: Whether the cross device feature is enabled.
         :param pulumi.Input[_builtins.float] cross_device_timeout: The timeout that applies to sync with consent notice.
@@ -112,8 +113,8 @@ class NoticeDraftConfigArgs:
         :param pulumi.Input[_builtins.bool] default: Whether the notice should be used when no other notice is available and matching the target. If `default` is set to true, `targets` must be empty.
         :param pulumi.Input[_builtins.int] denied_consent_duration: The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration.
         :param pulumi.Input[_builtins.bool] denied_consent_duration_custom: Whether the duration for denied consent is different from the generic.
-        :param pulumi.Input[_builtins.str] denied_consent_duration_unit: The unit of the denied consent duration. One of: months, days, seconds.
-        :param pulumi.Input[_builtins.str] disagree_button_style: The style of the Disagree button. One of: primary, secondary.
+        :param pulumi.Input['DurationUnit'] denied_consent_duration_unit: The unit of the denied consent duration. One of: months, days, seconds.
+        :param pulumi.Input['DisagreeButtonStyle'] disagree_button_style: The style of the Disagree button. One of: primary, secondary.
         :param pulumi.Input[_builtins.bool] dismiss_button_enabled: Whether the dismiss button (Agree & Close) is enabled.
         :param pulumi.Input[_builtins.bool] enable_ignore_consent_before: Whether the consent must be recollected after a certain date.
         :param pulumi.Input[_builtins.bool] enable_web_view: Whether the web view is enabled.
@@ -136,22 +137,22 @@ class NoticeDraftConfigArgs:
         :param pulumi.Input[_builtins.bool] gcm_tcf_enabled: Whether the Google consent mode TCF integration is enabled.
         :param pulumi.Input[_builtins.bool] gpp_enabled: Whether GPP is enabled.
         :param pulumi.Input[_builtins.bool] gpp_mspa_generate_usnat_string: Whether to generate the US national string when MSPA is enabled.
-        :param pulumi.Input[_builtins.str] gpp_mspa_mode: GPP MSPA mode (service provider or opt out). One of: service_provider, opt_out.
+        :param pulumi.Input['GppMspaMode'] gpp_mspa_mode: GPP MSPA mode (service provider or opt out). One of: service_provider, opt_out.
         :param pulumi.Input[_builtins.bool] gpp_mspa_signatory: Whether GPP MSPA signatory is enabled.
         :param pulumi.Input[_builtins.str] ignore_consent_before: The date after which consent must be recollected if "enable_ignore_consent_before" is set to true.
         :param pulumi.Input[_builtins.bool] microsoft_ad_storage_default_status: Default status for ad storage in Microsoft Consent Mode.
         :param pulumi.Input[_builtins.bool] microsoft_enable_tcf_advertiser_consent_mode: Whether to enable TCF advertiser consent mode in Microsoft Consent Mode.
         :param pulumi.Input[_builtins.bool] microsoft_enabled: Whether Microsoft consent mode is enabled.
         :param pulumi.Input[_builtins.bool] microsoft_set_default_status: Whether to set the default status for ads.
-        :param pulumi.Input[_builtins.str] negative_action: What negative action should be displayed in the notice: Disagree to all ("button"), Continue without agreeing ("link") or no negative action (null). One of: button, link.
+        :param pulumi.Input['NegativeAction'] negative_action: What negative action should be displayed in the notice: Disagree to all ("button"), Continue without agreeing ("link") or no negative action (null). One of: button, link.
         :param pulumi.Input[_builtins.bool] negative_action_button: Whether negative action should be a button or not.
         :param pulumi.Input[_builtins.bool] negative_action_link: Whether negative action should be a link or not.
-        :param pulumi.Input[_builtins.str] negative_action_link_format: What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon. One of: text, cross.
+        :param pulumi.Input['NegativeActionLinkFormat'] negative_action_link_format: What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
         :param pulumi.Input[Mapping[str, Any]] notice_active_elements_order: The order of active elements in the notice.
         :param pulumi.Input[_builtins.bool] notice_deny_applies_to_li: Do not keep legitimate interest enabled when the user disagrees in the notice.
         :param pulumi.Input[_builtins.bool] notice_disabled: Whether the notice is disabled.
         :param pulumi.Input[_builtins.str] organization_id: The Didomi organization; defaults to the provider's `organizationId`. A change means another resource.
-        :param pulumi.Input[_builtins.str] platform: Platform (web, amp, mobile or television) that this notice is running on. One of: web, amp, app, ctv.
+        :param pulumi.Input['Platform'] platform: Platform (web, amp, mobile or television) that this notice is running on. One of: web, amp, app, ctv.
         :param pulumi.Input[Mapping[str, Any]] preferences_active_elements_order: The order of active elements (buttons) in the preferences view.
         :param pulumi.Input[_builtins.bool] preferences_cross_button_enabled: Whether the cross button (top right) is enabled in the preferences view.
         :param pulumi.Input[_builtins.bool] preferences_deny_applies_to_li: Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences.
@@ -162,7 +163,7 @@ class NoticeDraftConfigArgs:
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] targets: Domains (web) or app ids the notice is shown on; empty for the default notice.
         :param pulumi.Input[_builtins.str] template_id: The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
         :param pulumi.Input[_builtins.str] text_id: ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
-        :param pulumi.Input[_builtins.str] text_mode: Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
+        :param pulumi.Input['TextMode'] text_mode: Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
         :param pulumi.Input[_builtins.bool] wordpress_enabled: Whether WordPress consent mode is enabled.
         """
         pulumi.set(__self__, "notice_id", notice_id)
@@ -391,38 +392,38 @@ class NoticeDraftConfigArgs:
 
     @_builtins.property
     @pulumi.getter(name="consentDurationUnit")
-    def consent_duration_unit(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def consent_duration_unit(self) -> pulumi.Input[Optional['DurationUnit']]:
         """
         The unit of the consent duration. One of: months, days, seconds.
         """
         return pulumi.get(self, "consent_duration_unit")
 
     @consent_duration_unit.setter
-    def consent_duration_unit(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def consent_duration_unit(self, value: pulumi.Input[Optional['DurationUnit']]):
         pulumi.set(self, "consent_duration_unit", value)
 
     @_builtins.property
     @pulumi.getter(name="consentStringPartnersEncoding")
-    def consent_string_partners_encoding(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def consent_string_partners_encoding(self) -> pulumi.Input[Optional['ConsentStringEncoding']]:
         """
         The encoding selected for the partners section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
         """
         return pulumi.get(self, "consent_string_partners_encoding")
 
     @consent_string_partners_encoding.setter
-    def consent_string_partners_encoding(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def consent_string_partners_encoding(self, value: pulumi.Input[Optional['ConsentStringEncoding']]):
         pulumi.set(self, "consent_string_partners_encoding", value)
 
     @_builtins.property
     @pulumi.getter(name="consentStringPurposesEncoding")
-    def consent_string_purposes_encoding(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def consent_string_purposes_encoding(self) -> pulumi.Input[Optional['ConsentStringEncoding']]:
         """
         The encoding selected for the purposes section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
         """
         return pulumi.get(self, "consent_string_purposes_encoding")
 
     @consent_string_purposes_encoding.setter
-    def consent_string_purposes_encoding(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def consent_string_purposes_encoding(self, value: pulumi.Input[Optional['ConsentStringEncoding']]):
         pulumi.set(self, "consent_string_purposes_encoding", value)
 
     @_builtins.property
@@ -523,26 +524,26 @@ class NoticeDraftConfigArgs:
 
     @_builtins.property
     @pulumi.getter(name="deniedConsentDurationUnit")
-    def denied_consent_duration_unit(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def denied_consent_duration_unit(self) -> pulumi.Input[Optional['DurationUnit']]:
         """
         The unit of the denied consent duration. One of: months, days, seconds.
         """
         return pulumi.get(self, "denied_consent_duration_unit")
 
     @denied_consent_duration_unit.setter
-    def denied_consent_duration_unit(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def denied_consent_duration_unit(self, value: pulumi.Input[Optional['DurationUnit']]):
         pulumi.set(self, "denied_consent_duration_unit", value)
 
     @_builtins.property
     @pulumi.getter(name="disagreeButtonStyle")
-    def disagree_button_style(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def disagree_button_style(self) -> pulumi.Input[Optional['DisagreeButtonStyle']]:
         """
         The style of the Disagree button. One of: primary, secondary.
         """
         return pulumi.get(self, "disagree_button_style")
 
     @disagree_button_style.setter
-    def disagree_button_style(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def disagree_button_style(self, value: pulumi.Input[Optional['DisagreeButtonStyle']]):
         pulumi.set(self, "disagree_button_style", value)
 
     @_builtins.property
@@ -811,14 +812,14 @@ class NoticeDraftConfigArgs:
 
     @_builtins.property
     @pulumi.getter(name="gppMspaMode")
-    def gpp_mspa_mode(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def gpp_mspa_mode(self) -> pulumi.Input[Optional['GppMspaMode']]:
         """
         GPP MSPA mode (service provider or opt out). One of: service_provider, opt_out.
         """
         return pulumi.get(self, "gpp_mspa_mode")
 
     @gpp_mspa_mode.setter
-    def gpp_mspa_mode(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def gpp_mspa_mode(self, value: pulumi.Input[Optional['GppMspaMode']]):
         pulumi.set(self, "gpp_mspa_mode", value)
 
     @_builtins.property
@@ -895,14 +896,14 @@ class NoticeDraftConfigArgs:
 
     @_builtins.property
     @pulumi.getter(name="negativeAction")
-    def negative_action(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def negative_action(self) -> pulumi.Input[Optional['NegativeAction']]:
         """
         What negative action should be displayed in the notice: Disagree to all ("button"), Continue without agreeing ("link") or no negative action (null). One of: button, link.
         """
         return pulumi.get(self, "negative_action")
 
     @negative_action.setter
-    def negative_action(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def negative_action(self, value: pulumi.Input[Optional['NegativeAction']]):
         pulumi.set(self, "negative_action", value)
 
     @_builtins.property
@@ -931,14 +932,14 @@ class NoticeDraftConfigArgs:
 
     @_builtins.property
     @pulumi.getter(name="negativeActionLinkFormat")
-    def negative_action_link_format(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def negative_action_link_format(self) -> pulumi.Input[Optional['NegativeActionLinkFormat']]:
         """
-        What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon. One of: text, cross.
+        What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
         """
         return pulumi.get(self, "negative_action_link_format")
 
     @negative_action_link_format.setter
-    def negative_action_link_format(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def negative_action_link_format(self, value: pulumi.Input[Optional['NegativeActionLinkFormat']]):
         pulumi.set(self, "negative_action_link_format", value)
 
     @_builtins.property
@@ -991,14 +992,14 @@ class NoticeDraftConfigArgs:
 
     @_builtins.property
     @pulumi.getter
-    def platform(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def platform(self) -> pulumi.Input[Optional['Platform']]:
         """
         Platform (web, amp, mobile or television) that this notice is running on. One of: web, amp, app, ctv.
         """
         return pulumi.get(self, "platform")
 
     @platform.setter
-    def platform(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def platform(self, value: pulumi.Input[Optional['Platform']]):
         pulumi.set(self, "platform", value)
 
     @_builtins.property
@@ -1123,14 +1124,14 @@ class NoticeDraftConfigArgs:
 
     @_builtins.property
     @pulumi.getter(name="textMode")
-    def text_mode(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def text_mode(self) -> pulumi.Input[Optional['TextMode']]:
         """
         Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
         """
         return pulumi.get(self, "text_mode")
 
     @text_mode.setter
-    def text_mode(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def text_mode(self, value: pulumi.Input[Optional['TextMode']]):
         pulumi.set(self, "text_mode", value)
 
     @_builtins.property
@@ -1158,9 +1159,9 @@ class NoticeDraftConfig(pulumi.CustomResource):
                  amazon_set_default_status: pulumi.Input[Optional[_builtins.bool]] = None,
                  config: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  consent_duration: pulumi.Input[Optional[_builtins.int]] = None,
-                 consent_duration_unit: pulumi.Input[Optional[_builtins.str]] = None,
-                 consent_string_partners_encoding: pulumi.Input[Optional[_builtins.str]] = None,
-                 consent_string_purposes_encoding: pulumi.Input[Optional[_builtins.str]] = None,
+                 consent_duration_unit: pulumi.Input[Optional['DurationUnit']] = None,
+                 consent_string_partners_encoding: pulumi.Input[Optional['ConsentStringEncoding']] = None,
+                 consent_string_purposes_encoding: pulumi.Input[Optional['ConsentStringEncoding']] = None,
                  country: pulumi.Input[Optional[_builtins.str]] = None,
                  cross_device_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  cross_device_timeout: pulumi.Input[Optional[_builtins.float]] = None,
@@ -1169,8 +1170,8 @@ class NoticeDraftConfig(pulumi.CustomResource):
                  default: pulumi.Input[Optional[_builtins.bool]] = None,
                  denied_consent_duration: pulumi.Input[Optional[_builtins.int]] = None,
                  denied_consent_duration_custom: pulumi.Input[Optional[_builtins.bool]] = None,
-                 denied_consent_duration_unit: pulumi.Input[Optional[_builtins.str]] = None,
-                 disagree_button_style: pulumi.Input[Optional[_builtins.str]] = None,
+                 denied_consent_duration_unit: pulumi.Input[Optional['DurationUnit']] = None,
+                 disagree_button_style: pulumi.Input[Optional['DisagreeButtonStyle']] = None,
                  dismiss_button_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  enable_ignore_consent_before: pulumi.Input[Optional[_builtins.bool]] = None,
                  enable_web_view: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -1193,23 +1194,23 @@ class NoticeDraftConfig(pulumi.CustomResource):
                  gcm_tcf_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  gpp_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  gpp_mspa_generate_usnat_string: pulumi.Input[Optional[_builtins.bool]] = None,
-                 gpp_mspa_mode: pulumi.Input[Optional[_builtins.str]] = None,
+                 gpp_mspa_mode: pulumi.Input[Optional['GppMspaMode']] = None,
                  gpp_mspa_signatory: pulumi.Input[Optional[_builtins.bool]] = None,
                  ignore_consent_before: pulumi.Input[Optional[_builtins.str]] = None,
                  microsoft_ad_storage_default_status: pulumi.Input[Optional[_builtins.bool]] = None,
                  microsoft_enable_tcf_advertiser_consent_mode: pulumi.Input[Optional[_builtins.bool]] = None,
                  microsoft_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  microsoft_set_default_status: pulumi.Input[Optional[_builtins.bool]] = None,
-                 negative_action: pulumi.Input[Optional[_builtins.str]] = None,
+                 negative_action: pulumi.Input[Optional['NegativeAction']] = None,
                  negative_action_button: pulumi.Input[Optional[_builtins.bool]] = None,
                  negative_action_link: pulumi.Input[Optional[_builtins.bool]] = None,
-                 negative_action_link_format: pulumi.Input[Optional[_builtins.str]] = None,
+                 negative_action_link_format: pulumi.Input[Optional['NegativeActionLinkFormat']] = None,
                  notice_active_elements_order: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  notice_deny_applies_to_li: pulumi.Input[Optional[_builtins.bool]] = None,
                  notice_disabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  notice_id: pulumi.Input[Optional[_builtins.str]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
-                 platform: pulumi.Input[Optional[_builtins.str]] = None,
+                 platform: pulumi.Input[Optional['Platform']] = None,
                  preferences_active_elements_order: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  preferences_cross_button_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  preferences_deny_applies_to_li: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -1220,7 +1221,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
                  targets: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  template_id: pulumi.Input[Optional[_builtins.str]] = None,
                  text_id: pulumi.Input[Optional[_builtins.str]] = None,
-                 text_mode: pulumi.Input[Optional[_builtins.str]] = None,
+                 text_mode: pulumi.Input[Optional['TextMode']] = None,
                  wordpress_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         """
@@ -1234,9 +1235,9 @@ class NoticeDraftConfig(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] amazon_set_default_status: Whether to set the default status for ads/user data in Amazon Consent Mode.
         :param pulumi.Input[Mapping[str, Any]] config: Configuration of the notice.
         :param pulumi.Input[_builtins.int] consent_duration: The duration that applies to collected consent. Consent is recollected after the expiration of the duration.
-        :param pulumi.Input[_builtins.str] consent_duration_unit: The unit of the consent duration. One of: months, days, seconds.
-        :param pulumi.Input[_builtins.str] consent_string_partners_encoding: The encoding selected for the partners section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
-        :param pulumi.Input[_builtins.str] consent_string_purposes_encoding: The encoding selected for the purposes section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
+        :param pulumi.Input['DurationUnit'] consent_duration_unit: The unit of the consent duration. One of: months, days, seconds.
+        :param pulumi.Input['ConsentStringEncoding'] consent_string_partners_encoding: The encoding selected for the partners section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
+        :param pulumi.Input['ConsentStringEncoding'] consent_string_purposes_encoding: The encoding selected for the purposes section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
         :param pulumi.Input[_builtins.str] country: The country that the consent notice belongs to (two letter ISO code).
         :param pulumi.Input[_builtins.bool] cross_device_enabled: Whether the cross device feature is enabled.
         :param pulumi.Input[_builtins.float] cross_device_timeout: The timeout that applies to sync with consent notice.
@@ -1245,8 +1246,8 @@ class NoticeDraftConfig(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] default: Whether the notice should be used when no other notice is available and matching the target. If `default` is set to true, `targets` must be empty.
         :param pulumi.Input[_builtins.int] denied_consent_duration: The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration.
         :param pulumi.Input[_builtins.bool] denied_consent_duration_custom: Whether the duration for denied consent is different from the generic.
-        :param pulumi.Input[_builtins.str] denied_consent_duration_unit: The unit of the denied consent duration. One of: months, days, seconds.
-        :param pulumi.Input[_builtins.str] disagree_button_style: The style of the Disagree button. One of: primary, secondary.
+        :param pulumi.Input['DurationUnit'] denied_consent_duration_unit: The unit of the denied consent duration. One of: months, days, seconds.
+        :param pulumi.Input['DisagreeButtonStyle'] disagree_button_style: The style of the Disagree button. One of: primary, secondary.
         :param pulumi.Input[_builtins.bool] dismiss_button_enabled: Whether the dismiss button (Agree & Close) is enabled.
         :param pulumi.Input[_builtins.bool] enable_ignore_consent_before: Whether the consent must be recollected after a certain date.
         :param pulumi.Input[_builtins.bool] enable_web_view: Whether the web view is enabled.
@@ -1269,23 +1270,23 @@ class NoticeDraftConfig(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] gcm_tcf_enabled: Whether the Google consent mode TCF integration is enabled.
         :param pulumi.Input[_builtins.bool] gpp_enabled: Whether GPP is enabled.
         :param pulumi.Input[_builtins.bool] gpp_mspa_generate_usnat_string: Whether to generate the US national string when MSPA is enabled.
-        :param pulumi.Input[_builtins.str] gpp_mspa_mode: GPP MSPA mode (service provider or opt out). One of: service_provider, opt_out.
+        :param pulumi.Input['GppMspaMode'] gpp_mspa_mode: GPP MSPA mode (service provider or opt out). One of: service_provider, opt_out.
         :param pulumi.Input[_builtins.bool] gpp_mspa_signatory: Whether GPP MSPA signatory is enabled.
         :param pulumi.Input[_builtins.str] ignore_consent_before: The date after which consent must be recollected if "enable_ignore_consent_before" is set to true.
         :param pulumi.Input[_builtins.bool] microsoft_ad_storage_default_status: Default status for ad storage in Microsoft Consent Mode.
         :param pulumi.Input[_builtins.bool] microsoft_enable_tcf_advertiser_consent_mode: Whether to enable TCF advertiser consent mode in Microsoft Consent Mode.
         :param pulumi.Input[_builtins.bool] microsoft_enabled: Whether Microsoft consent mode is enabled.
         :param pulumi.Input[_builtins.bool] microsoft_set_default_status: Whether to set the default status for ads.
-        :param pulumi.Input[_builtins.str] negative_action: What negative action should be displayed in the notice: Disagree to all ("button"), Continue without agreeing ("link") or no negative action (null). One of: button, link.
+        :param pulumi.Input['NegativeAction'] negative_action: What negative action should be displayed in the notice: Disagree to all ("button"), Continue without agreeing ("link") or no negative action (null). One of: button, link.
         :param pulumi.Input[_builtins.bool] negative_action_button: Whether negative action should be a button or not.
         :param pulumi.Input[_builtins.bool] negative_action_link: Whether negative action should be a link or not.
-        :param pulumi.Input[_builtins.str] negative_action_link_format: What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon. One of: text, cross.
+        :param pulumi.Input['NegativeActionLinkFormat'] negative_action_link_format: What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
         :param pulumi.Input[Mapping[str, Any]] notice_active_elements_order: The order of active elements in the notice.
         :param pulumi.Input[_builtins.bool] notice_deny_applies_to_li: Do not keep legitimate interest enabled when the user disagrees in the notice.
         :param pulumi.Input[_builtins.bool] notice_disabled: Whether the notice is disabled.
         :param pulumi.Input[_builtins.str] notice_id: The id of the Didomi notice whose draft this is.
         :param pulumi.Input[_builtins.str] organization_id: The Didomi organization; defaults to the provider's `organizationId`. A change means another resource.
-        :param pulumi.Input[_builtins.str] platform: Platform (web, amp, mobile or television) that this notice is running on. One of: web, amp, app, ctv.
+        :param pulumi.Input['Platform'] platform: Platform (web, amp, mobile or television) that this notice is running on. One of: web, amp, app, ctv.
         :param pulumi.Input[Mapping[str, Any]] preferences_active_elements_order: The order of active elements (buttons) in the preferences view.
         :param pulumi.Input[_builtins.bool] preferences_cross_button_enabled: Whether the cross button (top right) is enabled in the preferences view.
         :param pulumi.Input[_builtins.bool] preferences_deny_applies_to_li: Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences.
@@ -1296,7 +1297,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] targets: Domains (web) or app ids the notice is shown on; empty for the default notice.
         :param pulumi.Input[_builtins.str] template_id: The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
         :param pulumi.Input[_builtins.str] text_id: ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
-        :param pulumi.Input[_builtins.str] text_mode: Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
+        :param pulumi.Input['TextMode'] text_mode: Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
         :param pulumi.Input[_builtins.bool] wordpress_enabled: Whether WordPress consent mode is enabled.
         """
         ...
@@ -1329,9 +1330,9 @@ class NoticeDraftConfig(pulumi.CustomResource):
                  amazon_set_default_status: pulumi.Input[Optional[_builtins.bool]] = None,
                  config: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  consent_duration: pulumi.Input[Optional[_builtins.int]] = None,
-                 consent_duration_unit: pulumi.Input[Optional[_builtins.str]] = None,
-                 consent_string_partners_encoding: pulumi.Input[Optional[_builtins.str]] = None,
-                 consent_string_purposes_encoding: pulumi.Input[Optional[_builtins.str]] = None,
+                 consent_duration_unit: pulumi.Input[Optional['DurationUnit']] = None,
+                 consent_string_partners_encoding: pulumi.Input[Optional['ConsentStringEncoding']] = None,
+                 consent_string_purposes_encoding: pulumi.Input[Optional['ConsentStringEncoding']] = None,
                  country: pulumi.Input[Optional[_builtins.str]] = None,
                  cross_device_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  cross_device_timeout: pulumi.Input[Optional[_builtins.float]] = None,
@@ -1340,8 +1341,8 @@ class NoticeDraftConfig(pulumi.CustomResource):
                  default: pulumi.Input[Optional[_builtins.bool]] = None,
                  denied_consent_duration: pulumi.Input[Optional[_builtins.int]] = None,
                  denied_consent_duration_custom: pulumi.Input[Optional[_builtins.bool]] = None,
-                 denied_consent_duration_unit: pulumi.Input[Optional[_builtins.str]] = None,
-                 disagree_button_style: pulumi.Input[Optional[_builtins.str]] = None,
+                 denied_consent_duration_unit: pulumi.Input[Optional['DurationUnit']] = None,
+                 disagree_button_style: pulumi.Input[Optional['DisagreeButtonStyle']] = None,
                  dismiss_button_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  enable_ignore_consent_before: pulumi.Input[Optional[_builtins.bool]] = None,
                  enable_web_view: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -1364,23 +1365,23 @@ class NoticeDraftConfig(pulumi.CustomResource):
                  gcm_tcf_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  gpp_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  gpp_mspa_generate_usnat_string: pulumi.Input[Optional[_builtins.bool]] = None,
-                 gpp_mspa_mode: pulumi.Input[Optional[_builtins.str]] = None,
+                 gpp_mspa_mode: pulumi.Input[Optional['GppMspaMode']] = None,
                  gpp_mspa_signatory: pulumi.Input[Optional[_builtins.bool]] = None,
                  ignore_consent_before: pulumi.Input[Optional[_builtins.str]] = None,
                  microsoft_ad_storage_default_status: pulumi.Input[Optional[_builtins.bool]] = None,
                  microsoft_enable_tcf_advertiser_consent_mode: pulumi.Input[Optional[_builtins.bool]] = None,
                  microsoft_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  microsoft_set_default_status: pulumi.Input[Optional[_builtins.bool]] = None,
-                 negative_action: pulumi.Input[Optional[_builtins.str]] = None,
+                 negative_action: pulumi.Input[Optional['NegativeAction']] = None,
                  negative_action_button: pulumi.Input[Optional[_builtins.bool]] = None,
                  negative_action_link: pulumi.Input[Optional[_builtins.bool]] = None,
-                 negative_action_link_format: pulumi.Input[Optional[_builtins.str]] = None,
+                 negative_action_link_format: pulumi.Input[Optional['NegativeActionLinkFormat']] = None,
                  notice_active_elements_order: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  notice_deny_applies_to_li: pulumi.Input[Optional[_builtins.bool]] = None,
                  notice_disabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  notice_id: pulumi.Input[Optional[_builtins.str]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
-                 platform: pulumi.Input[Optional[_builtins.str]] = None,
+                 platform: pulumi.Input[Optional['Platform']] = None,
                  preferences_active_elements_order: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  preferences_cross_button_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  preferences_deny_applies_to_li: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -1391,7 +1392,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
                  targets: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  template_id: pulumi.Input[Optional[_builtins.str]] = None,
                  text_id: pulumi.Input[Optional[_builtins.str]] = None,
-                 text_mode: pulumi.Input[Optional[_builtins.str]] = None,
+                 text_mode: pulumi.Input[Optional['TextMode']] = None,
                  wordpress_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -1484,6 +1485,8 @@ class NoticeDraftConfig(pulumi.CustomResource):
             __props__.__dict__["written_revision"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["publication"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
+        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["noticeId", "organizationId"])
+        opts = pulumi.ResourceOptions.merge(opts, replace_on_changes)
         super(NoticeDraftConfig, __self__).__init__(
             'didomi:index:NoticeDraftConfig',
             resource_name,
@@ -1644,7 +1647,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="consentDurationUnit")
-    def consent_duration_unit(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def consent_duration_unit(self) -> pulumi.Output[Optional['DurationUnit']]:
         """
         The unit of the consent duration. One of: months, days, seconds.
         """
@@ -1652,7 +1655,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="consentStringPartnersEncoding")
-    def consent_string_partners_encoding(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def consent_string_partners_encoding(self) -> pulumi.Output[Optional['ConsentStringEncoding']]:
         """
         The encoding selected for the partners section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
         """
@@ -1660,7 +1663,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="consentStringPurposesEncoding")
-    def consent_string_purposes_encoding(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def consent_string_purposes_encoding(self) -> pulumi.Output[Optional['ConsentStringEncoding']]:
         """
         The encoding selected for the purposes section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
         """
@@ -1732,7 +1735,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="deniedConsentDurationUnit")
-    def denied_consent_duration_unit(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def denied_consent_duration_unit(self) -> pulumi.Output[Optional['DurationUnit']]:
         """
         The unit of the denied consent duration. One of: months, days, seconds.
         """
@@ -1740,7 +1743,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="disagreeButtonStyle")
-    def disagree_button_style(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def disagree_button_style(self) -> pulumi.Output[Optional['DisagreeButtonStyle']]:
         """
         The style of the Disagree button. One of: primary, secondary.
         """
@@ -1924,7 +1927,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="gppMspaMode")
-    def gpp_mspa_mode(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def gpp_mspa_mode(self) -> pulumi.Output[Optional['GppMspaMode']]:
         """
         GPP MSPA mode (service provider or opt out). One of: service_provider, opt_out.
         """
@@ -1980,7 +1983,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="negativeAction")
-    def negative_action(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def negative_action(self) -> pulumi.Output[Optional['NegativeAction']]:
         """
         What negative action should be displayed in the notice: Disagree to all ("button"), Continue without agreeing ("link") or no negative action (null). One of: button, link.
         """
@@ -2004,9 +2007,9 @@ class NoticeDraftConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="negativeActionLinkFormat")
-    def negative_action_link_format(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def negative_action_link_format(self) -> pulumi.Output[Optional['NegativeActionLinkFormat']]:
         """
-        What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon. One of: text, cross.
+        What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
         """
         return pulumi.get(self, "negative_action_link_format")
 
@@ -2052,7 +2055,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def platform(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def platform(self) -> pulumi.Output[Optional['Platform']]:
         """
         Platform (web, amp, mobile or television) that this notice is running on. One of: web, amp, app, ctv.
         """
@@ -2156,7 +2159,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="textMode")
-    def text_mode(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def text_mode(self) -> pulumi.Output[Optional['TextMode']]:
         """
         Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
         """

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._enums import *
 
 __all__ = [
     'Publication',
@@ -252,14 +253,14 @@ class RegulationConfiguration(dict):
                  amazon_set_default_status: Optional[_builtins.bool] = None,
                  config: Optional[Mapping[str, Any]] = None,
                  consent_duration: Optional[_builtins.int] = None,
-                 consent_duration_unit: Optional[_builtins.str] = None,
+                 consent_duration_unit: Optional['DurationUnit'] = None,
                  country: Optional[_builtins.str] = None,
                  cross_device_enabled: Optional[_builtins.bool] = None,
                  cross_device_timeout: Optional[_builtins.float] = None,
                  denied_consent_duration: Optional[_builtins.int] = None,
                  denied_consent_duration_custom: Optional[_builtins.bool] = None,
-                 denied_consent_duration_unit: Optional[_builtins.str] = None,
-                 disagree_button_style: Optional[_builtins.str] = None,
+                 denied_consent_duration_unit: Optional['DurationUnit'] = None,
+                 disagree_button_style: Optional['DisagreeButtonStyle'] = None,
                  enable_ignore_consent_before: Optional[_builtins.bool] = None,
                  gcm_ad_personalization_default_status: Optional[_builtins.bool] = None,
                  gcm_ad_user_data_default_status: Optional[_builtins.bool] = None,
@@ -282,7 +283,7 @@ class RegulationConfiguration(dict):
                  microsoft_enable_tcf_advertiser_consent_mode: Optional[_builtins.bool] = None,
                  microsoft_enabled: Optional[_builtins.bool] = None,
                  microsoft_set_default_status: Optional[_builtins.bool] = None,
-                 negative_action_link_format: Optional[_builtins.str] = None,
+                 negative_action_link_format: Optional['NegativeActionLinkFormat'] = None,
                  notice_deny_applies_to_li: Optional[_builtins.bool] = None,
                  notice_disabled: Optional[_builtins.bool] = None,
                  preferences_deny_applies_to_li: Optional[_builtins.bool] = None,
@@ -294,50 +295,50 @@ class RegulationConfiguration(dict):
         One regulation's settings in a notice configuration, matched by `regulationId` (gdpr, cpra, cpa, ctdpa, vcdpa). Objects inside are managed key by key.
 
         :param _builtins.str regulation_id: The ID of the regulation. This is a reference to the regulations service.
-        :param _builtins.bool amazon_ad_storage_default_status: Default status for ad storage in Amazon Consent Mode
-        :param _builtins.bool amazon_ad_user_data_default_status: Default status for ad user data in Amazon Consent Mode
-        :param _builtins.bool amazon_enabled: Whether Amazon consent mode is enabled
-        :param _builtins.bool amazon_set_default_status: Whether to set the default status for ads/user data in Amazon Consent Mode
-        :param Mapping[str, Any] config: Configuration of the notice
-        :param _builtins.int consent_duration: The duration that applies to collected consent. Consent is recollected after the expiration of the duration
-        :param _builtins.str consent_duration_unit: The unit of the consent duration
-        :param _builtins.str country: The country that the consent notice belongs to (two letter ISO code)
-        :param _builtins.bool cross_device_enabled: Whether the cross device feature is enabled
-        :param _builtins.float cross_device_timeout: The timeout that applies to sync with consent notice
-        :param _builtins.int denied_consent_duration: The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration
-        :param _builtins.bool denied_consent_duration_custom: Whether the duration for denied consent is different from the generic
-        :param _builtins.str denied_consent_duration_unit: The unit of the denied consent duration
-        :param _builtins.str disagree_button_style: The style of the Disagree button
+        :param _builtins.bool amazon_ad_storage_default_status: Default status for ad storage in Amazon Consent Mode.
+        :param _builtins.bool amazon_ad_user_data_default_status: Default status for ad user data in Amazon Consent Mode.
+        :param _builtins.bool amazon_enabled: Whether Amazon consent mode is enabled.
+        :param _builtins.bool amazon_set_default_status: Whether to set the default status for ads/user data in Amazon Consent Mode.
+        :param Mapping[str, Any] config: Configuration of the notice.
+        :param _builtins.int consent_duration: The duration that applies to collected consent. Consent is recollected after the expiration of the duration.
+        :param 'DurationUnit' consent_duration_unit: The unit of the consent duration. One of: months, days, seconds.
+        :param _builtins.str country: The country that the consent notice belongs to (two letter ISO code).
+        :param _builtins.bool cross_device_enabled: Whether the cross device feature is enabled.
+        :param _builtins.float cross_device_timeout: The timeout that applies to sync with consent notice.
+        :param _builtins.int denied_consent_duration: The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration.
+        :param _builtins.bool denied_consent_duration_custom: Whether the duration for denied consent is different from the generic.
+        :param 'DurationUnit' denied_consent_duration_unit: The unit of the denied consent duration. One of: months, days, seconds.
+        :param 'DisagreeButtonStyle' disagree_button_style: The style of the Disagree button. One of: primary, secondary.
         :param _builtins.bool enable_ignore_consent_before: Whether the consent must be recollected after a certain date.
-        :param _builtins.bool gcm_ad_personalization_default_status: Default status for ad personalization in Google Consent Mode
-        :param _builtins.bool gcm_ad_user_data_default_status: Default status for ad user data in Google Consent Mode
-        :param _builtins.bool gcm_ads_default_status: Default status for ads in Google Consent Mode
-        :param _builtins.bool gcm_airbridge_enabled: Whether Airbridge SDK is enabled for GCM third-party SDKs
-        :param _builtins.bool gcm_analytics_default_status: Default status for analytics in Google Consent Mode
-        :param _builtins.bool gcm_appsflyer_enabled: Whether AppsFlyer SDK is enabled for GCM third-party SDKs
-        :param _builtins.bool gcm_branch_enabled: Whether Branch SDK is enabled for GCM third-party SDKs
-        :param _builtins.bool gcm_enabled: Whether Google consent mode is enabled
-        :param _builtins.bool gcm_firebase_enabled: Whether Firebase SDK is enabled for GCM third-party SDKs
-        :param _builtins.bool gcm_functionality_default_status: Default status for functionality of the website e.g. language settings in Google Consent Mode
-        :param _builtins.bool gcm_kochava_enabled: Whether Kochava SDK is enabled for GCM third-party SDKs
-        :param _builtins.bool gcm_personalization_default_status: Default status for personalization in Google Consent Mode
-        :param _builtins.bool gcm_security_default_status: Default status for security in Google Consent Mode
-        :param _builtins.bool gcm_set_default_status: Whether to set the default status for analytics and ads
-        :param _builtins.bool gcm_tcf_enabled: Whether the Google consent mode TCF integration is enabled
-        :param Sequence[_builtins.str] geo_locations: Geographical locations that will load this SDK config
-        :param _builtins.bool is_default_regulation_config: If this is the default configuration for a given regulation
-        :param _builtins.bool microsoft_ad_storage_default_status: Default status for ad storage in Microsoft Consent Mode
-        :param _builtins.bool microsoft_enable_tcf_advertiser_consent_mode: Whether to enable TCF advertiser consent mode in Microsoft Consent Mode
-        :param _builtins.bool microsoft_enabled: Whether Microsoft consent mode is enabled
-        :param _builtins.bool microsoft_set_default_status: Whether to set the default status for ads
-        :param _builtins.str negative_action_link_format: What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon.
-        :param _builtins.bool notice_deny_applies_to_li: Do not keep legitimate interest enabled when the user disagrees in the notice
-        :param _builtins.bool notice_disabled: Whether the notice is disabled
-        :param _builtins.bool preferences_deny_applies_to_li: Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences
-        :param Mapping[str, Any] regulation_settings: Regulation specific configuration of the notice regulation configuration
+        :param _builtins.bool gcm_ad_personalization_default_status: Default status for ad personalization in Google Consent Mode.
+        :param _builtins.bool gcm_ad_user_data_default_status: Default status for ad user data in Google Consent Mode.
+        :param _builtins.bool gcm_ads_default_status: Default status for ads in Google Consent Mode.
+        :param _builtins.bool gcm_airbridge_enabled: Whether Airbridge SDK is enabled for GCM third-party SDKs.
+        :param _builtins.bool gcm_analytics_default_status: Default status for analytics in Google Consent Mode.
+        :param _builtins.bool gcm_appsflyer_enabled: Whether AppsFlyer SDK is enabled for GCM third-party SDKs.
+        :param _builtins.bool gcm_branch_enabled: Whether Branch SDK is enabled for GCM third-party SDKs.
+        :param _builtins.bool gcm_enabled: Whether Google consent mode is enabled.
+        :param _builtins.bool gcm_firebase_enabled: Whether Firebase SDK is enabled for GCM third-party SDKs.
+        :param _builtins.bool gcm_functionality_default_status: Default status for functionality of the website e.g. language settings in Google Consent Mode.
+        :param _builtins.bool gcm_kochava_enabled: Whether Kochava SDK is enabled for GCM third-party SDKs.
+        :param _builtins.bool gcm_personalization_default_status: Default status for personalization in Google Consent Mode.
+        :param _builtins.bool gcm_security_default_status: Default status for security in Google Consent Mode.
+        :param _builtins.bool gcm_set_default_status: Whether to set the default status for analytics and ads.
+        :param _builtins.bool gcm_tcf_enabled: Whether the Google consent mode TCF integration is enabled.
+        :param Sequence[_builtins.str] geo_locations: Geographical locations that will load this SDK config: `*` (everywhere), a country (`FR`, ISO 3166-1 alpha-2) or a region (`US_CA`: country, underscore, region code).
+        :param _builtins.bool is_default_regulation_config: If this is the default configuration for a given regulation.
+        :param _builtins.bool microsoft_ad_storage_default_status: Default status for ad storage in Microsoft Consent Mode.
+        :param _builtins.bool microsoft_enable_tcf_advertiser_consent_mode: Whether to enable TCF advertiser consent mode in Microsoft Consent Mode.
+        :param _builtins.bool microsoft_enabled: Whether Microsoft consent mode is enabled.
+        :param _builtins.bool microsoft_set_default_status: Whether to set the default status for ads.
+        :param 'NegativeActionLinkFormat' negative_action_link_format: What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
+        :param _builtins.bool notice_deny_applies_to_li: Do not keep legitimate interest enabled when the user disagrees in the notice.
+        :param _builtins.bool notice_disabled: Whether the notice is disabled.
+        :param _builtins.bool preferences_deny_applies_to_li: Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences.
+        :param Mapping[str, Any] regulation_settings: Regulation specific configuration of the notice regulation configuration.
         :param _builtins.str template_id: The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
-        :param _builtins.str text_id: ID of an approved notice text if this notice is configured for using an approved text in "text_mode"
-        :param _builtins.bool wordpress_enabled: Whether WordPress consent mode is enabled
+        :param _builtins.str text_id: ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
+        :param _builtins.bool wordpress_enabled: Whether WordPress consent mode is enabled.
         """
         pulumi.set(__self__, "regulation_id", regulation_id)
         if amazon_ad_storage_default_status is not None:
@@ -441,7 +442,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="amazonAdStorageDefaultStatus")
     def amazon_ad_storage_default_status(self) -> Optional[_builtins.bool]:
         """
-        Default status for ad storage in Amazon Consent Mode
+        Default status for ad storage in Amazon Consent Mode.
         """
         return pulumi.get(self, "amazon_ad_storage_default_status")
 
@@ -449,7 +450,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="amazonAdUserDataDefaultStatus")
     def amazon_ad_user_data_default_status(self) -> Optional[_builtins.bool]:
         """
-        Default status for ad user data in Amazon Consent Mode
+        Default status for ad user data in Amazon Consent Mode.
         """
         return pulumi.get(self, "amazon_ad_user_data_default_status")
 
@@ -457,7 +458,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="amazonEnabled")
     def amazon_enabled(self) -> Optional[_builtins.bool]:
         """
-        Whether Amazon consent mode is enabled
+        Whether Amazon consent mode is enabled.
         """
         return pulumi.get(self, "amazon_enabled")
 
@@ -465,7 +466,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="amazonSetDefaultStatus")
     def amazon_set_default_status(self) -> Optional[_builtins.bool]:
         """
-        Whether to set the default status for ads/user data in Amazon Consent Mode
+        Whether to set the default status for ads/user data in Amazon Consent Mode.
         """
         return pulumi.get(self, "amazon_set_default_status")
 
@@ -473,7 +474,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter
     def config(self) -> Optional[Mapping[str, Any]]:
         """
-        Configuration of the notice
+        Configuration of the notice.
         """
         return pulumi.get(self, "config")
 
@@ -481,15 +482,15 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="consentDuration")
     def consent_duration(self) -> Optional[_builtins.int]:
         """
-        The duration that applies to collected consent. Consent is recollected after the expiration of the duration
+        The duration that applies to collected consent. Consent is recollected after the expiration of the duration.
         """
         return pulumi.get(self, "consent_duration")
 
     @_builtins.property
     @pulumi.getter(name="consentDurationUnit")
-    def consent_duration_unit(self) -> Optional[_builtins.str]:
+    def consent_duration_unit(self) -> Optional['DurationUnit']:
         """
-        The unit of the consent duration
+        The unit of the consent duration. One of: months, days, seconds.
         """
         return pulumi.get(self, "consent_duration_unit")
 
@@ -497,7 +498,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter
     def country(self) -> Optional[_builtins.str]:
         """
-        The country that the consent notice belongs to (two letter ISO code)
+        The country that the consent notice belongs to (two letter ISO code).
         """
         return pulumi.get(self, "country")
 
@@ -505,7 +506,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="crossDeviceEnabled")
     def cross_device_enabled(self) -> Optional[_builtins.bool]:
         """
-        Whether the cross device feature is enabled
+        Whether the cross device feature is enabled.
         """
         return pulumi.get(self, "cross_device_enabled")
 
@@ -513,7 +514,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="crossDeviceTimeout")
     def cross_device_timeout(self) -> Optional[_builtins.float]:
         """
-        The timeout that applies to sync with consent notice
+        The timeout that applies to sync with consent notice.
         """
         return pulumi.get(self, "cross_device_timeout")
 
@@ -521,7 +522,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="deniedConsentDuration")
     def denied_consent_duration(self) -> Optional[_builtins.int]:
         """
-        The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration
+        The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration.
         """
         return pulumi.get(self, "denied_consent_duration")
 
@@ -529,23 +530,23 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="deniedConsentDurationCustom")
     def denied_consent_duration_custom(self) -> Optional[_builtins.bool]:
         """
-        Whether the duration for denied consent is different from the generic
+        Whether the duration for denied consent is different from the generic.
         """
         return pulumi.get(self, "denied_consent_duration_custom")
 
     @_builtins.property
     @pulumi.getter(name="deniedConsentDurationUnit")
-    def denied_consent_duration_unit(self) -> Optional[_builtins.str]:
+    def denied_consent_duration_unit(self) -> Optional['DurationUnit']:
         """
-        The unit of the denied consent duration
+        The unit of the denied consent duration. One of: months, days, seconds.
         """
         return pulumi.get(self, "denied_consent_duration_unit")
 
     @_builtins.property
     @pulumi.getter(name="disagreeButtonStyle")
-    def disagree_button_style(self) -> Optional[_builtins.str]:
+    def disagree_button_style(self) -> Optional['DisagreeButtonStyle']:
         """
-        The style of the Disagree button
+        The style of the Disagree button. One of: primary, secondary.
         """
         return pulumi.get(self, "disagree_button_style")
 
@@ -561,7 +562,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="gcmAdPersonalizationDefaultStatus")
     def gcm_ad_personalization_default_status(self) -> Optional[_builtins.bool]:
         """
-        Default status for ad personalization in Google Consent Mode
+        Default status for ad personalization in Google Consent Mode.
         """
         return pulumi.get(self, "gcm_ad_personalization_default_status")
 
@@ -569,7 +570,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="gcmAdUserDataDefaultStatus")
     def gcm_ad_user_data_default_status(self) -> Optional[_builtins.bool]:
         """
-        Default status for ad user data in Google Consent Mode
+        Default status for ad user data in Google Consent Mode.
         """
         return pulumi.get(self, "gcm_ad_user_data_default_status")
 
@@ -577,7 +578,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="gcmAdsDefaultStatus")
     def gcm_ads_default_status(self) -> Optional[_builtins.bool]:
         """
-        Default status for ads in Google Consent Mode
+        Default status for ads in Google Consent Mode.
         """
         return pulumi.get(self, "gcm_ads_default_status")
 
@@ -585,7 +586,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="gcmAirbridgeEnabled")
     def gcm_airbridge_enabled(self) -> Optional[_builtins.bool]:
         """
-        Whether Airbridge SDK is enabled for GCM third-party SDKs
+        Whether Airbridge SDK is enabled for GCM third-party SDKs.
         """
         return pulumi.get(self, "gcm_airbridge_enabled")
 
@@ -593,7 +594,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="gcmAnalyticsDefaultStatus")
     def gcm_analytics_default_status(self) -> Optional[_builtins.bool]:
         """
-        Default status for analytics in Google Consent Mode
+        Default status for analytics in Google Consent Mode.
         """
         return pulumi.get(self, "gcm_analytics_default_status")
 
@@ -601,7 +602,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="gcmAppsflyerEnabled")
     def gcm_appsflyer_enabled(self) -> Optional[_builtins.bool]:
         """
-        Whether AppsFlyer SDK is enabled for GCM third-party SDKs
+        Whether AppsFlyer SDK is enabled for GCM third-party SDKs.
         """
         return pulumi.get(self, "gcm_appsflyer_enabled")
 
@@ -609,7 +610,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="gcmBranchEnabled")
     def gcm_branch_enabled(self) -> Optional[_builtins.bool]:
         """
-        Whether Branch SDK is enabled for GCM third-party SDKs
+        Whether Branch SDK is enabled for GCM third-party SDKs.
         """
         return pulumi.get(self, "gcm_branch_enabled")
 
@@ -617,7 +618,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="gcmEnabled")
     def gcm_enabled(self) -> Optional[_builtins.bool]:
         """
-        Whether Google consent mode is enabled
+        Whether Google consent mode is enabled.
         """
         return pulumi.get(self, "gcm_enabled")
 
@@ -625,7 +626,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="gcmFirebaseEnabled")
     def gcm_firebase_enabled(self) -> Optional[_builtins.bool]:
         """
-        Whether Firebase SDK is enabled for GCM third-party SDKs
+        Whether Firebase SDK is enabled for GCM third-party SDKs.
         """
         return pulumi.get(self, "gcm_firebase_enabled")
 
@@ -633,7 +634,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="gcmFunctionalityDefaultStatus")
     def gcm_functionality_default_status(self) -> Optional[_builtins.bool]:
         """
-        Default status for functionality of the website e.g. language settings in Google Consent Mode
+        Default status for functionality of the website e.g. language settings in Google Consent Mode.
         """
         return pulumi.get(self, "gcm_functionality_default_status")
 
@@ -641,7 +642,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="gcmKochavaEnabled")
     def gcm_kochava_enabled(self) -> Optional[_builtins.bool]:
         """
-        Whether Kochava SDK is enabled for GCM third-party SDKs
+        Whether Kochava SDK is enabled for GCM third-party SDKs.
         """
         return pulumi.get(self, "gcm_kochava_enabled")
 
@@ -649,7 +650,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="gcmPersonalizationDefaultStatus")
     def gcm_personalization_default_status(self) -> Optional[_builtins.bool]:
         """
-        Default status for personalization in Google Consent Mode
+        Default status for personalization in Google Consent Mode.
         """
         return pulumi.get(self, "gcm_personalization_default_status")
 
@@ -657,7 +658,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="gcmSecurityDefaultStatus")
     def gcm_security_default_status(self) -> Optional[_builtins.bool]:
         """
-        Default status for security in Google Consent Mode
+        Default status for security in Google Consent Mode.
         """
         return pulumi.get(self, "gcm_security_default_status")
 
@@ -665,7 +666,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="gcmSetDefaultStatus")
     def gcm_set_default_status(self) -> Optional[_builtins.bool]:
         """
-        Whether to set the default status for analytics and ads
+        Whether to set the default status for analytics and ads.
         """
         return pulumi.get(self, "gcm_set_default_status")
 
@@ -673,7 +674,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="gcmTcfEnabled")
     def gcm_tcf_enabled(self) -> Optional[_builtins.bool]:
         """
-        Whether the Google consent mode TCF integration is enabled
+        Whether the Google consent mode TCF integration is enabled.
         """
         return pulumi.get(self, "gcm_tcf_enabled")
 
@@ -681,7 +682,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="geoLocations")
     def geo_locations(self) -> Optional[Sequence[_builtins.str]]:
         """
-        Geographical locations that will load this SDK config
+        Geographical locations that will load this SDK config: `*` (everywhere), a country (`FR`, ISO 3166-1 alpha-2) or a region (`US_CA`: country, underscore, region code).
         """
         return pulumi.get(self, "geo_locations")
 
@@ -689,7 +690,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="isDefaultRegulationConfig")
     def is_default_regulation_config(self) -> Optional[_builtins.bool]:
         """
-        If this is the default configuration for a given regulation
+        If this is the default configuration for a given regulation.
         """
         return pulumi.get(self, "is_default_regulation_config")
 
@@ -697,7 +698,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="microsoftAdStorageDefaultStatus")
     def microsoft_ad_storage_default_status(self) -> Optional[_builtins.bool]:
         """
-        Default status for ad storage in Microsoft Consent Mode
+        Default status for ad storage in Microsoft Consent Mode.
         """
         return pulumi.get(self, "microsoft_ad_storage_default_status")
 
@@ -705,7 +706,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="microsoftEnableTcfAdvertiserConsentMode")
     def microsoft_enable_tcf_advertiser_consent_mode(self) -> Optional[_builtins.bool]:
         """
-        Whether to enable TCF advertiser consent mode in Microsoft Consent Mode
+        Whether to enable TCF advertiser consent mode in Microsoft Consent Mode.
         """
         return pulumi.get(self, "microsoft_enable_tcf_advertiser_consent_mode")
 
@@ -713,7 +714,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="microsoftEnabled")
     def microsoft_enabled(self) -> Optional[_builtins.bool]:
         """
-        Whether Microsoft consent mode is enabled
+        Whether Microsoft consent mode is enabled.
         """
         return pulumi.get(self, "microsoft_enabled")
 
@@ -721,15 +722,15 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="microsoftSetDefaultStatus")
     def microsoft_set_default_status(self) -> Optional[_builtins.bool]:
         """
-        Whether to set the default status for ads
+        Whether to set the default status for ads.
         """
         return pulumi.get(self, "microsoft_set_default_status")
 
     @_builtins.property
     @pulumi.getter(name="negativeActionLinkFormat")
-    def negative_action_link_format(self) -> Optional[_builtins.str]:
+    def negative_action_link_format(self) -> Optional['NegativeActionLinkFormat']:
         """
-        What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon.
+        What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
         """
         return pulumi.get(self, "negative_action_link_format")
 
@@ -737,7 +738,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="noticeDenyAppliesToLi")
     def notice_deny_applies_to_li(self) -> Optional[_builtins.bool]:
         """
-        Do not keep legitimate interest enabled when the user disagrees in the notice
+        Do not keep legitimate interest enabled when the user disagrees in the notice.
         """
         return pulumi.get(self, "notice_deny_applies_to_li")
 
@@ -745,7 +746,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="noticeDisabled")
     def notice_disabled(self) -> Optional[_builtins.bool]:
         """
-        Whether the notice is disabled
+        Whether the notice is disabled.
         """
         return pulumi.get(self, "notice_disabled")
 
@@ -753,7 +754,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="preferencesDenyAppliesToLi")
     def preferences_deny_applies_to_li(self) -> Optional[_builtins.bool]:
         """
-        Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences
+        Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences.
         """
         return pulumi.get(self, "preferences_deny_applies_to_li")
 
@@ -761,7 +762,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="regulationSettings")
     def regulation_settings(self) -> Optional[Mapping[str, Any]]:
         """
-        Regulation specific configuration of the notice regulation configuration
+        Regulation specific configuration of the notice regulation configuration.
         """
         return pulumi.get(self, "regulation_settings")
 
@@ -777,7 +778,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="textId")
     def text_id(self) -> Optional[_builtins.str]:
         """
-        ID of an approved notice text if this notice is configured for using an approved text in "text_mode"
+        ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
         """
         return pulumi.get(self, "text_id")
 
@@ -785,7 +786,7 @@ class RegulationConfiguration(dict):
     @pulumi.getter(name="wordpressEnabled")
     def wordpress_enabled(self) -> Optional[_builtins.bool]:
         """
-        Whether WordPress consent mode is enabled
+        Whether WordPress consent mode is enabled.
         """
         return pulumi.get(self, "wordpress_enabled")
 

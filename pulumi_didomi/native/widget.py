@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._enums import *
 
 __all__ = ['WidgetArgs', 'Widget']
 
@@ -25,13 +26,13 @@ class WidgetArgs:
                  custom_theme_id: pulumi.Input[Optional[_builtins.str]] = None,
                  default_language: pulumi.Input[Optional[_builtins.str]] = None,
                  enabled_languages: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 format: pulumi.Input[Optional[_builtins.str]] = None,
+                 format: pulumi.Input[Optional['WidgetFormat']] = None,
                  headless: pulumi.Input[Optional[_builtins.bool]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
                  selected_preferences_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  selected_purposes_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  subdomain_id: pulumi.Input[Optional[_builtins.str]] = None,
-                 template_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 template_id: pulumi.Input[Optional['WidgetTemplate']] = None,
                  theme_id: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a Widget resource.
@@ -42,13 +43,13 @@ class WidgetArgs:
         :param pulumi.Input[_builtins.str] custom_theme_id: The widget's `custom_theme_id` (left as it is on Didomi when unset).
         :param pulumi.Input[_builtins.str] default_language: The language shown when the visitor's is not enabled (one of `enabledLanguages`).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] enabled_languages: The languages the widget is shown in (e.g. `en`, `fr`).
-        :param pulumi.Input[_builtins.str] format: How the widget is served. One of: embeddable, hosted.
+        :param pulumi.Input['WidgetFormat'] format: How the widget is served. One of: embeddable, hosted.
         :param pulumi.Input[_builtins.bool] headless: A headless widget renders with the website's own components (needs format `embeddable`).
         :param pulumi.Input[_builtins.str] organization_id: The Didomi organization; defaults to the provider's `organizationId`. A change means another resource.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] selected_preferences_ids: The preferences of the configuration tree the widget collects (omitted or empty: the whole tree). Set at creation: a change means another widget.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] selected_purposes_ids: The purposes of the configuration tree the widget collects (omitted or empty: the whole tree). Set at creation: a change means another widget.
         :param pulumi.Input[_builtins.str] subdomain_id: The widget's `subdomain_id` (left as it is on Didomi when unset).
-        :param pulumi.Input[_builtins.str] template_id: The widget's template. One of: sections, sections_and_save, full_preference_center, dsar_form.
+        :param pulumi.Input['WidgetTemplate'] template_id: The widget's template. One of: sections, sections_and_save, full_preference_center, dsar_form.
         :param pulumi.Input[_builtins.str] theme_id: The widget's `theme_id` (left as it is on Didomi when unset).
         """
         pulumi.set(__self__, "name", name)
@@ -153,14 +154,14 @@ class WidgetArgs:
 
     @_builtins.property
     @pulumi.getter
-    def format(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def format(self) -> pulumi.Input[Optional['WidgetFormat']]:
         """
         How the widget is served. One of: embeddable, hosted.
         """
         return pulumi.get(self, "format")
 
     @format.setter
-    def format(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def format(self, value: pulumi.Input[Optional['WidgetFormat']]):
         pulumi.set(self, "format", value)
 
     @_builtins.property
@@ -225,14 +226,14 @@ class WidgetArgs:
 
     @_builtins.property
     @pulumi.getter(name="templateId")
-    def template_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def template_id(self) -> pulumi.Input[Optional['WidgetTemplate']]:
         """
         The widget's template. One of: sections, sections_and_save, full_preference_center, dsar_form.
         """
         return pulumi.get(self, "template_id")
 
     @template_id.setter
-    def template_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def template_id(self, value: pulumi.Input[Optional['WidgetTemplate']]):
         pulumi.set(self, "template_id", value)
 
     @_builtins.property
@@ -259,14 +260,14 @@ class Widget(pulumi.CustomResource):
                  custom_theme_id: pulumi.Input[Optional[_builtins.str]] = None,
                  default_language: pulumi.Input[Optional[_builtins.str]] = None,
                  enabled_languages: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 format: pulumi.Input[Optional[_builtins.str]] = None,
+                 format: pulumi.Input[Optional['WidgetFormat']] = None,
                  headless: pulumi.Input[Optional[_builtins.bool]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
                  selected_preferences_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  selected_purposes_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  subdomain_id: pulumi.Input[Optional[_builtins.str]] = None,
-                 template_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 template_id: pulumi.Input[Optional['WidgetTemplate']] = None,
                  theme_id: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
@@ -279,14 +280,14 @@ class Widget(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] custom_theme_id: The widget's `custom_theme_id` (left as it is on Didomi when unset).
         :param pulumi.Input[_builtins.str] default_language: The language shown when the visitor's is not enabled (one of `enabledLanguages`).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] enabled_languages: The languages the widget is shown in (e.g. `en`, `fr`).
-        :param pulumi.Input[_builtins.str] format: How the widget is served. One of: embeddable, hosted.
+        :param pulumi.Input['WidgetFormat'] format: How the widget is served. One of: embeddable, hosted.
         :param pulumi.Input[_builtins.bool] headless: A headless widget renders with the website's own components (needs format `embeddable`).
         :param pulumi.Input[_builtins.str] name: The widget's name (a change renames it in place).
         :param pulumi.Input[_builtins.str] organization_id: The Didomi organization; defaults to the provider's `organizationId`. A change means another resource.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] selected_preferences_ids: The preferences of the configuration tree the widget collects (omitted or empty: the whole tree). Set at creation: a change means another widget.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] selected_purposes_ids: The purposes of the configuration tree the widget collects (omitted or empty: the whole tree). Set at creation: a change means another widget.
         :param pulumi.Input[_builtins.str] subdomain_id: The widget's `subdomain_id` (left as it is on Didomi when unset).
-        :param pulumi.Input[_builtins.str] template_id: The widget's template. One of: sections, sections_and_save, full_preference_center, dsar_form.
+        :param pulumi.Input['WidgetTemplate'] template_id: The widget's template. One of: sections, sections_and_save, full_preference_center, dsar_form.
         :param pulumi.Input[_builtins.str] theme_id: The widget's `theme_id` (left as it is on Didomi when unset).
         """
         ...
@@ -318,14 +319,14 @@ class Widget(pulumi.CustomResource):
                  custom_theme_id: pulumi.Input[Optional[_builtins.str]] = None,
                  default_language: pulumi.Input[Optional[_builtins.str]] = None,
                  enabled_languages: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 format: pulumi.Input[Optional[_builtins.str]] = None,
+                 format: pulumi.Input[Optional['WidgetFormat']] = None,
                  headless: pulumi.Input[Optional[_builtins.bool]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
                  selected_preferences_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  selected_purposes_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  subdomain_id: pulumi.Input[Optional[_builtins.str]] = None,
-                 template_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 template_id: pulumi.Input[Optional['WidgetTemplate']] = None,
                  theme_id: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -356,6 +357,8 @@ class Widget(pulumi.CustomResource):
             __props__.__dict__["created_at"] = None
             __props__.__dict__["publication_status"] = None
             __props__.__dict__["updated_at"] = None
+        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["adoptId", "organizationId", "selectedPreferencesIds[*]", "selectedPurposesIds[*]"])
+        opts = pulumi.ResourceOptions.merge(opts, replace_on_changes)
         super(Widget, __self__).__init__(
             'didomi:index:Widget',
             resource_name,
@@ -456,7 +459,7 @@ class Widget(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def format(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def format(self) -> pulumi.Output[Optional['WidgetFormat']]:
         """
         How the widget is served. One of: embeddable, hosted.
         """
@@ -520,7 +523,7 @@ class Widget(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="templateId")
-    def template_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def template_id(self) -> pulumi.Output[Optional['WidgetTemplate']]:
         """
         The widget's template. One of: sections, sections_and_save, full_preference_center, dsar_form.
         """

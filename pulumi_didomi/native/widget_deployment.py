@@ -156,6 +156,8 @@ class WidgetDeployment(pulumi.CustomResource):
             __props__.__dict__["created_at"] = None
             __props__.__dict__["deployment_id"] = None
             __props__.__dict__["remote_config_url"] = None
+        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["organizationId", "publicApiKey", "triggers.*", "widgetId"])
+        opts = pulumi.ResourceOptions.merge(opts, replace_on_changes)
         super(WidgetDeployment, __self__).__init__(
             'didomi:index:WidgetDeployment',
             resource_name,

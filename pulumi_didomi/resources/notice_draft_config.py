@@ -251,7 +251,7 @@ class NoticeDraftConfig(
             enable_ignore_consent_before: Whether the consent must be recollected after a
                 certain date.
             negative_action_link_format: What format of negative action link should be displayed
-                in the notice: Link with te text Continue without agreeing or link with the X icon.
+                in the notice: Link with the text Continue without agreeing or link with the X icon.
                 One of: text, cross.
             disagree_button_style: The style of the Disagree button. One of: primary, secondary.
             country: The country that the consent notice belongs to (two letter ISO code).

@@ -44,7 +44,7 @@ export interface GetNoticeDraftResult {
      */
     readonly updatedAt?: string;
     /**
-     * Every field of the draft, as Didomi returns it.
+     * Every field of the draft, as Didomi returns it: Didomi's own names, snake_case (`consent_duration`), whatever the language.
      */
     readonly values: {[key: string]: any};
     /**

@@ -51,6 +51,9 @@ export const WidgetDeployment: typeof import("./widgetDeployment").WidgetDeploym
 utilities.lazyLoad(exports, ["WidgetDeployment"], () => require("./widgetDeployment"));
 
 
+// Export enums:
+export * from "./types/enums";
+
 // Export sub-modules:
 import * as config from "./config";
 import * as types from "./types";

@@ -136,6 +136,8 @@ export class Notice extends pulumi.CustomResource {
             resourceInputs["updatedAt"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const replaceOnChanges = { replaceOnChanges: ["adoptId", "organizationId"] };
+        opts = pulumi.mergeOptions(opts, replaceOnChanges);
         super(Notice.__pulumiType, name, resourceInputs, opts);
     }
 }

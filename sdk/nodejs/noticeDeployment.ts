@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
@@ -137,6 +138,8 @@ export class NoticeDeployment extends pulumi.CustomResource {
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         const secretOpts = { additionalSecretOutputs: ["draft"] };
         opts = pulumi.mergeOptions(opts, secretOpts);
+        const replaceOnChanges = { replaceOnChanges: ["noticeId", "organizationId", "revision"] };
+        opts = pulumi.mergeOptions(opts, replaceOnChanges);
         super(NoticeDeployment.__pulumiType, name, resourceInputs, opts);
     }
 }

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "./types/input";
 import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
@@ -67,15 +68,15 @@ export class NoticeDraftConfig extends pulumi.CustomResource {
     /**
      * The unit of the consent duration. One of: months, days, seconds.
      */
-    declare public readonly consentDurationUnit: pulumi.Output<string | undefined>;
+    declare public readonly consentDurationUnit: pulumi.Output<enums.DurationUnit | undefined>;
     /**
      * The encoding selected for the partners section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
      */
-    declare public readonly consentStringPartnersEncoding: pulumi.Output<string | undefined>;
+    declare public readonly consentStringPartnersEncoding: pulumi.Output<enums.ConsentStringEncoding | undefined>;
     /**
      * The encoding selected for the purposes section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
      */
-    declare public readonly consentStringPurposesEncoding: pulumi.Output<string | undefined>;
+    declare public readonly consentStringPurposesEncoding: pulumi.Output<enums.ConsentStringEncoding | undefined>;
     /**
      * The country that the consent notice belongs to (two letter ISO code).
      */
@@ -111,11 +112,11 @@ export class NoticeDraftConfig extends pulumi.CustomResource {
     /**
      * The unit of the denied consent duration. One of: months, days, seconds.
      */
-    declare public readonly deniedConsentDurationUnit: pulumi.Output<string | undefined>;
+    declare public readonly deniedConsentDurationUnit: pulumi.Output<enums.DurationUnit | undefined>;
     /**
      * The style of the Disagree button. One of: primary, secondary.
      */
-    declare public readonly disagreeButtonStyle: pulumi.Output<string | undefined>;
+    declare public readonly disagreeButtonStyle: pulumi.Output<enums.DisagreeButtonStyle | undefined>;
     /**
      * Whether the dismiss button (Agree & Close) is enabled.
      */
@@ -207,7 +208,7 @@ export class NoticeDraftConfig extends pulumi.CustomResource {
     /**
      * GPP MSPA mode (service provider or opt out). One of: service_provider, opt_out.
      */
-    declare public readonly gppMspaMode: pulumi.Output<string | undefined>;
+    declare public readonly gppMspaMode: pulumi.Output<enums.GppMspaMode | undefined>;
     /**
      * Whether GPP MSPA signatory is enabled.
      */
@@ -235,7 +236,7 @@ export class NoticeDraftConfig extends pulumi.CustomResource {
     /**
      * What negative action should be displayed in the notice: Disagree to all ("button"), Continue without agreeing ("link") or no negative action (null). One of: button, link.
      */
-    declare public readonly negativeAction: pulumi.Output<string | undefined>;
+    declare public readonly negativeAction: pulumi.Output<enums.NegativeAction | undefined>;
     /**
      * Whether negative action should be a button or not.
      */
@@ -245,9 +246,9 @@ export class NoticeDraftConfig extends pulumi.CustomResource {
      */
     declare public readonly negativeActionLink: pulumi.Output<boolean | undefined>;
     /**
-     * What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon. One of: text, cross.
+     * What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
      */
-    declare public readonly negativeActionLinkFormat: pulumi.Output<string | undefined>;
+    declare public readonly negativeActionLinkFormat: pulumi.Output<enums.NegativeActionLinkFormat | undefined>;
     /**
      * The order of active elements in the notice.
      */
@@ -271,7 +272,7 @@ export class NoticeDraftConfig extends pulumi.CustomResource {
     /**
      * Platform (web, amp, mobile or television) that this notice is running on. One of: web, amp, app, ctv.
      */
-    declare public readonly platform: pulumi.Output<string | undefined>;
+    declare public readonly platform: pulumi.Output<enums.Platform | undefined>;
     /**
      * The order of active elements (buttons) in the preferences view.
      */
@@ -323,7 +324,7 @@ export class NoticeDraftConfig extends pulumi.CustomResource {
     /**
      * Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
      */
-    declare public readonly textMode: pulumi.Output<string | undefined>;
+    declare public readonly textMode: pulumi.Output<enums.TextMode | undefined>;
     /**
      * The draft's fields this program does not manage, as the stack last wrote or read them (reviewed).
      */
@@ -524,6 +525,8 @@ export class NoticeDraftConfig extends pulumi.CustomResource {
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         const secretOpts = { additionalSecretOutputs: ["publication"] };
         opts = pulumi.mergeOptions(opts, secretOpts);
+        const replaceOnChanges = { replaceOnChanges: ["noticeId", "organizationId"] };
+        opts = pulumi.mergeOptions(opts, replaceOnChanges);
         super(NoticeDraftConfig.__pulumiType, name, resourceInputs, opts);
     }
 }
@@ -559,15 +562,15 @@ export interface NoticeDraftConfigArgs {
     /**
      * The unit of the consent duration. One of: months, days, seconds.
      */
-    consentDurationUnit?: pulumi.Input<string | undefined>;
+    consentDurationUnit?: pulumi.Input<enums.DurationUnit | undefined>;
     /**
      * The encoding selected for the partners section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
      */
-    consentStringPartnersEncoding?: pulumi.Input<string | undefined>;
+    consentStringPartnersEncoding?: pulumi.Input<enums.ConsentStringEncoding | undefined>;
     /**
      * The encoding selected for the purposes section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
      */
-    consentStringPurposesEncoding?: pulumi.Input<string | undefined>;
+    consentStringPurposesEncoding?: pulumi.Input<enums.ConsentStringEncoding | undefined>;
     /**
      * The country that the consent notice belongs to (two letter ISO code).
      */
@@ -603,11 +606,11 @@ export interface NoticeDraftConfigArgs {
     /**
      * The unit of the denied consent duration. One of: months, days, seconds.
      */
-    deniedConsentDurationUnit?: pulumi.Input<string | undefined>;
+    deniedConsentDurationUnit?: pulumi.Input<enums.DurationUnit | undefined>;
     /**
      * The style of the Disagree button. One of: primary, secondary.
      */
-    disagreeButtonStyle?: pulumi.Input<string | undefined>;
+    disagreeButtonStyle?: pulumi.Input<enums.DisagreeButtonStyle | undefined>;
     /**
      * Whether the dismiss button (Agree & Close) is enabled.
      */
@@ -699,7 +702,7 @@ export interface NoticeDraftConfigArgs {
     /**
      * GPP MSPA mode (service provider or opt out). One of: service_provider, opt_out.
      */
-    gppMspaMode?: pulumi.Input<string | undefined>;
+    gppMspaMode?: pulumi.Input<enums.GppMspaMode | undefined>;
     /**
      * Whether GPP MSPA signatory is enabled.
      */
@@ -727,7 +730,7 @@ export interface NoticeDraftConfigArgs {
     /**
      * What negative action should be displayed in the notice: Disagree to all ("button"), Continue without agreeing ("link") or no negative action (null). One of: button, link.
      */
-    negativeAction?: pulumi.Input<string | undefined>;
+    negativeAction?: pulumi.Input<enums.NegativeAction | undefined>;
     /**
      * Whether negative action should be a button or not.
      */
@@ -737,9 +740,9 @@ export interface NoticeDraftConfigArgs {
      */
     negativeActionLink?: pulumi.Input<boolean | undefined>;
     /**
-     * What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon. One of: text, cross.
+     * What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
      */
-    negativeActionLinkFormat?: pulumi.Input<string | undefined>;
+    negativeActionLinkFormat?: pulumi.Input<enums.NegativeActionLinkFormat | undefined>;
     /**
      * The order of active elements in the notice.
      */
@@ -763,7 +766,7 @@ export interface NoticeDraftConfigArgs {
     /**
      * Platform (web, amp, mobile or television) that this notice is running on. One of: web, amp, app, ctv.
      */
-    platform?: pulumi.Input<string | undefined>;
+    platform?: pulumi.Input<enums.Platform | undefined>;
     /**
      * The order of active elements (buttons) in the preferences view.
      */
@@ -807,7 +810,7 @@ export interface NoticeDraftConfigArgs {
     /**
      * Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
      */
-    textMode?: pulumi.Input<string | undefined>;
+    textMode?: pulumi.Input<enums.TextMode | undefined>;
     /**
      * Whether WordPress consent mode is enabled.
      */

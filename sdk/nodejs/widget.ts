@@ -2,6 +2,9 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "./types/input";
+import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
@@ -65,7 +68,7 @@ export class Widget extends pulumi.CustomResource {
     /**
      * How the widget is served. One of: embeddable, hosted.
      */
-    declare public readonly format: pulumi.Output<string | undefined>;
+    declare public readonly format: pulumi.Output<enums.WidgetFormat | undefined>;
     /**
      * A headless widget renders with the website's own components (needs format `embeddable`).
      */
@@ -97,7 +100,7 @@ export class Widget extends pulumi.CustomResource {
     /**
      * The widget's template. One of: sections, sections_and_save, full_preference_center, dsar_form.
      */
-    declare public readonly templateId: pulumi.Output<string | undefined>;
+    declare public readonly templateId: pulumi.Output<enums.WidgetTemplate | undefined>;
     /**
      * The widget's `theme_id` (left as it is on Didomi when unset).
      */
@@ -160,6 +163,8 @@ export class Widget extends pulumi.CustomResource {
             resourceInputs["updatedAt"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const replaceOnChanges = { replaceOnChanges: ["adoptId", "organizationId", "selectedPreferencesIds[*]", "selectedPurposesIds[*]"] };
+        opts = pulumi.mergeOptions(opts, replaceOnChanges);
         super(Widget.__pulumiType, name, resourceInputs, opts);
     }
 }
@@ -191,7 +196,7 @@ export interface WidgetArgs {
     /**
      * How the widget is served. One of: embeddable, hosted.
      */
-    format?: pulumi.Input<string | undefined>;
+    format?: pulumi.Input<enums.WidgetFormat | undefined>;
     /**
      * A headless widget renders with the website's own components (needs format `embeddable`).
      */
@@ -219,7 +224,7 @@ export interface WidgetArgs {
     /**
      * The widget's template. One of: sections, sections_and_save, full_preference_center, dsar_form.
      */
-    templateId?: pulumi.Input<string | undefined>;
+    templateId?: pulumi.Input<enums.WidgetTemplate | undefined>;
     /**
      * The widget's `theme_id` (left as it is on Didomi when unset).
      */

@@ -100,6 +100,8 @@ export class WidgetDeployment extends pulumi.CustomResource {
             resourceInputs["widgetId"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const replaceOnChanges = { replaceOnChanges: ["organizationId", "publicApiKey", "triggers.*", "widgetId"] };
+        opts = pulumi.mergeOptions(opts, replaceOnChanges);
         super(WidgetDeployment.__pulumiType, name, resourceInputs, opts);
     }
 }

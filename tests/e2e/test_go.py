@@ -11,6 +11,8 @@ serves the Pulumi SDK's packages.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,35 @@ def test_a_plain_text_secret_is_refused_in_go(
     driver_binary: Path, emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
     plain_secret_refused(_driver(driver_binary, pulumi_cli, tmp_path), emulator)
+
+
+def test_an_allowed_value_misspelt_is_a_compile_error() -> None:
+    """Allowed values are the schema's enum types: Go constants of their own type (a plain
+    string does not compile either)."""
+    go = require_tool("go")
+    check = EXAMPLE / "enumcheck"
+    check.mkdir(exist_ok=True)
+    program = (
+        "package main\n\n"
+        "import (\n"
+        '\t"github.com/pulumi-didomi/pulumi-didomi/sdk/go/didomi"\n'
+        '\t"github.com/pulumi/pulumi/sdk/v3/go/pulumi"\n'
+        ")\n\n"
+        "var _ pulumi.StringInput\n\n"
+        "func main() {{ _ = didomi.NoticeDraftConfigArgs{{Platform: {platform}}} }}\n"
+    )
+    build = [go, "vet", *BUILD_FLAGS, "./enumcheck"]
+    try:
+        (check / "main.go").write_text(program.format(platform="didomi.PlatformWeb"))
+        run(build, cwd=EXAMPLE, env=_go_env())  # the allowed value compiles
+        for typo, error in (
+            ("didomi.PlatformWebb", "undefined: didomi.PlatformWebb"),
+            ('pulumi.String("webb")', "cannot use pulumi.String"),
+        ):
+            (check / "main.go").write_text(program.format(platform=typo))
+            failed = subprocess.run(
+                build, cwd=EXAMPLE, env=_go_env(), capture_output=True, text=True
+            )
+            assert failed.returncode != 0 and error in failed.stderr, failed.stderr
+    finally:
+        shutil.rmtree(check)

@@ -9,6 +9,8 @@ by scripts/bootstrap).
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,3 +77,27 @@ def test_a_plain_text_secret_is_refused_in_typescript(
     driver_js: Path, emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
     plain_secret_refused(_driver(driver_js, pulumi_cli, tmp_path), emulator)
+
+
+def test_an_allowed_value_misspelt_is_a_compile_error(driver_js: Path) -> None:
+    """Allowed values are the schema's enum types: TypeScript literal unions."""
+    check = EXAMPLE / ".enum-check"
+    check.mkdir(exist_ok=True)
+    try:
+        (check / "tsconfig.json").write_text(
+            '{"extends": "../tsconfig.json", "compilerOptions": {"noEmit": true, '
+            '"rootDir": "."}, "files": ["program.ts"]}'
+        )
+        program = (
+            'import * as didomi from "@pulumi-didomi/didomi";\n'
+            'new didomi.NoticeDraftConfig("x", {{ noticeId: "n", platform: "{platform}" }});\n'
+        )
+        tsc = [str(EXAMPLE / "node_modules" / ".bin" / "tsc"), "-p", str(check)]
+        (check / "program.ts").write_text(program.format(platform="web"))
+        run(tsc, cwd=EXAMPLE)  # the allowed value compiles
+        (check / "program.ts").write_text(program.format(platform="webb"))
+        failed = subprocess.run(tsc, cwd=EXAMPLE, capture_output=True, text=True)
+        assert failed.returncode != 0, failed.stdout
+        assert "is not assignable" in failed.stdout and '"webb"' in failed.stdout, failed.stdout
+    finally:
+        shutil.rmtree(check)

@@ -22,7 +22,7 @@ func Program(ctx *pulumi.Context) error {
 	}
 	banner, err := didomi.NewNoticeDraftConfig(ctx, "banner", &didomi.NoticeDraftConfigArgs{
 		NoticeId:        pulumi.String(conf.Require("notice")),
-		Platform:        pulumi.String("web"),
+		Platform:        didomi.PlatformWeb,
 		ConsentDuration: pulumi.Int(duration),
 		RegulationConfigurations: didomi.RegulationConfigurationArray{
 			didomi.RegulationConfigurationArgs{

@@ -38,7 +38,7 @@ type GetNoticeDraftResult struct {
 	OrganizationId string `pulumi:"organizationId"`
 	// When the draft was last updated.
 	UpdatedAt *string `pulumi:"updatedAt"`
-	// Every field of the draft, as Didomi returns it.
+	// Every field of the draft, as Didomi returns it: Didomi's own names, snake_case (`consent_duration`), whatever the language.
 	Values map[string]interface{} `pulumi:"values"`
 	// The draft's version.
 	Version *float64 `pulumi:"version"`
@@ -94,7 +94,7 @@ func (o GetNoticeDraftResultOutput) UpdatedAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v GetNoticeDraftResult) *string { return v.UpdatedAt }).(pulumi.StringPtrOutput)
 }
 
-// Every field of the draft, as Didomi returns it.
+// Every field of the draft, as Didomi returns it: Didomi's own names, snake_case (`consent_duration`), whatever the language.
 func (o GetNoticeDraftResultOutput) Values() pulumi.MapOutput {
 	return o.ApplyT(func(v GetNoticeDraftResult) map[string]interface{} { return v.Values }).(pulumi.MapOutput)
 }

@@ -59,6 +59,11 @@ func NewNotice(ctx *pulumi.Context,
 	if args.DeleteOnDestroy == nil {
 		args.DeleteOnDestroy = pulumi.BoolPtr(false)
 	}
+	replaceOnChanges := pulumi.ReplaceOnChanges([]string{
+		"adoptId",
+		"organizationId",
+	})
+	opts = append(opts, replaceOnChanges)
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource Notice
 	err := ctx.RegisterResource("didomi:index:Notice", name, args, &resource, opts...)

@@ -65,6 +65,12 @@ func NewNoticeDeployment(ctx *pulumi.Context,
 		"draft",
 	})
 	opts = append(opts, secrets)
+	replaceOnChanges := pulumi.ReplaceOnChanges([]string{
+		"noticeId",
+		"organizationId",
+		"revision",
+	})
+	opts = append(opts, replaceOnChanges)
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource NoticeDeployment
 	err := ctx.RegisterResource("didomi:index:NoticeDeployment", name, args, &resource, opts...)

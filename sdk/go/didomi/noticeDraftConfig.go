@@ -31,11 +31,11 @@ type NoticeDraftConfig struct {
 	// The duration that applies to collected consent. Consent is recollected after the expiration of the duration.
 	ConsentDuration pulumi.IntPtrOutput `pulumi:"consentDuration"`
 	// The unit of the consent duration. One of: months, days, seconds.
-	ConsentDurationUnit pulumi.StringPtrOutput `pulumi:"consentDurationUnit"`
+	ConsentDurationUnit DurationUnitPtrOutput `pulumi:"consentDurationUnit"`
 	// The encoding selected for the partners section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
-	ConsentStringPartnersEncoding pulumi.StringPtrOutput `pulumi:"consentStringPartnersEncoding"`
+	ConsentStringPartnersEncoding ConsentStringEncodingPtrOutput `pulumi:"consentStringPartnersEncoding"`
 	// The encoding selected for the purposes section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
-	ConsentStringPurposesEncoding pulumi.StringPtrOutput `pulumi:"consentStringPurposesEncoding"`
+	ConsentStringPurposesEncoding ConsentStringEncodingPtrOutput `pulumi:"consentStringPurposesEncoding"`
 	// The country that the consent notice belongs to (two letter ISO code).
 	Country pulumi.StringPtrOutput `pulumi:"country"`
 	// Whether the cross device feature is enabled.
@@ -53,9 +53,9 @@ type NoticeDraftConfig struct {
 	// Whether the duration for denied consent is different from the generic.
 	DeniedConsentDurationCustom pulumi.BoolPtrOutput `pulumi:"deniedConsentDurationCustom"`
 	// The unit of the denied consent duration. One of: months, days, seconds.
-	DeniedConsentDurationUnit pulumi.StringPtrOutput `pulumi:"deniedConsentDurationUnit"`
+	DeniedConsentDurationUnit DurationUnitPtrOutput `pulumi:"deniedConsentDurationUnit"`
 	// The style of the Disagree button. One of: primary, secondary.
-	DisagreeButtonStyle pulumi.StringPtrOutput `pulumi:"disagreeButtonStyle"`
+	DisagreeButtonStyle DisagreeButtonStylePtrOutput `pulumi:"disagreeButtonStyle"`
 	// Whether the dismiss button (Agree & Close) is enabled.
 	DismissButtonEnabled pulumi.BoolPtrOutput `pulumi:"dismissButtonEnabled"`
 	// Whether the consent must be recollected after a certain date.
@@ -101,7 +101,7 @@ type NoticeDraftConfig struct {
 	// Whether to generate the US national string when MSPA is enabled.
 	GppMspaGenerateUsnatString pulumi.BoolPtrOutput `pulumi:"gppMspaGenerateUsnatString"`
 	// GPP MSPA mode (service provider or opt out). One of: service_provider, opt_out.
-	GppMspaMode pulumi.StringPtrOutput `pulumi:"gppMspaMode"`
+	GppMspaMode GppMspaModePtrOutput `pulumi:"gppMspaMode"`
 	// Whether GPP MSPA signatory is enabled.
 	GppMspaSignatory pulumi.BoolPtrOutput `pulumi:"gppMspaSignatory"`
 	// The date after which consent must be recollected if "enable_ignore_consent_before" is set to true.
@@ -115,13 +115,13 @@ type NoticeDraftConfig struct {
 	// Whether to set the default status for ads.
 	MicrosoftSetDefaultStatus pulumi.BoolPtrOutput `pulumi:"microsoftSetDefaultStatus"`
 	// What negative action should be displayed in the notice: Disagree to all ("button"), Continue without agreeing ("link") or no negative action (null). One of: button, link.
-	NegativeAction pulumi.StringPtrOutput `pulumi:"negativeAction"`
+	NegativeAction NegativeActionPtrOutput `pulumi:"negativeAction"`
 	// Whether negative action should be a button or not.
 	NegativeActionButton pulumi.BoolPtrOutput `pulumi:"negativeActionButton"`
 	// Whether negative action should be a link or not.
 	NegativeActionLink pulumi.BoolPtrOutput `pulumi:"negativeActionLink"`
-	// What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon. One of: text, cross.
-	NegativeActionLinkFormat pulumi.StringPtrOutput `pulumi:"negativeActionLinkFormat"`
+	// What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
+	NegativeActionLinkFormat NegativeActionLinkFormatPtrOutput `pulumi:"negativeActionLinkFormat"`
 	// The order of active elements in the notice.
 	NoticeActiveElementsOrder pulumi.MapOutput `pulumi:"noticeActiveElementsOrder"`
 	// Do not keep legitimate interest enabled when the user disagrees in the notice.
@@ -133,7 +133,7 @@ type NoticeDraftConfig struct {
 	// The Didomi organization; defaults to the provider's `organizationId`. A change means another resource.
 	OrganizationId pulumi.StringPtrOutput `pulumi:"organizationId"`
 	// Platform (web, amp, mobile or television) that this notice is running on. One of: web, amp, app, ctv.
-	Platform pulumi.StringPtrOutput `pulumi:"platform"`
+	Platform PlatformPtrOutput `pulumi:"platform"`
 	// The order of active elements (buttons) in the preferences view.
 	PreferencesActiveElementsOrder pulumi.MapOutput `pulumi:"preferencesActiveElementsOrder"`
 	// Whether the cross button (top right) is enabled in the preferences view.
@@ -159,7 +159,7 @@ type NoticeDraftConfig struct {
 	// ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
 	TextId pulumi.StringPtrOutput `pulumi:"textId"`
 	// Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
-	TextMode pulumi.StringPtrOutput `pulumi:"textMode"`
+	TextMode TextModePtrOutput `pulumi:"textMode"`
 	// The draft's fields this program does not manage, as the stack last wrote or read them (reviewed).
 	Unmanaged pulumi.MapOutput `pulumi:"unmanaged"`
 	// Unmanaged fields changed on Didomi that no refresh has shown yet: the deployment refuses to publish them.
@@ -188,6 +188,11 @@ func NewNoticeDraftConfig(ctx *pulumi.Context,
 		"publication",
 	})
 	opts = append(opts, secrets)
+	replaceOnChanges := pulumi.ReplaceOnChanges([]string{
+		"noticeId",
+		"organizationId",
+	})
+	opts = append(opts, replaceOnChanges)
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource NoticeDraftConfig
 	err := ctx.RegisterResource("didomi:index:NoticeDraftConfig", name, args, &resource, opts...)
@@ -234,11 +239,11 @@ type noticeDraftConfigArgs struct {
 	// The duration that applies to collected consent. Consent is recollected after the expiration of the duration.
 	ConsentDuration *int `pulumi:"consentDuration"`
 	// The unit of the consent duration. One of: months, days, seconds.
-	ConsentDurationUnit *string `pulumi:"consentDurationUnit"`
+	ConsentDurationUnit *DurationUnit `pulumi:"consentDurationUnit"`
 	// The encoding selected for the partners section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
-	ConsentStringPartnersEncoding *string `pulumi:"consentStringPartnersEncoding"`
+	ConsentStringPartnersEncoding *ConsentStringEncoding `pulumi:"consentStringPartnersEncoding"`
 	// The encoding selected for the purposes section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
-	ConsentStringPurposesEncoding *string `pulumi:"consentStringPurposesEncoding"`
+	ConsentStringPurposesEncoding *ConsentStringEncoding `pulumi:"consentStringPurposesEncoding"`
 	// The country that the consent notice belongs to (two letter ISO code).
 	Country *string `pulumi:"country"`
 	// Whether the cross device feature is enabled.
@@ -256,9 +261,9 @@ type noticeDraftConfigArgs struct {
 	// Whether the duration for denied consent is different from the generic.
 	DeniedConsentDurationCustom *bool `pulumi:"deniedConsentDurationCustom"`
 	// The unit of the denied consent duration. One of: months, days, seconds.
-	DeniedConsentDurationUnit *string `pulumi:"deniedConsentDurationUnit"`
+	DeniedConsentDurationUnit *DurationUnit `pulumi:"deniedConsentDurationUnit"`
 	// The style of the Disagree button. One of: primary, secondary.
-	DisagreeButtonStyle *string `pulumi:"disagreeButtonStyle"`
+	DisagreeButtonStyle *DisagreeButtonStyle `pulumi:"disagreeButtonStyle"`
 	// Whether the dismiss button (Agree & Close) is enabled.
 	DismissButtonEnabled *bool `pulumi:"dismissButtonEnabled"`
 	// Whether the consent must be recollected after a certain date.
@@ -304,7 +309,7 @@ type noticeDraftConfigArgs struct {
 	// Whether to generate the US national string when MSPA is enabled.
 	GppMspaGenerateUsnatString *bool `pulumi:"gppMspaGenerateUsnatString"`
 	// GPP MSPA mode (service provider or opt out). One of: service_provider, opt_out.
-	GppMspaMode *string `pulumi:"gppMspaMode"`
+	GppMspaMode *GppMspaMode `pulumi:"gppMspaMode"`
 	// Whether GPP MSPA signatory is enabled.
 	GppMspaSignatory *bool `pulumi:"gppMspaSignatory"`
 	// The date after which consent must be recollected if "enable_ignore_consent_before" is set to true.
@@ -318,13 +323,13 @@ type noticeDraftConfigArgs struct {
 	// Whether to set the default status for ads.
 	MicrosoftSetDefaultStatus *bool `pulumi:"microsoftSetDefaultStatus"`
 	// What negative action should be displayed in the notice: Disagree to all ("button"), Continue without agreeing ("link") or no negative action (null). One of: button, link.
-	NegativeAction *string `pulumi:"negativeAction"`
+	NegativeAction *NegativeAction `pulumi:"negativeAction"`
 	// Whether negative action should be a button or not.
 	NegativeActionButton *bool `pulumi:"negativeActionButton"`
 	// Whether negative action should be a link or not.
 	NegativeActionLink *bool `pulumi:"negativeActionLink"`
-	// What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon. One of: text, cross.
-	NegativeActionLinkFormat *string `pulumi:"negativeActionLinkFormat"`
+	// What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
+	NegativeActionLinkFormat *NegativeActionLinkFormat `pulumi:"negativeActionLinkFormat"`
 	// The order of active elements in the notice.
 	NoticeActiveElementsOrder map[string]interface{} `pulumi:"noticeActiveElementsOrder"`
 	// Do not keep legitimate interest enabled when the user disagrees in the notice.
@@ -336,7 +341,7 @@ type noticeDraftConfigArgs struct {
 	// The Didomi organization; defaults to the provider's `organizationId`. A change means another resource.
 	OrganizationId *string `pulumi:"organizationId"`
 	// Platform (web, amp, mobile or television) that this notice is running on. One of: web, amp, app, ctv.
-	Platform *string `pulumi:"platform"`
+	Platform *Platform `pulumi:"platform"`
 	// The order of active elements (buttons) in the preferences view.
 	PreferencesActiveElementsOrder map[string]interface{} `pulumi:"preferencesActiveElementsOrder"`
 	// Whether the cross button (top right) is enabled in the preferences view.
@@ -358,7 +363,7 @@ type noticeDraftConfigArgs struct {
 	// ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
 	TextId *string `pulumi:"textId"`
 	// Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
-	TextMode *string `pulumi:"textMode"`
+	TextMode *TextMode `pulumi:"textMode"`
 	// Whether WordPress consent mode is enabled.
 	WordpressEnabled *bool `pulumi:"wordpressEnabled"`
 }
@@ -378,11 +383,11 @@ type NoticeDraftConfigArgs struct {
 	// The duration that applies to collected consent. Consent is recollected after the expiration of the duration.
 	ConsentDuration pulumi.IntPtrInput
 	// The unit of the consent duration. One of: months, days, seconds.
-	ConsentDurationUnit pulumi.StringPtrInput
+	ConsentDurationUnit DurationUnitPtrInput
 	// The encoding selected for the partners section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
-	ConsentStringPartnersEncoding pulumi.StringPtrInput
+	ConsentStringPartnersEncoding ConsentStringEncodingPtrInput
 	// The encoding selected for the purposes section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
-	ConsentStringPurposesEncoding pulumi.StringPtrInput
+	ConsentStringPurposesEncoding ConsentStringEncodingPtrInput
 	// The country that the consent notice belongs to (two letter ISO code).
 	Country pulumi.StringPtrInput
 	// Whether the cross device feature is enabled.
@@ -400,9 +405,9 @@ type NoticeDraftConfigArgs struct {
 	// Whether the duration for denied consent is different from the generic.
 	DeniedConsentDurationCustom pulumi.BoolPtrInput
 	// The unit of the denied consent duration. One of: months, days, seconds.
-	DeniedConsentDurationUnit pulumi.StringPtrInput
+	DeniedConsentDurationUnit DurationUnitPtrInput
 	// The style of the Disagree button. One of: primary, secondary.
-	DisagreeButtonStyle pulumi.StringPtrInput
+	DisagreeButtonStyle DisagreeButtonStylePtrInput
 	// Whether the dismiss button (Agree & Close) is enabled.
 	DismissButtonEnabled pulumi.BoolPtrInput
 	// Whether the consent must be recollected after a certain date.
@@ -448,7 +453,7 @@ type NoticeDraftConfigArgs struct {
 	// Whether to generate the US national string when MSPA is enabled.
 	GppMspaGenerateUsnatString pulumi.BoolPtrInput
 	// GPP MSPA mode (service provider or opt out). One of: service_provider, opt_out.
-	GppMspaMode pulumi.StringPtrInput
+	GppMspaMode GppMspaModePtrInput
 	// Whether GPP MSPA signatory is enabled.
 	GppMspaSignatory pulumi.BoolPtrInput
 	// The date after which consent must be recollected if "enable_ignore_consent_before" is set to true.
@@ -462,13 +467,13 @@ type NoticeDraftConfigArgs struct {
 	// Whether to set the default status for ads.
 	MicrosoftSetDefaultStatus pulumi.BoolPtrInput
 	// What negative action should be displayed in the notice: Disagree to all ("button"), Continue without agreeing ("link") or no negative action (null). One of: button, link.
-	NegativeAction pulumi.StringPtrInput
+	NegativeAction NegativeActionPtrInput
 	// Whether negative action should be a button or not.
 	NegativeActionButton pulumi.BoolPtrInput
 	// Whether negative action should be a link or not.
 	NegativeActionLink pulumi.BoolPtrInput
-	// What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon. One of: text, cross.
-	NegativeActionLinkFormat pulumi.StringPtrInput
+	// What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
+	NegativeActionLinkFormat NegativeActionLinkFormatPtrInput
 	// The order of active elements in the notice.
 	NoticeActiveElementsOrder pulumi.MapInput
 	// Do not keep legitimate interest enabled when the user disagrees in the notice.
@@ -480,7 +485,7 @@ type NoticeDraftConfigArgs struct {
 	// The Didomi organization; defaults to the provider's `organizationId`. A change means another resource.
 	OrganizationId pulumi.StringPtrInput
 	// Platform (web, amp, mobile or television) that this notice is running on. One of: web, amp, app, ctv.
-	Platform pulumi.StringPtrInput
+	Platform PlatformPtrInput
 	// The order of active elements (buttons) in the preferences view.
 	PreferencesActiveElementsOrder pulumi.MapInput
 	// Whether the cross button (top right) is enabled in the preferences view.
@@ -502,7 +507,7 @@ type NoticeDraftConfigArgs struct {
 	// ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
 	TextId pulumi.StringPtrInput
 	// Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
-	TextMode pulumi.StringPtrInput
+	TextMode TextModePtrInput
 	// Whether WordPress consent mode is enabled.
 	WordpressEnabled pulumi.BoolPtrInput
 }
@@ -580,18 +585,18 @@ func (o NoticeDraftConfigOutput) ConsentDuration() pulumi.IntPtrOutput {
 }
 
 // The unit of the consent duration. One of: months, days, seconds.
-func (o NoticeDraftConfigOutput) ConsentDurationUnit() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *NoticeDraftConfig) pulumi.StringPtrOutput { return v.ConsentDurationUnit }).(pulumi.StringPtrOutput)
+func (o NoticeDraftConfigOutput) ConsentDurationUnit() DurationUnitPtrOutput {
+	return o.ApplyT(func(v *NoticeDraftConfig) DurationUnitPtrOutput { return v.ConsentDurationUnit }).(DurationUnitPtrOutput)
 }
 
 // The encoding selected for the partners section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
-func (o NoticeDraftConfigOutput) ConsentStringPartnersEncoding() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *NoticeDraftConfig) pulumi.StringPtrOutput { return v.ConsentStringPartnersEncoding }).(pulumi.StringPtrOutput)
+func (o NoticeDraftConfigOutput) ConsentStringPartnersEncoding() ConsentStringEncodingPtrOutput {
+	return o.ApplyT(func(v *NoticeDraftConfig) ConsentStringEncodingPtrOutput { return v.ConsentStringPartnersEncoding }).(ConsentStringEncodingPtrOutput)
 }
 
 // The encoding selected for the purposes section in the didomi consent string: One of "bit_field_2_bits", "ranges_u16", "ranges_fibonacci". One of: bit_field_2_bits, ranges_u16, ranges_fibonacci.
-func (o NoticeDraftConfigOutput) ConsentStringPurposesEncoding() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *NoticeDraftConfig) pulumi.StringPtrOutput { return v.ConsentStringPurposesEncoding }).(pulumi.StringPtrOutput)
+func (o NoticeDraftConfigOutput) ConsentStringPurposesEncoding() ConsentStringEncodingPtrOutput {
+	return o.ApplyT(func(v *NoticeDraftConfig) ConsentStringEncodingPtrOutput { return v.ConsentStringPurposesEncoding }).(ConsentStringEncodingPtrOutput)
 }
 
 // The country that the consent notice belongs to (two letter ISO code).
@@ -635,13 +640,13 @@ func (o NoticeDraftConfigOutput) DeniedConsentDurationCustom() pulumi.BoolPtrOut
 }
 
 // The unit of the denied consent duration. One of: months, days, seconds.
-func (o NoticeDraftConfigOutput) DeniedConsentDurationUnit() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *NoticeDraftConfig) pulumi.StringPtrOutput { return v.DeniedConsentDurationUnit }).(pulumi.StringPtrOutput)
+func (o NoticeDraftConfigOutput) DeniedConsentDurationUnit() DurationUnitPtrOutput {
+	return o.ApplyT(func(v *NoticeDraftConfig) DurationUnitPtrOutput { return v.DeniedConsentDurationUnit }).(DurationUnitPtrOutput)
 }
 
 // The style of the Disagree button. One of: primary, secondary.
-func (o NoticeDraftConfigOutput) DisagreeButtonStyle() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *NoticeDraftConfig) pulumi.StringPtrOutput { return v.DisagreeButtonStyle }).(pulumi.StringPtrOutput)
+func (o NoticeDraftConfigOutput) DisagreeButtonStyle() DisagreeButtonStylePtrOutput {
+	return o.ApplyT(func(v *NoticeDraftConfig) DisagreeButtonStylePtrOutput { return v.DisagreeButtonStyle }).(DisagreeButtonStylePtrOutput)
 }
 
 // Whether the dismiss button (Agree & Close) is enabled.
@@ -755,8 +760,8 @@ func (o NoticeDraftConfigOutput) GppMspaGenerateUsnatString() pulumi.BoolPtrOutp
 }
 
 // GPP MSPA mode (service provider or opt out). One of: service_provider, opt_out.
-func (o NoticeDraftConfigOutput) GppMspaMode() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *NoticeDraftConfig) pulumi.StringPtrOutput { return v.GppMspaMode }).(pulumi.StringPtrOutput)
+func (o NoticeDraftConfigOutput) GppMspaMode() GppMspaModePtrOutput {
+	return o.ApplyT(func(v *NoticeDraftConfig) GppMspaModePtrOutput { return v.GppMspaMode }).(GppMspaModePtrOutput)
 }
 
 // Whether GPP MSPA signatory is enabled.
@@ -790,8 +795,8 @@ func (o NoticeDraftConfigOutput) MicrosoftSetDefaultStatus() pulumi.BoolPtrOutpu
 }
 
 // What negative action should be displayed in the notice: Disagree to all ("button"), Continue without agreeing ("link") or no negative action (null). One of: button, link.
-func (o NoticeDraftConfigOutput) NegativeAction() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *NoticeDraftConfig) pulumi.StringPtrOutput { return v.NegativeAction }).(pulumi.StringPtrOutput)
+func (o NoticeDraftConfigOutput) NegativeAction() NegativeActionPtrOutput {
+	return o.ApplyT(func(v *NoticeDraftConfig) NegativeActionPtrOutput { return v.NegativeAction }).(NegativeActionPtrOutput)
 }
 
 // Whether negative action should be a button or not.
@@ -804,9 +809,9 @@ func (o NoticeDraftConfigOutput) NegativeActionLink() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *NoticeDraftConfig) pulumi.BoolPtrOutput { return v.NegativeActionLink }).(pulumi.BoolPtrOutput)
 }
 
-// What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon. One of: text, cross.
-func (o NoticeDraftConfigOutput) NegativeActionLinkFormat() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *NoticeDraftConfig) pulumi.StringPtrOutput { return v.NegativeActionLinkFormat }).(pulumi.StringPtrOutput)
+// What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
+func (o NoticeDraftConfigOutput) NegativeActionLinkFormat() NegativeActionLinkFormatPtrOutput {
+	return o.ApplyT(func(v *NoticeDraftConfig) NegativeActionLinkFormatPtrOutput { return v.NegativeActionLinkFormat }).(NegativeActionLinkFormatPtrOutput)
 }
 
 // The order of active elements in the notice.
@@ -835,8 +840,8 @@ func (o NoticeDraftConfigOutput) OrganizationId() pulumi.StringPtrOutput {
 }
 
 // Platform (web, amp, mobile or television) that this notice is running on. One of: web, amp, app, ctv.
-func (o NoticeDraftConfigOutput) Platform() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *NoticeDraftConfig) pulumi.StringPtrOutput { return v.Platform }).(pulumi.StringPtrOutput)
+func (o NoticeDraftConfigOutput) Platform() PlatformPtrOutput {
+	return o.ApplyT(func(v *NoticeDraftConfig) PlatformPtrOutput { return v.Platform }).(PlatformPtrOutput)
 }
 
 // The order of active elements (buttons) in the preferences view.
@@ -900,8 +905,8 @@ func (o NoticeDraftConfigOutput) TextId() pulumi.StringPtrOutput {
 }
 
 // Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
-func (o NoticeDraftConfigOutput) TextMode() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *NoticeDraftConfig) pulumi.StringPtrOutput { return v.TextMode }).(pulumi.StringPtrOutput)
+func (o NoticeDraftConfigOutput) TextMode() TextModePtrOutput {
+	return o.ApplyT(func(v *NoticeDraftConfig) TextModePtrOutput { return v.TextMode }).(TextModePtrOutput)
 }
 
 // The draft's fields this program does not manage, as the stack last wrote or read them (reviewed).

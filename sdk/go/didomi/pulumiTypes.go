@@ -269,95 +269,95 @@ func (o PublicationPtrOutput) WrittenRevision() pulumi.StringPtrOutput {
 
 // One regulation's settings in a notice configuration, matched by `regulationId` (gdpr, cpra, cpa, ctdpa, vcdpa). Objects inside are managed key by key.
 type RegulationConfiguration struct {
-	// Default status for ad storage in Amazon Consent Mode
+	// Default status for ad storage in Amazon Consent Mode.
 	AmazonAdStorageDefaultStatus *bool `pulumi:"amazonAdStorageDefaultStatus"`
-	// Default status for ad user data in Amazon Consent Mode
+	// Default status for ad user data in Amazon Consent Mode.
 	AmazonAdUserDataDefaultStatus *bool `pulumi:"amazonAdUserDataDefaultStatus"`
-	// Whether Amazon consent mode is enabled
+	// Whether Amazon consent mode is enabled.
 	AmazonEnabled *bool `pulumi:"amazonEnabled"`
-	// Whether to set the default status for ads/user data in Amazon Consent Mode
+	// Whether to set the default status for ads/user data in Amazon Consent Mode.
 	AmazonSetDefaultStatus *bool `pulumi:"amazonSetDefaultStatus"`
-	// Configuration of the notice
+	// Configuration of the notice.
 	Config map[string]interface{} `pulumi:"config"`
-	// The duration that applies to collected consent. Consent is recollected after the expiration of the duration
+	// The duration that applies to collected consent. Consent is recollected after the expiration of the duration.
 	ConsentDuration *int `pulumi:"consentDuration"`
-	// The unit of the consent duration
-	ConsentDurationUnit *string `pulumi:"consentDurationUnit"`
-	// The country that the consent notice belongs to (two letter ISO code)
+	// The unit of the consent duration. One of: months, days, seconds.
+	ConsentDurationUnit *DurationUnit `pulumi:"consentDurationUnit"`
+	// The country that the consent notice belongs to (two letter ISO code).
 	Country *string `pulumi:"country"`
-	// Whether the cross device feature is enabled
+	// Whether the cross device feature is enabled.
 	CrossDeviceEnabled *bool `pulumi:"crossDeviceEnabled"`
-	// The timeout that applies to sync with consent notice
+	// The timeout that applies to sync with consent notice.
 	CrossDeviceTimeout *float64 `pulumi:"crossDeviceTimeout"`
-	// The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration
+	// The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration.
 	DeniedConsentDuration *int `pulumi:"deniedConsentDuration"`
-	// Whether the duration for denied consent is different from the generic
+	// Whether the duration for denied consent is different from the generic.
 	DeniedConsentDurationCustom *bool `pulumi:"deniedConsentDurationCustom"`
-	// The unit of the denied consent duration
-	DeniedConsentDurationUnit *string `pulumi:"deniedConsentDurationUnit"`
-	// The style of the Disagree button
-	DisagreeButtonStyle *string `pulumi:"disagreeButtonStyle"`
+	// The unit of the denied consent duration. One of: months, days, seconds.
+	DeniedConsentDurationUnit *DurationUnit `pulumi:"deniedConsentDurationUnit"`
+	// The style of the Disagree button. One of: primary, secondary.
+	DisagreeButtonStyle *DisagreeButtonStyle `pulumi:"disagreeButtonStyle"`
 	// Whether the consent must be recollected after a certain date.
 	EnableIgnoreConsentBefore *bool `pulumi:"enableIgnoreConsentBefore"`
-	// Default status for ad personalization in Google Consent Mode
+	// Default status for ad personalization in Google Consent Mode.
 	GcmAdPersonalizationDefaultStatus *bool `pulumi:"gcmAdPersonalizationDefaultStatus"`
-	// Default status for ad user data in Google Consent Mode
+	// Default status for ad user data in Google Consent Mode.
 	GcmAdUserDataDefaultStatus *bool `pulumi:"gcmAdUserDataDefaultStatus"`
-	// Default status for ads in Google Consent Mode
+	// Default status for ads in Google Consent Mode.
 	GcmAdsDefaultStatus *bool `pulumi:"gcmAdsDefaultStatus"`
-	// Whether Airbridge SDK is enabled for GCM third-party SDKs
+	// Whether Airbridge SDK is enabled for GCM third-party SDKs.
 	GcmAirbridgeEnabled *bool `pulumi:"gcmAirbridgeEnabled"`
-	// Default status for analytics in Google Consent Mode
+	// Default status for analytics in Google Consent Mode.
 	GcmAnalyticsDefaultStatus *bool `pulumi:"gcmAnalyticsDefaultStatus"`
-	// Whether AppsFlyer SDK is enabled for GCM third-party SDKs
+	// Whether AppsFlyer SDK is enabled for GCM third-party SDKs.
 	GcmAppsflyerEnabled *bool `pulumi:"gcmAppsflyerEnabled"`
-	// Whether Branch SDK is enabled for GCM third-party SDKs
+	// Whether Branch SDK is enabled for GCM third-party SDKs.
 	GcmBranchEnabled *bool `pulumi:"gcmBranchEnabled"`
-	// Whether Google consent mode is enabled
+	// Whether Google consent mode is enabled.
 	GcmEnabled *bool `pulumi:"gcmEnabled"`
-	// Whether Firebase SDK is enabled for GCM third-party SDKs
+	// Whether Firebase SDK is enabled for GCM third-party SDKs.
 	GcmFirebaseEnabled *bool `pulumi:"gcmFirebaseEnabled"`
-	// Default status for functionality of the website e.g. language settings in Google Consent Mode
+	// Default status for functionality of the website e.g. language settings in Google Consent Mode.
 	GcmFunctionalityDefaultStatus *bool `pulumi:"gcmFunctionalityDefaultStatus"`
-	// Whether Kochava SDK is enabled for GCM third-party SDKs
+	// Whether Kochava SDK is enabled for GCM third-party SDKs.
 	GcmKochavaEnabled *bool `pulumi:"gcmKochavaEnabled"`
-	// Default status for personalization in Google Consent Mode
+	// Default status for personalization in Google Consent Mode.
 	GcmPersonalizationDefaultStatus *bool `pulumi:"gcmPersonalizationDefaultStatus"`
-	// Default status for security in Google Consent Mode
+	// Default status for security in Google Consent Mode.
 	GcmSecurityDefaultStatus *bool `pulumi:"gcmSecurityDefaultStatus"`
-	// Whether to set the default status for analytics and ads
+	// Whether to set the default status for analytics and ads.
 	GcmSetDefaultStatus *bool `pulumi:"gcmSetDefaultStatus"`
-	// Whether the Google consent mode TCF integration is enabled
+	// Whether the Google consent mode TCF integration is enabled.
 	GcmTcfEnabled *bool `pulumi:"gcmTcfEnabled"`
-	// Geographical locations that will load this SDK config
+	// Geographical locations that will load this SDK config: `*` (everywhere), a country (`FR`, ISO 3166-1 alpha-2) or a region (`US_CA`: country, underscore, region code).
 	GeoLocations []string `pulumi:"geoLocations"`
-	// If this is the default configuration for a given regulation
+	// If this is the default configuration for a given regulation.
 	IsDefaultRegulationConfig *bool `pulumi:"isDefaultRegulationConfig"`
-	// Default status for ad storage in Microsoft Consent Mode
+	// Default status for ad storage in Microsoft Consent Mode.
 	MicrosoftAdStorageDefaultStatus *bool `pulumi:"microsoftAdStorageDefaultStatus"`
-	// Whether to enable TCF advertiser consent mode in Microsoft Consent Mode
+	// Whether to enable TCF advertiser consent mode in Microsoft Consent Mode.
 	MicrosoftEnableTcfAdvertiserConsentMode *bool `pulumi:"microsoftEnableTcfAdvertiserConsentMode"`
-	// Whether Microsoft consent mode is enabled
+	// Whether Microsoft consent mode is enabled.
 	MicrosoftEnabled *bool `pulumi:"microsoftEnabled"`
-	// Whether to set the default status for ads
+	// Whether to set the default status for ads.
 	MicrosoftSetDefaultStatus *bool `pulumi:"microsoftSetDefaultStatus"`
-	// What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon.
-	NegativeActionLinkFormat *string `pulumi:"negativeActionLinkFormat"`
-	// Do not keep legitimate interest enabled when the user disagrees in the notice
+	// What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
+	NegativeActionLinkFormat *NegativeActionLinkFormat `pulumi:"negativeActionLinkFormat"`
+	// Do not keep legitimate interest enabled when the user disagrees in the notice.
 	NoticeDenyAppliesToLi *bool `pulumi:"noticeDenyAppliesToLi"`
-	// Whether the notice is disabled
+	// Whether the notice is disabled.
 	NoticeDisabled *bool `pulumi:"noticeDisabled"`
-	// Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences
+	// Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences.
 	PreferencesDenyAppliesToLi *bool `pulumi:"preferencesDenyAppliesToLi"`
 	// The ID of the regulation. This is a reference to the regulations service.
 	RegulationId string `pulumi:"regulationId"`
-	// Regulation specific configuration of the notice regulation configuration
+	// Regulation specific configuration of the notice regulation configuration.
 	RegulationSettings map[string]interface{} `pulumi:"regulationSettings"`
 	// The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
 	TemplateId *string `pulumi:"templateId"`
-	// ID of an approved notice text if this notice is configured for using an approved text in "text_mode"
+	// ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
 	TextId *string `pulumi:"textId"`
-	// Whether WordPress consent mode is enabled
+	// Whether WordPress consent mode is enabled.
 	WordpressEnabled *bool `pulumi:"wordpressEnabled"`
 }
 
@@ -374,95 +374,95 @@ type RegulationConfigurationInput interface {
 
 // One regulation's settings in a notice configuration, matched by `regulationId` (gdpr, cpra, cpa, ctdpa, vcdpa). Objects inside are managed key by key.
 type RegulationConfigurationArgs struct {
-	// Default status for ad storage in Amazon Consent Mode
+	// Default status for ad storage in Amazon Consent Mode.
 	AmazonAdStorageDefaultStatus pulumi.BoolPtrInput `pulumi:"amazonAdStorageDefaultStatus"`
-	// Default status for ad user data in Amazon Consent Mode
+	// Default status for ad user data in Amazon Consent Mode.
 	AmazonAdUserDataDefaultStatus pulumi.BoolPtrInput `pulumi:"amazonAdUserDataDefaultStatus"`
-	// Whether Amazon consent mode is enabled
+	// Whether Amazon consent mode is enabled.
 	AmazonEnabled pulumi.BoolPtrInput `pulumi:"amazonEnabled"`
-	// Whether to set the default status for ads/user data in Amazon Consent Mode
+	// Whether to set the default status for ads/user data in Amazon Consent Mode.
 	AmazonSetDefaultStatus pulumi.BoolPtrInput `pulumi:"amazonSetDefaultStatus"`
-	// Configuration of the notice
+	// Configuration of the notice.
 	Config pulumi.MapInput `pulumi:"config"`
-	// The duration that applies to collected consent. Consent is recollected after the expiration of the duration
+	// The duration that applies to collected consent. Consent is recollected after the expiration of the duration.
 	ConsentDuration pulumi.IntPtrInput `pulumi:"consentDuration"`
-	// The unit of the consent duration
-	ConsentDurationUnit pulumi.StringPtrInput `pulumi:"consentDurationUnit"`
-	// The country that the consent notice belongs to (two letter ISO code)
+	// The unit of the consent duration. One of: months, days, seconds.
+	ConsentDurationUnit DurationUnitPtrInput `pulumi:"consentDurationUnit"`
+	// The country that the consent notice belongs to (two letter ISO code).
 	Country pulumi.StringPtrInput `pulumi:"country"`
-	// Whether the cross device feature is enabled
+	// Whether the cross device feature is enabled.
 	CrossDeviceEnabled pulumi.BoolPtrInput `pulumi:"crossDeviceEnabled"`
-	// The timeout that applies to sync with consent notice
+	// The timeout that applies to sync with consent notice.
 	CrossDeviceTimeout pulumi.Float64PtrInput `pulumi:"crossDeviceTimeout"`
-	// The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration
+	// The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration.
 	DeniedConsentDuration pulumi.IntPtrInput `pulumi:"deniedConsentDuration"`
-	// Whether the duration for denied consent is different from the generic
+	// Whether the duration for denied consent is different from the generic.
 	DeniedConsentDurationCustom pulumi.BoolPtrInput `pulumi:"deniedConsentDurationCustom"`
-	// The unit of the denied consent duration
-	DeniedConsentDurationUnit pulumi.StringPtrInput `pulumi:"deniedConsentDurationUnit"`
-	// The style of the Disagree button
-	DisagreeButtonStyle pulumi.StringPtrInput `pulumi:"disagreeButtonStyle"`
+	// The unit of the denied consent duration. One of: months, days, seconds.
+	DeniedConsentDurationUnit DurationUnitPtrInput `pulumi:"deniedConsentDurationUnit"`
+	// The style of the Disagree button. One of: primary, secondary.
+	DisagreeButtonStyle DisagreeButtonStylePtrInput `pulumi:"disagreeButtonStyle"`
 	// Whether the consent must be recollected after a certain date.
 	EnableIgnoreConsentBefore pulumi.BoolPtrInput `pulumi:"enableIgnoreConsentBefore"`
-	// Default status for ad personalization in Google Consent Mode
+	// Default status for ad personalization in Google Consent Mode.
 	GcmAdPersonalizationDefaultStatus pulumi.BoolPtrInput `pulumi:"gcmAdPersonalizationDefaultStatus"`
-	// Default status for ad user data in Google Consent Mode
+	// Default status for ad user data in Google Consent Mode.
 	GcmAdUserDataDefaultStatus pulumi.BoolPtrInput `pulumi:"gcmAdUserDataDefaultStatus"`
-	// Default status for ads in Google Consent Mode
+	// Default status for ads in Google Consent Mode.
 	GcmAdsDefaultStatus pulumi.BoolPtrInput `pulumi:"gcmAdsDefaultStatus"`
-	// Whether Airbridge SDK is enabled for GCM third-party SDKs
+	// Whether Airbridge SDK is enabled for GCM third-party SDKs.
 	GcmAirbridgeEnabled pulumi.BoolPtrInput `pulumi:"gcmAirbridgeEnabled"`
-	// Default status for analytics in Google Consent Mode
+	// Default status for analytics in Google Consent Mode.
 	GcmAnalyticsDefaultStatus pulumi.BoolPtrInput `pulumi:"gcmAnalyticsDefaultStatus"`
-	// Whether AppsFlyer SDK is enabled for GCM third-party SDKs
+	// Whether AppsFlyer SDK is enabled for GCM third-party SDKs.
 	GcmAppsflyerEnabled pulumi.BoolPtrInput `pulumi:"gcmAppsflyerEnabled"`
-	// Whether Branch SDK is enabled for GCM third-party SDKs
+	// Whether Branch SDK is enabled for GCM third-party SDKs.
 	GcmBranchEnabled pulumi.BoolPtrInput `pulumi:"gcmBranchEnabled"`
-	// Whether Google consent mode is enabled
+	// Whether Google consent mode is enabled.
 	GcmEnabled pulumi.BoolPtrInput `pulumi:"gcmEnabled"`
-	// Whether Firebase SDK is enabled for GCM third-party SDKs
+	// Whether Firebase SDK is enabled for GCM third-party SDKs.
 	GcmFirebaseEnabled pulumi.BoolPtrInput `pulumi:"gcmFirebaseEnabled"`
-	// Default status for functionality of the website e.g. language settings in Google Consent Mode
+	// Default status for functionality of the website e.g. language settings in Google Consent Mode.
 	GcmFunctionalityDefaultStatus pulumi.BoolPtrInput `pulumi:"gcmFunctionalityDefaultStatus"`
-	// Whether Kochava SDK is enabled for GCM third-party SDKs
+	// Whether Kochava SDK is enabled for GCM third-party SDKs.
 	GcmKochavaEnabled pulumi.BoolPtrInput `pulumi:"gcmKochavaEnabled"`
-	// Default status for personalization in Google Consent Mode
+	// Default status for personalization in Google Consent Mode.
 	GcmPersonalizationDefaultStatus pulumi.BoolPtrInput `pulumi:"gcmPersonalizationDefaultStatus"`
-	// Default status for security in Google Consent Mode
+	// Default status for security in Google Consent Mode.
 	GcmSecurityDefaultStatus pulumi.BoolPtrInput `pulumi:"gcmSecurityDefaultStatus"`
-	// Whether to set the default status for analytics and ads
+	// Whether to set the default status for analytics and ads.
 	GcmSetDefaultStatus pulumi.BoolPtrInput `pulumi:"gcmSetDefaultStatus"`
-	// Whether the Google consent mode TCF integration is enabled
+	// Whether the Google consent mode TCF integration is enabled.
 	GcmTcfEnabled pulumi.BoolPtrInput `pulumi:"gcmTcfEnabled"`
-	// Geographical locations that will load this SDK config
+	// Geographical locations that will load this SDK config: `*` (everywhere), a country (`FR`, ISO 3166-1 alpha-2) or a region (`US_CA`: country, underscore, region code).
 	GeoLocations pulumi.StringArrayInput `pulumi:"geoLocations"`
-	// If this is the default configuration for a given regulation
+	// If this is the default configuration for a given regulation.
 	IsDefaultRegulationConfig pulumi.BoolPtrInput `pulumi:"isDefaultRegulationConfig"`
-	// Default status for ad storage in Microsoft Consent Mode
+	// Default status for ad storage in Microsoft Consent Mode.
 	MicrosoftAdStorageDefaultStatus pulumi.BoolPtrInput `pulumi:"microsoftAdStorageDefaultStatus"`
-	// Whether to enable TCF advertiser consent mode in Microsoft Consent Mode
+	// Whether to enable TCF advertiser consent mode in Microsoft Consent Mode.
 	MicrosoftEnableTcfAdvertiserConsentMode pulumi.BoolPtrInput `pulumi:"microsoftEnableTcfAdvertiserConsentMode"`
-	// Whether Microsoft consent mode is enabled
+	// Whether Microsoft consent mode is enabled.
 	MicrosoftEnabled pulumi.BoolPtrInput `pulumi:"microsoftEnabled"`
-	// Whether to set the default status for ads
+	// Whether to set the default status for ads.
 	MicrosoftSetDefaultStatus pulumi.BoolPtrInput `pulumi:"microsoftSetDefaultStatus"`
-	// What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon.
-	NegativeActionLinkFormat pulumi.StringPtrInput `pulumi:"negativeActionLinkFormat"`
-	// Do not keep legitimate interest enabled when the user disagrees in the notice
+	// What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
+	NegativeActionLinkFormat NegativeActionLinkFormatPtrInput `pulumi:"negativeActionLinkFormat"`
+	// Do not keep legitimate interest enabled when the user disagrees in the notice.
 	NoticeDenyAppliesToLi pulumi.BoolPtrInput `pulumi:"noticeDenyAppliesToLi"`
-	// Whether the notice is disabled
+	// Whether the notice is disabled.
 	NoticeDisabled pulumi.BoolPtrInput `pulumi:"noticeDisabled"`
-	// Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences
+	// Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences.
 	PreferencesDenyAppliesToLi pulumi.BoolPtrInput `pulumi:"preferencesDenyAppliesToLi"`
 	// The ID of the regulation. This is a reference to the regulations service.
 	RegulationId pulumi.StringInput `pulumi:"regulationId"`
-	// Regulation specific configuration of the notice regulation configuration
+	// Regulation specific configuration of the notice regulation configuration.
 	RegulationSettings pulumi.MapInput `pulumi:"regulationSettings"`
 	// The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
 	TemplateId pulumi.StringPtrInput `pulumi:"templateId"`
-	// ID of an approved notice text if this notice is configured for using an approved text in "text_mode"
+	// ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
 	TextId pulumi.StringPtrInput `pulumi:"textId"`
-	// Whether WordPress consent mode is enabled
+	// Whether WordPress consent mode is enabled.
 	WordpressEnabled pulumi.BoolPtrInput `pulumi:"wordpressEnabled"`
 }
 
@@ -518,74 +518,74 @@ func (o RegulationConfigurationOutput) ToRegulationConfigurationOutputWithContex
 	return o
 }
 
-// Default status for ad storage in Amazon Consent Mode
+// Default status for ad storage in Amazon Consent Mode.
 func (o RegulationConfigurationOutput) AmazonAdStorageDefaultStatus() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.AmazonAdStorageDefaultStatus }).(pulumi.BoolPtrOutput)
 }
 
-// Default status for ad user data in Amazon Consent Mode
+// Default status for ad user data in Amazon Consent Mode.
 func (o RegulationConfigurationOutput) AmazonAdUserDataDefaultStatus() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.AmazonAdUserDataDefaultStatus }).(pulumi.BoolPtrOutput)
 }
 
-// Whether Amazon consent mode is enabled
+// Whether Amazon consent mode is enabled.
 func (o RegulationConfigurationOutput) AmazonEnabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.AmazonEnabled }).(pulumi.BoolPtrOutput)
 }
 
-// Whether to set the default status for ads/user data in Amazon Consent Mode
+// Whether to set the default status for ads/user data in Amazon Consent Mode.
 func (o RegulationConfigurationOutput) AmazonSetDefaultStatus() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.AmazonSetDefaultStatus }).(pulumi.BoolPtrOutput)
 }
 
-// Configuration of the notice
+// Configuration of the notice.
 func (o RegulationConfigurationOutput) Config() pulumi.MapOutput {
 	return o.ApplyT(func(v RegulationConfiguration) map[string]interface{} { return v.Config }).(pulumi.MapOutput)
 }
 
-// The duration that applies to collected consent. Consent is recollected after the expiration of the duration
+// The duration that applies to collected consent. Consent is recollected after the expiration of the duration.
 func (o RegulationConfigurationOutput) ConsentDuration() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *int { return v.ConsentDuration }).(pulumi.IntPtrOutput)
 }
 
-// The unit of the consent duration
-func (o RegulationConfigurationOutput) ConsentDurationUnit() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v RegulationConfiguration) *string { return v.ConsentDurationUnit }).(pulumi.StringPtrOutput)
+// The unit of the consent duration. One of: months, days, seconds.
+func (o RegulationConfigurationOutput) ConsentDurationUnit() DurationUnitPtrOutput {
+	return o.ApplyT(func(v RegulationConfiguration) *DurationUnit { return v.ConsentDurationUnit }).(DurationUnitPtrOutput)
 }
 
-// The country that the consent notice belongs to (two letter ISO code)
+// The country that the consent notice belongs to (two letter ISO code).
 func (o RegulationConfigurationOutput) Country() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *string { return v.Country }).(pulumi.StringPtrOutput)
 }
 
-// Whether the cross device feature is enabled
+// Whether the cross device feature is enabled.
 func (o RegulationConfigurationOutput) CrossDeviceEnabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.CrossDeviceEnabled }).(pulumi.BoolPtrOutput)
 }
 
-// The timeout that applies to sync with consent notice
+// The timeout that applies to sync with consent notice.
 func (o RegulationConfigurationOutput) CrossDeviceTimeout() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *float64 { return v.CrossDeviceTimeout }).(pulumi.Float64PtrOutput)
 }
 
-// The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration
+// The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration.
 func (o RegulationConfigurationOutput) DeniedConsentDuration() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *int { return v.DeniedConsentDuration }).(pulumi.IntPtrOutput)
 }
 
-// Whether the duration for denied consent is different from the generic
+// Whether the duration for denied consent is different from the generic.
 func (o RegulationConfigurationOutput) DeniedConsentDurationCustom() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.DeniedConsentDurationCustom }).(pulumi.BoolPtrOutput)
 }
 
-// The unit of the denied consent duration
-func (o RegulationConfigurationOutput) DeniedConsentDurationUnit() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v RegulationConfiguration) *string { return v.DeniedConsentDurationUnit }).(pulumi.StringPtrOutput)
+// The unit of the denied consent duration. One of: months, days, seconds.
+func (o RegulationConfigurationOutput) DeniedConsentDurationUnit() DurationUnitPtrOutput {
+	return o.ApplyT(func(v RegulationConfiguration) *DurationUnit { return v.DeniedConsentDurationUnit }).(DurationUnitPtrOutput)
 }
 
-// The style of the Disagree button
-func (o RegulationConfigurationOutput) DisagreeButtonStyle() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v RegulationConfiguration) *string { return v.DisagreeButtonStyle }).(pulumi.StringPtrOutput)
+// The style of the Disagree button. One of: primary, secondary.
+func (o RegulationConfigurationOutput) DisagreeButtonStyle() DisagreeButtonStylePtrOutput {
+	return o.ApplyT(func(v RegulationConfiguration) *DisagreeButtonStyle { return v.DisagreeButtonStyle }).(DisagreeButtonStylePtrOutput)
 }
 
 // Whether the consent must be recollected after a certain date.
@@ -593,127 +593,127 @@ func (o RegulationConfigurationOutput) EnableIgnoreConsentBefore() pulumi.BoolPt
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.EnableIgnoreConsentBefore }).(pulumi.BoolPtrOutput)
 }
 
-// Default status for ad personalization in Google Consent Mode
+// Default status for ad personalization in Google Consent Mode.
 func (o RegulationConfigurationOutput) GcmAdPersonalizationDefaultStatus() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.GcmAdPersonalizationDefaultStatus }).(pulumi.BoolPtrOutput)
 }
 
-// Default status for ad user data in Google Consent Mode
+// Default status for ad user data in Google Consent Mode.
 func (o RegulationConfigurationOutput) GcmAdUserDataDefaultStatus() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.GcmAdUserDataDefaultStatus }).(pulumi.BoolPtrOutput)
 }
 
-// Default status for ads in Google Consent Mode
+// Default status for ads in Google Consent Mode.
 func (o RegulationConfigurationOutput) GcmAdsDefaultStatus() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.GcmAdsDefaultStatus }).(pulumi.BoolPtrOutput)
 }
 
-// Whether Airbridge SDK is enabled for GCM third-party SDKs
+// Whether Airbridge SDK is enabled for GCM third-party SDKs.
 func (o RegulationConfigurationOutput) GcmAirbridgeEnabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.GcmAirbridgeEnabled }).(pulumi.BoolPtrOutput)
 }
 
-// Default status for analytics in Google Consent Mode
+// Default status for analytics in Google Consent Mode.
 func (o RegulationConfigurationOutput) GcmAnalyticsDefaultStatus() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.GcmAnalyticsDefaultStatus }).(pulumi.BoolPtrOutput)
 }
 
-// Whether AppsFlyer SDK is enabled for GCM third-party SDKs
+// Whether AppsFlyer SDK is enabled for GCM third-party SDKs.
 func (o RegulationConfigurationOutput) GcmAppsflyerEnabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.GcmAppsflyerEnabled }).(pulumi.BoolPtrOutput)
 }
 
-// Whether Branch SDK is enabled for GCM third-party SDKs
+// Whether Branch SDK is enabled for GCM third-party SDKs.
 func (o RegulationConfigurationOutput) GcmBranchEnabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.GcmBranchEnabled }).(pulumi.BoolPtrOutput)
 }
 
-// Whether Google consent mode is enabled
+// Whether Google consent mode is enabled.
 func (o RegulationConfigurationOutput) GcmEnabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.GcmEnabled }).(pulumi.BoolPtrOutput)
 }
 
-// Whether Firebase SDK is enabled for GCM third-party SDKs
+// Whether Firebase SDK is enabled for GCM third-party SDKs.
 func (o RegulationConfigurationOutput) GcmFirebaseEnabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.GcmFirebaseEnabled }).(pulumi.BoolPtrOutput)
 }
 
-// Default status for functionality of the website e.g. language settings in Google Consent Mode
+// Default status for functionality of the website e.g. language settings in Google Consent Mode.
 func (o RegulationConfigurationOutput) GcmFunctionalityDefaultStatus() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.GcmFunctionalityDefaultStatus }).(pulumi.BoolPtrOutput)
 }
 
-// Whether Kochava SDK is enabled for GCM third-party SDKs
+// Whether Kochava SDK is enabled for GCM third-party SDKs.
 func (o RegulationConfigurationOutput) GcmKochavaEnabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.GcmKochavaEnabled }).(pulumi.BoolPtrOutput)
 }
 
-// Default status for personalization in Google Consent Mode
+// Default status for personalization in Google Consent Mode.
 func (o RegulationConfigurationOutput) GcmPersonalizationDefaultStatus() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.GcmPersonalizationDefaultStatus }).(pulumi.BoolPtrOutput)
 }
 
-// Default status for security in Google Consent Mode
+// Default status for security in Google Consent Mode.
 func (o RegulationConfigurationOutput) GcmSecurityDefaultStatus() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.GcmSecurityDefaultStatus }).(pulumi.BoolPtrOutput)
 }
 
-// Whether to set the default status for analytics and ads
+// Whether to set the default status for analytics and ads.
 func (o RegulationConfigurationOutput) GcmSetDefaultStatus() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.GcmSetDefaultStatus }).(pulumi.BoolPtrOutput)
 }
 
-// Whether the Google consent mode TCF integration is enabled
+// Whether the Google consent mode TCF integration is enabled.
 func (o RegulationConfigurationOutput) GcmTcfEnabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.GcmTcfEnabled }).(pulumi.BoolPtrOutput)
 }
 
-// Geographical locations that will load this SDK config
+// Geographical locations that will load this SDK config: `*` (everywhere), a country (`FR`, ISO 3166-1 alpha-2) or a region (`US_CA`: country, underscore, region code).
 func (o RegulationConfigurationOutput) GeoLocations() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v RegulationConfiguration) []string { return v.GeoLocations }).(pulumi.StringArrayOutput)
 }
 
-// If this is the default configuration for a given regulation
+// If this is the default configuration for a given regulation.
 func (o RegulationConfigurationOutput) IsDefaultRegulationConfig() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.IsDefaultRegulationConfig }).(pulumi.BoolPtrOutput)
 }
 
-// Default status for ad storage in Microsoft Consent Mode
+// Default status for ad storage in Microsoft Consent Mode.
 func (o RegulationConfigurationOutput) MicrosoftAdStorageDefaultStatus() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.MicrosoftAdStorageDefaultStatus }).(pulumi.BoolPtrOutput)
 }
 
-// Whether to enable TCF advertiser consent mode in Microsoft Consent Mode
+// Whether to enable TCF advertiser consent mode in Microsoft Consent Mode.
 func (o RegulationConfigurationOutput) MicrosoftEnableTcfAdvertiserConsentMode() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.MicrosoftEnableTcfAdvertiserConsentMode }).(pulumi.BoolPtrOutput)
 }
 
-// Whether Microsoft consent mode is enabled
+// Whether Microsoft consent mode is enabled.
 func (o RegulationConfigurationOutput) MicrosoftEnabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.MicrosoftEnabled }).(pulumi.BoolPtrOutput)
 }
 
-// Whether to set the default status for ads
+// Whether to set the default status for ads.
 func (o RegulationConfigurationOutput) MicrosoftSetDefaultStatus() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.MicrosoftSetDefaultStatus }).(pulumi.BoolPtrOutput)
 }
 
-// What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon.
-func (o RegulationConfigurationOutput) NegativeActionLinkFormat() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v RegulationConfiguration) *string { return v.NegativeActionLinkFormat }).(pulumi.StringPtrOutput)
+// What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
+func (o RegulationConfigurationOutput) NegativeActionLinkFormat() NegativeActionLinkFormatPtrOutput {
+	return o.ApplyT(func(v RegulationConfiguration) *NegativeActionLinkFormat { return v.NegativeActionLinkFormat }).(NegativeActionLinkFormatPtrOutput)
 }
 
-// Do not keep legitimate interest enabled when the user disagrees in the notice
+// Do not keep legitimate interest enabled when the user disagrees in the notice.
 func (o RegulationConfigurationOutput) NoticeDenyAppliesToLi() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.NoticeDenyAppliesToLi }).(pulumi.BoolPtrOutput)
 }
 
-// Whether the notice is disabled
+// Whether the notice is disabled.
 func (o RegulationConfigurationOutput) NoticeDisabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.NoticeDisabled }).(pulumi.BoolPtrOutput)
 }
 
-// Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences
+// Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences.
 func (o RegulationConfigurationOutput) PreferencesDenyAppliesToLi() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.PreferencesDenyAppliesToLi }).(pulumi.BoolPtrOutput)
 }
@@ -723,7 +723,7 @@ func (o RegulationConfigurationOutput) RegulationId() pulumi.StringOutput {
 	return o.ApplyT(func(v RegulationConfiguration) string { return v.RegulationId }).(pulumi.StringOutput)
 }
 
-// Regulation specific configuration of the notice regulation configuration
+// Regulation specific configuration of the notice regulation configuration.
 func (o RegulationConfigurationOutput) RegulationSettings() pulumi.MapOutput {
 	return o.ApplyT(func(v RegulationConfiguration) map[string]interface{} { return v.RegulationSettings }).(pulumi.MapOutput)
 }
@@ -733,12 +733,12 @@ func (o RegulationConfigurationOutput) TemplateId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *string { return v.TemplateId }).(pulumi.StringPtrOutput)
 }
 
-// ID of an approved notice text if this notice is configured for using an approved text in "text_mode"
+// ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
 func (o RegulationConfigurationOutput) TextId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *string { return v.TextId }).(pulumi.StringPtrOutput)
 }
 
-// Whether WordPress consent mode is enabled
+// Whether WordPress consent mode is enabled.
 func (o RegulationConfigurationOutput) WordpressEnabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RegulationConfiguration) *bool { return v.WordpressEnabled }).(pulumi.BoolPtrOutput)
 }

@@ -31,7 +31,7 @@ type Widget struct {
 	// The languages the widget is shown in (e.g. `en`, `fr`).
 	EnabledLanguages pulumi.StringArrayOutput `pulumi:"enabledLanguages"`
 	// How the widget is served. One of: embeddable, hosted.
-	Format pulumi.StringPtrOutput `pulumi:"format"`
+	Format WidgetFormatPtrOutput `pulumi:"format"`
 	// A headless widget renders with the website's own components (needs format `embeddable`).
 	Headless pulumi.BoolPtrOutput `pulumi:"headless"`
 	// The widget's name (a change renames it in place).
@@ -47,7 +47,7 @@ type Widget struct {
 	// The widget's `subdomain_id` (left as it is on Didomi when unset).
 	SubdomainId pulumi.StringPtrOutput `pulumi:"subdomainId"`
 	// The widget's template. One of: sections, sections_and_save, full_preference_center, dsar_form.
-	TemplateId pulumi.StringPtrOutput `pulumi:"templateId"`
+	TemplateId WidgetTemplatePtrOutput `pulumi:"templateId"`
 	// The widget's `theme_id` (left as it is on Didomi when unset).
 	ThemeId pulumi.StringPtrOutput `pulumi:"themeId"`
 	// When the widget was last updated.
@@ -64,6 +64,13 @@ func NewWidget(ctx *pulumi.Context,
 	if args.Name == nil {
 		return nil, errors.New("invalid value for required argument 'Name'")
 	}
+	replaceOnChanges := pulumi.ReplaceOnChanges([]string{
+		"adoptId",
+		"organizationId",
+		"selectedPreferencesIds[*]",
+		"selectedPurposesIds[*]",
+	})
+	opts = append(opts, replaceOnChanges)
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource Widget
 	err := ctx.RegisterResource("didomi:index:Widget", name, args, &resource, opts...)
@@ -108,7 +115,7 @@ type widgetArgs struct {
 	// The languages the widget is shown in (e.g. `en`, `fr`).
 	EnabledLanguages []string `pulumi:"enabledLanguages"`
 	// How the widget is served. One of: embeddable, hosted.
-	Format *string `pulumi:"format"`
+	Format *WidgetFormat `pulumi:"format"`
 	// A headless widget renders with the website's own components (needs format `embeddable`).
 	Headless *bool `pulumi:"headless"`
 	// The widget's name (a change renames it in place).
@@ -122,7 +129,7 @@ type widgetArgs struct {
 	// The widget's `subdomain_id` (left as it is on Didomi when unset).
 	SubdomainId *string `pulumi:"subdomainId"`
 	// The widget's template. One of: sections, sections_and_save, full_preference_center, dsar_form.
-	TemplateId *string `pulumi:"templateId"`
+	TemplateId *WidgetTemplate `pulumi:"templateId"`
 	// The widget's `theme_id` (left as it is on Didomi when unset).
 	ThemeId *string `pulumi:"themeId"`
 }
@@ -140,7 +147,7 @@ type WidgetArgs struct {
 	// The languages the widget is shown in (e.g. `en`, `fr`).
 	EnabledLanguages pulumi.StringArrayInput
 	// How the widget is served. One of: embeddable, hosted.
-	Format pulumi.StringPtrInput
+	Format WidgetFormatPtrInput
 	// A headless widget renders with the website's own components (needs format `embeddable`).
 	Headless pulumi.BoolPtrInput
 	// The widget's name (a change renames it in place).
@@ -154,7 +161,7 @@ type WidgetArgs struct {
 	// The widget's `subdomain_id` (left as it is on Didomi when unset).
 	SubdomainId pulumi.StringPtrInput
 	// The widget's template. One of: sections, sections_and_save, full_preference_center, dsar_form.
-	TemplateId pulumi.StringPtrInput
+	TemplateId WidgetTemplatePtrInput
 	// The widget's `theme_id` (left as it is on Didomi when unset).
 	ThemeId pulumi.StringPtrInput
 }
@@ -232,8 +239,8 @@ func (o WidgetOutput) EnabledLanguages() pulumi.StringArrayOutput {
 }
 
 // How the widget is served. One of: embeddable, hosted.
-func (o WidgetOutput) Format() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *Widget) pulumi.StringPtrOutput { return v.Format }).(pulumi.StringPtrOutput)
+func (o WidgetOutput) Format() WidgetFormatPtrOutput {
+	return o.ApplyT(func(v *Widget) WidgetFormatPtrOutput { return v.Format }).(WidgetFormatPtrOutput)
 }
 
 // A headless widget renders with the website's own components (needs format `embeddable`).
@@ -272,8 +279,8 @@ func (o WidgetOutput) SubdomainId() pulumi.StringPtrOutput {
 }
 
 // The widget's template. One of: sections, sections_and_save, full_preference_center, dsar_form.
-func (o WidgetOutput) TemplateId() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *Widget) pulumi.StringPtrOutput { return v.TemplateId }).(pulumi.StringPtrOutput)
+func (o WidgetOutput) TemplateId() WidgetTemplatePtrOutput {
+	return o.ApplyT(func(v *Widget) WidgetTemplatePtrOutput { return v.TemplateId }).(WidgetTemplatePtrOutput)
 }
 
 // The widget's `theme_id` (left as it is on Didomi when unset).

@@ -44,6 +44,13 @@ func NewWidgetDeployment(ctx *pulumi.Context,
 	if args.WidgetId == nil {
 		return nil, errors.New("invalid value for required argument 'WidgetId'")
 	}
+	replaceOnChanges := pulumi.ReplaceOnChanges([]string{
+		"organizationId",
+		"publicApiKey",
+		"triggers.*",
+		"widgetId",
+	})
+	opts = append(opts, replaceOnChanges)
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource WidgetDeployment
 	err := ctx.RegisterResource("didomi:index:WidgetDeployment", name, args, &resource, opts...)

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "../types/input";
 import * as outputs from "../types/output";
+import * as enums from "../types/enums";
 
 /**
  * What a `NoticeDeployment` publishes: a `NoticeDraftConfig`'s `publication` output, passed as the deployment's `draft`.
@@ -44,163 +45,163 @@ export interface PublicationArgs {
  */
 export interface RegulationConfigurationArgs {
     /**
-     * Default status for ad storage in Amazon Consent Mode
+     * Default status for ad storage in Amazon Consent Mode.
      */
     amazonAdStorageDefaultStatus?: pulumi.Input<boolean | undefined>;
     /**
-     * Default status for ad user data in Amazon Consent Mode
+     * Default status for ad user data in Amazon Consent Mode.
      */
     amazonAdUserDataDefaultStatus?: pulumi.Input<boolean | undefined>;
     /**
-     * Whether Amazon consent mode is enabled
+     * Whether Amazon consent mode is enabled.
      */
     amazonEnabled?: pulumi.Input<boolean | undefined>;
     /**
-     * Whether to set the default status for ads/user data in Amazon Consent Mode
+     * Whether to set the default status for ads/user data in Amazon Consent Mode.
      */
     amazonSetDefaultStatus?: pulumi.Input<boolean | undefined>;
     /**
-     * Configuration of the notice
+     * Configuration of the notice.
      */
     config?: pulumi.Input<{[key: string]: any} | undefined>;
     /**
-     * The duration that applies to collected consent. Consent is recollected after the expiration of the duration
+     * The duration that applies to collected consent. Consent is recollected after the expiration of the duration.
      */
     consentDuration?: pulumi.Input<number | undefined>;
     /**
-     * The unit of the consent duration
+     * The unit of the consent duration. One of: months, days, seconds.
      */
-    consentDurationUnit?: pulumi.Input<string | undefined>;
+    consentDurationUnit?: pulumi.Input<enums.DurationUnit | undefined>;
     /**
-     * The country that the consent notice belongs to (two letter ISO code)
+     * The country that the consent notice belongs to (two letter ISO code).
      */
     country?: pulumi.Input<string | undefined>;
     /**
-     * Whether the cross device feature is enabled
+     * Whether the cross device feature is enabled.
      */
     crossDeviceEnabled?: pulumi.Input<boolean | undefined>;
     /**
-     * The timeout that applies to sync with consent notice
+     * The timeout that applies to sync with consent notice.
      */
     crossDeviceTimeout?: pulumi.Input<number | undefined>;
     /**
-     * The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration
+     * The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration.
      */
     deniedConsentDuration?: pulumi.Input<number | undefined>;
     /**
-     * Whether the duration for denied consent is different from the generic
+     * Whether the duration for denied consent is different from the generic.
      */
     deniedConsentDurationCustom?: pulumi.Input<boolean | undefined>;
     /**
-     * The unit of the denied consent duration
+     * The unit of the denied consent duration. One of: months, days, seconds.
      */
-    deniedConsentDurationUnit?: pulumi.Input<string | undefined>;
+    deniedConsentDurationUnit?: pulumi.Input<enums.DurationUnit | undefined>;
     /**
-     * The style of the Disagree button
+     * The style of the Disagree button. One of: primary, secondary.
      */
-    disagreeButtonStyle?: pulumi.Input<string | undefined>;
+    disagreeButtonStyle?: pulumi.Input<enums.DisagreeButtonStyle | undefined>;
     /**
      * Whether the consent must be recollected after a certain date.
      */
     enableIgnoreConsentBefore?: pulumi.Input<boolean | undefined>;
     /**
-     * Default status for ad personalization in Google Consent Mode
+     * Default status for ad personalization in Google Consent Mode.
      */
     gcmAdPersonalizationDefaultStatus?: pulumi.Input<boolean | undefined>;
     /**
-     * Default status for ad user data in Google Consent Mode
+     * Default status for ad user data in Google Consent Mode.
      */
     gcmAdUserDataDefaultStatus?: pulumi.Input<boolean | undefined>;
     /**
-     * Default status for ads in Google Consent Mode
+     * Default status for ads in Google Consent Mode.
      */
     gcmAdsDefaultStatus?: pulumi.Input<boolean | undefined>;
     /**
-     * Whether Airbridge SDK is enabled for GCM third-party SDKs
+     * Whether Airbridge SDK is enabled for GCM third-party SDKs.
      */
     gcmAirbridgeEnabled?: pulumi.Input<boolean | undefined>;
     /**
-     * Default status for analytics in Google Consent Mode
+     * Default status for analytics in Google Consent Mode.
      */
     gcmAnalyticsDefaultStatus?: pulumi.Input<boolean | undefined>;
     /**
-     * Whether AppsFlyer SDK is enabled for GCM third-party SDKs
+     * Whether AppsFlyer SDK is enabled for GCM third-party SDKs.
      */
     gcmAppsflyerEnabled?: pulumi.Input<boolean | undefined>;
     /**
-     * Whether Branch SDK is enabled for GCM third-party SDKs
+     * Whether Branch SDK is enabled for GCM third-party SDKs.
      */
     gcmBranchEnabled?: pulumi.Input<boolean | undefined>;
     /**
-     * Whether Google consent mode is enabled
+     * Whether Google consent mode is enabled.
      */
     gcmEnabled?: pulumi.Input<boolean | undefined>;
     /**
-     * Whether Firebase SDK is enabled for GCM third-party SDKs
+     * Whether Firebase SDK is enabled for GCM third-party SDKs.
      */
     gcmFirebaseEnabled?: pulumi.Input<boolean | undefined>;
     /**
-     * Default status for functionality of the website e.g. language settings in Google Consent Mode
+     * Default status for functionality of the website e.g. language settings in Google Consent Mode.
      */
     gcmFunctionalityDefaultStatus?: pulumi.Input<boolean | undefined>;
     /**
-     * Whether Kochava SDK is enabled for GCM third-party SDKs
+     * Whether Kochava SDK is enabled for GCM third-party SDKs.
      */
     gcmKochavaEnabled?: pulumi.Input<boolean | undefined>;
     /**
-     * Default status for personalization in Google Consent Mode
+     * Default status for personalization in Google Consent Mode.
      */
     gcmPersonalizationDefaultStatus?: pulumi.Input<boolean | undefined>;
     /**
-     * Default status for security in Google Consent Mode
+     * Default status for security in Google Consent Mode.
      */
     gcmSecurityDefaultStatus?: pulumi.Input<boolean | undefined>;
     /**
-     * Whether to set the default status for analytics and ads
+     * Whether to set the default status for analytics and ads.
      */
     gcmSetDefaultStatus?: pulumi.Input<boolean | undefined>;
     /**
-     * Whether the Google consent mode TCF integration is enabled
+     * Whether the Google consent mode TCF integration is enabled.
      */
     gcmTcfEnabled?: pulumi.Input<boolean | undefined>;
     /**
-     * Geographical locations that will load this SDK config
+     * Geographical locations that will load this SDK config: `*` (everywhere), a country (`FR`, ISO 3166-1 alpha-2) or a region (`US_CA`: country, underscore, region code).
      */
     geoLocations?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * If this is the default configuration for a given regulation
+     * If this is the default configuration for a given regulation.
      */
     isDefaultRegulationConfig?: pulumi.Input<boolean | undefined>;
     /**
-     * Default status for ad storage in Microsoft Consent Mode
+     * Default status for ad storage in Microsoft Consent Mode.
      */
     microsoftAdStorageDefaultStatus?: pulumi.Input<boolean | undefined>;
     /**
-     * Whether to enable TCF advertiser consent mode in Microsoft Consent Mode
+     * Whether to enable TCF advertiser consent mode in Microsoft Consent Mode.
      */
     microsoftEnableTcfAdvertiserConsentMode?: pulumi.Input<boolean | undefined>;
     /**
-     * Whether Microsoft consent mode is enabled
+     * Whether Microsoft consent mode is enabled.
      */
     microsoftEnabled?: pulumi.Input<boolean | undefined>;
     /**
-     * Whether to set the default status for ads
+     * Whether to set the default status for ads.
      */
     microsoftSetDefaultStatus?: pulumi.Input<boolean | undefined>;
     /**
-     * What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon.
+     * What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
      */
-    negativeActionLinkFormat?: pulumi.Input<string | undefined>;
+    negativeActionLinkFormat?: pulumi.Input<enums.NegativeActionLinkFormat | undefined>;
     /**
-     * Do not keep legitimate interest enabled when the user disagrees in the notice
+     * Do not keep legitimate interest enabled when the user disagrees in the notice.
      */
     noticeDenyAppliesToLi?: pulumi.Input<boolean | undefined>;
     /**
-     * Whether the notice is disabled
+     * Whether the notice is disabled.
      */
     noticeDisabled?: pulumi.Input<boolean | undefined>;
     /**
-     * Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences
+     * Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences.
      */
     preferencesDenyAppliesToLi?: pulumi.Input<boolean | undefined>;
     /**
@@ -208,7 +209,7 @@ export interface RegulationConfigurationArgs {
      */
     regulationId: pulumi.Input<string>;
     /**
-     * Regulation specific configuration of the notice regulation configuration
+     * Regulation specific configuration of the notice regulation configuration.
      */
     regulationSettings?: pulumi.Input<{[key: string]: any} | undefined>;
     /**
@@ -216,11 +217,11 @@ export interface RegulationConfigurationArgs {
      */
     templateId?: pulumi.Input<string | undefined>;
     /**
-     * ID of an approved notice text if this notice is configured for using an approved text in "text_mode"
+     * ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
      */
     textId?: pulumi.Input<string | undefined>;
     /**
-     * Whether WordPress consent mode is enabled
+     * Whether WordPress consent mode is enabled.
      */
     wordpressEnabled?: pulumi.Input<boolean | undefined>;
 }

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "../types/input";
 import * as outputs from "../types/output";
+import * as enums from "../types/enums";
 
 /**
  * What a `NoticeDeployment` publishes: a `NoticeDraftConfig`'s `publication` output, passed as the deployment's `draft`.
@@ -44,163 +45,163 @@ export interface Publication {
  */
 export interface RegulationConfiguration {
     /**
-     * Default status for ad storage in Amazon Consent Mode
+     * Default status for ad storage in Amazon Consent Mode.
      */
     amazonAdStorageDefaultStatus?: boolean;
     /**
-     * Default status for ad user data in Amazon Consent Mode
+     * Default status for ad user data in Amazon Consent Mode.
      */
     amazonAdUserDataDefaultStatus?: boolean;
     /**
-     * Whether Amazon consent mode is enabled
+     * Whether Amazon consent mode is enabled.
      */
     amazonEnabled?: boolean;
     /**
-     * Whether to set the default status for ads/user data in Amazon Consent Mode
+     * Whether to set the default status for ads/user data in Amazon Consent Mode.
      */
     amazonSetDefaultStatus?: boolean;
     /**
-     * Configuration of the notice
+     * Configuration of the notice.
      */
     config?: {[key: string]: any};
     /**
-     * The duration that applies to collected consent. Consent is recollected after the expiration of the duration
+     * The duration that applies to collected consent. Consent is recollected after the expiration of the duration.
      */
     consentDuration?: number;
     /**
-     * The unit of the consent duration
+     * The unit of the consent duration. One of: months, days, seconds.
      */
-    consentDurationUnit?: string;
+    consentDurationUnit?: enums.DurationUnit;
     /**
-     * The country that the consent notice belongs to (two letter ISO code)
+     * The country that the consent notice belongs to (two letter ISO code).
      */
     country?: string;
     /**
-     * Whether the cross device feature is enabled
+     * Whether the cross device feature is enabled.
      */
     crossDeviceEnabled?: boolean;
     /**
-     * The timeout that applies to sync with consent notice
+     * The timeout that applies to sync with consent notice.
      */
     crossDeviceTimeout?: number;
     /**
-     * The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration
+     * The duration that applies to fully negative consent. Consent is recollected after the expiration of the duration.
      */
     deniedConsentDuration?: number;
     /**
-     * Whether the duration for denied consent is different from the generic
+     * Whether the duration for denied consent is different from the generic.
      */
     deniedConsentDurationCustom?: boolean;
     /**
-     * The unit of the denied consent duration
+     * The unit of the denied consent duration. One of: months, days, seconds.
      */
-    deniedConsentDurationUnit?: string;
+    deniedConsentDurationUnit?: enums.DurationUnit;
     /**
-     * The style of the Disagree button
+     * The style of the Disagree button. One of: primary, secondary.
      */
-    disagreeButtonStyle?: string;
+    disagreeButtonStyle?: enums.DisagreeButtonStyle;
     /**
      * Whether the consent must be recollected after a certain date.
      */
     enableIgnoreConsentBefore?: boolean;
     /**
-     * Default status for ad personalization in Google Consent Mode
+     * Default status for ad personalization in Google Consent Mode.
      */
     gcmAdPersonalizationDefaultStatus?: boolean;
     /**
-     * Default status for ad user data in Google Consent Mode
+     * Default status for ad user data in Google Consent Mode.
      */
     gcmAdUserDataDefaultStatus?: boolean;
     /**
-     * Default status for ads in Google Consent Mode
+     * Default status for ads in Google Consent Mode.
      */
     gcmAdsDefaultStatus?: boolean;
     /**
-     * Whether Airbridge SDK is enabled for GCM third-party SDKs
+     * Whether Airbridge SDK is enabled for GCM third-party SDKs.
      */
     gcmAirbridgeEnabled?: boolean;
     /**
-     * Default status for analytics in Google Consent Mode
+     * Default status for analytics in Google Consent Mode.
      */
     gcmAnalyticsDefaultStatus?: boolean;
     /**
-     * Whether AppsFlyer SDK is enabled for GCM third-party SDKs
+     * Whether AppsFlyer SDK is enabled for GCM third-party SDKs.
      */
     gcmAppsflyerEnabled?: boolean;
     /**
-     * Whether Branch SDK is enabled for GCM third-party SDKs
+     * Whether Branch SDK is enabled for GCM third-party SDKs.
      */
     gcmBranchEnabled?: boolean;
     /**
-     * Whether Google consent mode is enabled
+     * Whether Google consent mode is enabled.
      */
     gcmEnabled?: boolean;
     /**
-     * Whether Firebase SDK is enabled for GCM third-party SDKs
+     * Whether Firebase SDK is enabled for GCM third-party SDKs.
      */
     gcmFirebaseEnabled?: boolean;
     /**
-     * Default status for functionality of the website e.g. language settings in Google Consent Mode
+     * Default status for functionality of the website e.g. language settings in Google Consent Mode.
      */
     gcmFunctionalityDefaultStatus?: boolean;
     /**
-     * Whether Kochava SDK is enabled for GCM third-party SDKs
+     * Whether Kochava SDK is enabled for GCM third-party SDKs.
      */
     gcmKochavaEnabled?: boolean;
     /**
-     * Default status for personalization in Google Consent Mode
+     * Default status for personalization in Google Consent Mode.
      */
     gcmPersonalizationDefaultStatus?: boolean;
     /**
-     * Default status for security in Google Consent Mode
+     * Default status for security in Google Consent Mode.
      */
     gcmSecurityDefaultStatus?: boolean;
     /**
-     * Whether to set the default status for analytics and ads
+     * Whether to set the default status for analytics and ads.
      */
     gcmSetDefaultStatus?: boolean;
     /**
-     * Whether the Google consent mode TCF integration is enabled
+     * Whether the Google consent mode TCF integration is enabled.
      */
     gcmTcfEnabled?: boolean;
     /**
-     * Geographical locations that will load this SDK config
+     * Geographical locations that will load this SDK config: `*` (everywhere), a country (`FR`, ISO 3166-1 alpha-2) or a region (`US_CA`: country, underscore, region code).
      */
     geoLocations?: string[];
     /**
-     * If this is the default configuration for a given regulation
+     * If this is the default configuration for a given regulation.
      */
     isDefaultRegulationConfig?: boolean;
     /**
-     * Default status for ad storage in Microsoft Consent Mode
+     * Default status for ad storage in Microsoft Consent Mode.
      */
     microsoftAdStorageDefaultStatus?: boolean;
     /**
-     * Whether to enable TCF advertiser consent mode in Microsoft Consent Mode
+     * Whether to enable TCF advertiser consent mode in Microsoft Consent Mode.
      */
     microsoftEnableTcfAdvertiserConsentMode?: boolean;
     /**
-     * Whether Microsoft consent mode is enabled
+     * Whether Microsoft consent mode is enabled.
      */
     microsoftEnabled?: boolean;
     /**
-     * Whether to set the default status for ads
+     * Whether to set the default status for ads.
      */
     microsoftSetDefaultStatus?: boolean;
     /**
-     * What format of negative action link should be displayed in the notice: Link with te text Continue without agreeing or link with the X icon.
+     * What format of negative action link should be displayed in the notice: Link with the text Continue without agreeing or link with the X icon. One of: text, cross.
      */
-    negativeActionLinkFormat?: string;
+    negativeActionLinkFormat?: enums.NegativeActionLinkFormat;
     /**
-     * Do not keep legitimate interest enabled when the user disagrees in the notice
+     * Do not keep legitimate interest enabled when the user disagrees in the notice.
      */
     noticeDenyAppliesToLi?: boolean;
     /**
-     * Whether the notice is disabled
+     * Whether the notice is disabled.
      */
     noticeDisabled?: boolean;
     /**
-     * Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences
+     * Do not keep legitimate interest enabled when the user clicks on "Disagree to all" in the Preferences.
      */
     preferencesDenyAppliesToLi?: boolean;
     /**
@@ -208,7 +209,7 @@ export interface RegulationConfiguration {
      */
     regulationId: string;
     /**
-     * Regulation specific configuration of the notice regulation configuration
+     * Regulation specific configuration of the notice regulation configuration.
      */
     regulationSettings?: {[key: string]: any};
     /**
@@ -216,11 +217,11 @@ export interface RegulationConfiguration {
      */
     templateId?: string;
     /**
-     * ID of an approved notice text if this notice is configured for using an approved text in "text_mode"
+     * ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
      */
     textId?: string;
     /**
-     * Whether WordPress consent mode is enabled
+     * Whether WordPress consent mode is enabled.
      */
     wordpressEnabled?: boolean;
 }
