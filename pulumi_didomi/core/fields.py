@@ -23,7 +23,7 @@ from pulumi_didomi.core.field_types import (
 )
 from pulumi_didomi.core.properties import PACKAGE, ObjectType, Prop
 from pulumi_didomi.core.regulations import regulation_problems
-from pulumi_didomi.core.values import REGULATIONS, has_unknown
+from pulumi_didomi.core.values import REGULATIONS, has_unknown, normalize
 
 if TYPE_CHECKING:
     from pydantic.fields import FieldInfo
@@ -261,3 +261,9 @@ def field_types_text() -> str:
         "#: The names of the allowed-value sets (the schema's enum types).\n"
         f"ENUM_NAMES: dict[tuple[str, ...], str] = {table['ENUM_NAMES']!r}\n"
     )
+
+
+def managed_values(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The configuration fields a program manages, normalized."""
+    names = props.get("managed_fields") or [k for k in props if k in CONFIG_NAMES]
+    return {name: normalize(props[name]) for name in names if name in props}

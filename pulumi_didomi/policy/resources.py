@@ -4,7 +4,7 @@ Both hostings: the dynamic resources (`pulumi-python:dynamic/didomi:*`, snake_ca
 and the native provider's (`didomi:index:*`, camelCase properties; `regulationConfigurations`
 items with camelCase keys). A `NoticeDeployment` carries the values it publishes in its `draft`
 (the publication its draft handed it: `draft.managed_values`, snake_case, secret, which policies
-see in clear; `pulumi_didomi.core.notice_deployment.handed` reads it, also from older states).
+see in clear; `pulumi_didomi.core.publication.handed` reads it, also from older states).
 The pack (`pack/__main__.py`) turns the engine's properties into plain values with
 `UNKNOWN` for values a preview does not know, then calls these functions.
 """
@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi_didomi.core.notice_deployment import handed
 from pulumi_didomi.core.notice_draft import COMPUTED, IDENTITY, META
+from pulumi_didomi.core.publication import handed
 
 from .model import Options, Rule, Violation
 from .values import UNKNOWN

@@ -78,7 +78,7 @@ def test_concurrent_changes_are_what_the_patch_does_not_explain() -> None:
 
 
 def test_a_retried_patch_is_not_someone_elses_write() -> None:
-    from pulumi_didomi.core.notice_draft import _written_by_others
+    from pulumi_didomi.core.drafts import _written_by_others
 
     before = {"targets": ["a"], "config": {"app": {"name": "x"}}, "platform": "web"}
     body = {"targets": ["b"], "config": {"app": {"name": "y"}}}

@@ -95,3 +95,13 @@ def test_function_results_are_json_dicts_with_attribute_access() -> None:
     assert json.loads(json.dumps(record)) == {"id": "c1", "consent_duration": 6}
     with pytest.raises(AttributeError, match="did you mean 'consent_duration'"):
         _ = record.consent_durration
+
+
+def test_constructor_errors_are_the_programs_errors_without_a_traceback() -> None:
+    # pulumi.RunError: Pulumi prints the message alone; a TypeError too, for the caller.
+    with pytest.raises(pulumi.RunError, match=r"custom_json.x: bytes cannot be sent to Didomi"):
+        didomi.NoticeDraftConfig("x", notice_id="n", custom_json={"x": b"raw"})
+    with pytest.raises(pulumi.RunError, match=r"cünsent_duration \(did you mean"):
+        didomi.NoticeDraftConfig("x", notice_id="n", cünsent_duration=6)
+    with pytest.raises(pulumi.RunError, match=r"timeout: nan is not a number Didomi accepts"):
+        didomi.NoticeDeployment("x", notice_id="n", revision="r", timeout=float("nan"))
