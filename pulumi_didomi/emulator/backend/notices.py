@@ -27,6 +27,10 @@ _SERVER_SET_REGULATION_FIELDS = (
 )
 
 
+#: Fields only a published configuration has (who published it, what it held).
+_PUBLICATION_FIELDS = ("deployed_by", "deployed_by_type", "deployed_by_name", "deployed_metadata")
+
+
 def _first_draft(notice: Doc) -> Doc:
     """The draft created with a notice (values seen in Didomi's own examples, §5.4)."""
     config_id = new_id()
@@ -42,7 +46,6 @@ def _first_draft(notice: Doc) -> Doc:
         "config": {},
         "full_atp": False,
         "text_mode": "approved",
-        "text_id": None,
         "template_id": None,
         "enable_ignore_consent_before": False,
         "ignore_consent_before": None,
@@ -54,10 +57,6 @@ def _first_draft(notice: Doc) -> Doc:
         "consent_duration": 12,
         "consent_duration_unit": "months",
         "deployed_at": None,
-        "deployed_by": None,
-        "deployed_by_type": None,
-        "deployed_by_name": None,
-        "deployed_metadata": None,
         "regulation_configurations": [
             {
                 "id": new_id(),
@@ -85,17 +84,9 @@ def _copy_as_draft(published: Doc) -> Doc:
     draft = copy.deepcopy(published)
     draft_id = new_id()
     now = now_iso()
-    draft.update(
-        id=draft_id,
-        deployed_at=None,
-        deployed_by=None,
-        deployed_by_type=None,
-        deployed_by_name=None,
-        deployed_metadata=None,
-        created_at=now,
-        updated_at=now,
-        version=0,
-    )
+    for published_only in _PUBLICATION_FIELDS:
+        draft.pop(published_only, None)
+    draft.update(id=draft_id, deployed_at=None, created_at=now, updated_at=now, version=0)
     for reg in draft.get("regulation_configurations") or []:
         reg.update(
             id=new_id(), notice_config_id=draft_id, created_at=now, updated_at=now, version=0

@@ -25,6 +25,17 @@ from .common import (
     is_iso_date,
 )
 
+#: Fields answered as `null` while unset, as Didomi's examples show them (N1: a created notice's
+#: `archived_at`); every other unset field is left out of answers, like the other unset fields of
+#: Didomi's examples (its create example has none of `privacy_experience_id`, `environment`,
+#: `external_source`, `external_id`).
+NOTICE_NULL_FIELDS = frozenset({"archived_at"})
+#: The same for a configuration (N2, N4 examples; O1: `negative_action` null for none).
+#: Regulation configurations keep their nulls: their properties "are nullable by default" (N6).
+CONFIG_NULL_FIELDS = frozenset(
+    {"deployed_at", "ignore_consent_before", "negative_action", "template_id", "country"}
+)
+
 # -- notices (O1 notices-input, notices; reference §4) -----------------------------------------
 
 

@@ -1,14 +1,32 @@
-"""Rendering stored records as responses."""
+"""Rendering stored records as responses: unset fields are left out, as in Didomi's examples,
+except those its examples show as `null` (`models.NOTICE_NULL_FIELDS`, `CONFIG_NULL_FIELDS`)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
+from ..models import CONFIG_NULL_FIELDS, NOTICE_NULL_FIELDS
 from ..store import Doc, public_view
 
 
-def page_view(page: dict[str, Any], view: Callable[[Doc], Doc] = public_view) -> dict[str, Any]:
+def _set_fields(doc: Doc, shown_null: Collection[str] = ()) -> Doc:
+    """The public fields of `doc` that are set; `shown_null` ones are `null` when unset."""
+    out = {k: v for k, v in public_view(doc).items() if v is not None}
+    return {**out, **{k: None for k in shown_null if k not in out}}
+
+
+def page_view(page: dict[str, Any], view: Callable[[Doc], Doc]) -> dict[str, Any]:
     """A Feathers page with each item rendered by `view`."""
     return {**page, "data": [view(d) for d in page["data"]]}
+
+
+def notice_view(doc: Doc) -> Doc:
+    """A notice: `archived_at` null while live (N1), other unset fields left out."""
+    return _set_fields(doc, NOTICE_NULL_FIELDS)
+
+
+def deployment_view(doc: Doc) -> Doc:
+    """A notice deployment."""
+    return _set_fields(doc)
 
 
 def api_version(header: str | None) -> int:
@@ -17,10 +35,11 @@ def api_version(header: str | None) -> int:
 
 
 def config_view(version: int) -> Callable[[Doc], Doc]:
-    """How a configuration renders: `v: 1` leaves out `regulation_configurations`."""
+    """How a configuration renders: `v: 1` leaves out `regulation_configurations`; regulation
+    configurations are rendered as stored, nulls included (N6: nullable by default)."""
 
     def view(doc: Doc) -> Doc:
-        out = public_view(doc)
+        out = _set_fields(doc, CONFIG_NULL_FIELDS)
         if version < 2:
             out.pop("regulation_configurations", None)
         return out
