@@ -109,6 +109,34 @@ def test_header_v1_omits_regulations_and_prefixless_routes(emulator: EmulatorPro
     assert regs["cpra"]["notice_config_id"] == draft["id"] and len(regs["cpra"]["id"]) == 8
 
 
+def test_values_didomis_document_allows_are_accepted(emulator: EmulatorProcess) -> None:
+    # Didomi's OpenAPI document types these as plain strings and numbers: no emulator rule of
+    # its own (non-empty names, positive durations) refuses them.
+    api = Api(emulator.url, ORG_A)
+    notice = api.ok("POST", "/widgets/notices", 201, json={"organization_id": api.org, "name": ""})
+    assert notice["name"] == ""
+    draft = api.draft(notice["id"])
+    gdpr = draft["regulation_configurations"][0]["id"]
+    body = {
+        "consent_duration": 0,
+        "denied_consent_duration": -1,
+        "cross_device_timeout": -5,
+        "regulation_configurations": [{"id": gdpr, "consent_duration": 0}],
+    }
+    patched = api.ok("PATCH", f"/widgets/notices/configs/{draft['id']}", json=body)
+    assert (patched["consent_duration"], patched["denied_consent_duration"]) == (0, -1)
+    assert patched["cross_device_timeout"] == -5
+    assert patched["regulation_configurations"][0]["consent_duration"] == 0
+    # RFC 3339 date-times (OpenAPI's `format: date-time`), lowercase, leap second included.
+    path = f"/widgets/notices/{notice['id']}"
+    for stamp in (
+        "2026-01-31T10:00:00Z",
+        "2026-01-31t10:00:00.123456789+02:00",
+        "2016-12-31T23:59:60z",
+    ):
+        assert api.ok("PATCH", path, json={"archived_at": stamp})["archived_at"] == stamp
+
+
 def test_patch_validation_names_the_field_and_changes_nothing(emulator: EmulatorProcess) -> None:
     api = Api(emulator.url, ORG_A)
     notice = api.new_notice()
@@ -116,7 +144,7 @@ def test_patch_validation_names_the_field_and_changes_nothing(emulator: Emulator
     cases = [
         ({"platform": "desktop"}, "platform"),
         ({"consent_duration_unit": "weeks"}, "consent_duration_unit"),
-        ({"consent_duration": -1}, "consent_duration"),
+        ({"consent_duration": "6"}, "consent_duration"),
         ({"targets": "example.com"}, "targets"),
         ({"default": True, "targets": ["a.com"]}, "default"),
         (

@@ -207,9 +207,12 @@ class NoticesBackend:
         with self.store.transaction():
             config = owned(self.store, "configs", config_id, organizations, "config")
             if config.get("deployed_at") is not None:
-                raise BadRequest(
-                    f"Configuration {config_id} is already deployed and cannot be modified; "
-                    "edit the notice's current draft (deployed_at: null) instead"
+                raise BadRequest.fields(
+                    f"Configuration {config_id} is already deployed and cannot be modified",
+                    {
+                        "deployed_at": "a published configuration is immutable: edit the "
+                        "notice's current draft (deployed_at: null) instead"
+                    },
                 )
             merged = dict(config)
             for key, value in changes.items():
@@ -245,29 +248,29 @@ class NoticesBackend:
     ) -> Doc:
         """Deploy the notice's draft: it becomes published and a new draft copies it (§5.1).
 
-        Only the current draft of a notice that is not archived can be published, and at most
-        `max_parallel_deployments` deployments run at once per organization (429 otherwise).
+        Only the notice's current draft can be published (N3; archived or not: no Didomi
+        document forbids it), and at most `max_parallel_deployments` deployments run at once
+        per organization (429 otherwise).
         """
         with self.store.transaction():
-            notice = owned(self.store, "notices", notice_id, [organization_id], "notice")
+            owned(self.store, "notices", notice_id, [organization_id], "notice")
             config = self.store.get("configs", config_id)
             if config is None or (config["organization_id"], config["notice_id"]) != (
                 organization_id,
                 notice_id,
             ):
-                raise BadRequest(
-                    f"production_config_id {config_id} is not a configuration of notice {notice_id}"
+                raise BadRequest.fields(
+                    "Invalid deployment",
+                    {"production_config_id": f"{config_id} is not a configuration of {notice_id}"},
                 )
             if config.get("deployed_at") is not None:
-                raise BadRequest(
-                    f"Configuration {config_id} is already deployed; only the notice's "
-                    "current draft (deployed_at: null) can be deployed"
-                )
-            if notice.get("archived_at") is not None:
-                raise BadRequest(
-                    f"Notice {notice_id} is archived: unarchive it (archived_at: null) "
-                    "before deploying its draft",
-                    {"notice_id": "archived"},
+                raise BadRequest.fields(
+                    "Invalid deployment",
+                    {
+                        "production_config_id": f"configuration {config_id} is already "
+                        "deployed; only the notice's current draft (deployed_at: null) can be "
+                        "deployed"
+                    },
                 )
             running = self._running(organization_id)
             if len(running) >= self.max_parallel_deployments:

@@ -11,7 +11,6 @@ from .common import (
     DateTime,
     DeploymentStatus,
     DisagreeButtonStyle,
-    Duration,
     DurationUnit,
     GppMspaMode,
     NegativeAction,
@@ -50,14 +49,14 @@ class NoticeInput(_NoticeFields):
     """`POST /widgets/notices`."""
 
     organization_id: str
-    name: str = Field(min_length=1)
+    name: str
     archived_at: DateTime | None = None
 
 
 class NoticePatch(_NoticeFields):
     """`PATCH /widgets/notices/{id}`: `archived_at` archives (a date-time) or unarchives (null)."""
 
-    name: Annotated[str | None, Field(min_length=1), NotNull] = None
+    name: Annotated[str | None, NotNull] = None
     archived_at: DateTime | None = None
 
 
@@ -87,13 +86,13 @@ class _SharedSettings(RequestBody):
     country: str | None = Field(None, min_length=2, max_length=2)
     notice_deny_applies_to_li: bool | None = None
     preferences_deny_applies_to_li: bool | None = None
-    consent_duration: Duration | None = None
+    consent_duration: Number | None = None
     consent_duration_unit: DurationUnit | None = None
-    denied_consent_duration: Duration | None = None
+    denied_consent_duration: Number | None = None
     denied_consent_duration_unit: DurationUnit | None = None
     denied_consent_duration_custom: bool | None = None
     cross_device_enabled: bool | None = None
-    cross_device_timeout: Annotated[Number, Field(ge=0)] | None = None
+    cross_device_timeout: Number | None = None
     gcm_enabled: bool | None = None
     gcm_tcf_enabled: bool | None = None
     gcm_set_default_status: bool | None = None
