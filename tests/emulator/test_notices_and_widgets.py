@@ -73,6 +73,41 @@ def test_notice_fields_archiving_and_filters(emulator: EmulatorProcess) -> None:
     assert api.ok("PATCH", path, json={"archived_at": None})["archived_at"] is None
 
 
+def test_duplicating_a_notice_copies_its_draft(emulator: EmulatorProcess) -> None:
+    # O1: `POST /widgets/notices?duplicate=<id>` creates a notice from an existing one.
+    a, b = Api(emulator.url, ORG_A), Api(emulator.url, ORG_B)
+    source = a.new_notice("Shop")
+    draft = a.draft(source["id"])
+    cpra = {"regulation_id": "cpra", "geo_locations": ["US_CA"]}
+    body = {"platform": "app", "consent_duration": 6, "regulation_configurations": [cpra]}
+    draft = a.ok("PATCH", f"/widgets/notices/configs/{draft['id']}", json=body)
+    a.deploy(source["id"], draft["id"])  # the copy is of the current draft, published or not
+    draft = a.draft(source["id"])
+
+    body = {"organization_id": a.org, "name": "Shop copy"}
+    copy = _valid(
+        models.Notice,
+        a.ok("POST", "/widgets/notices", 201, params={"duplicate": source["id"]}, json=body),
+    )
+    assert copy["id"] != source["id"] and copy["name"] == "Shop copy"
+    copied = a.draft(copy["id"])
+    assert copied["id"] != draft["id"] and copied["deployed_at"] is None
+    assert (copied["platform"], copied["consent_duration"]) == ("app", 6)
+    regulations = copied["regulation_configurations"]
+    assert [r["regulation_id"] for r in regulations] == ["gdpr", "cpra"]
+    assert {r["notice_config_id"] for r in regulations} == {copied["id"]}
+    originals = {r["id"] for r in draft["regulation_configurations"]}
+    assert not {r["id"] for r in regulations} & originals
+    assert a.draft(source["id"]) == draft  # the source is untouched
+
+    # An unknown id, or another organization's, is refused and creates nothing.
+    before = a.ok("GET", "/widgets/notices")["total"]
+    for unknown in ("nope", b.new_notice()["id"]):
+        r = a.http.post("/widgets/notices", params={"duplicate": unknown}, json=body)
+        assert r.status_code == 404 and "duplicate" in r.json()["errors"], r.text
+    assert a.ok("GET", "/widgets/notices")["total"] == before
+
+
 def test_notice_input_is_validated_field_by_field(emulator: EmulatorProcess) -> None:
     api = Api(emulator.url, ORG_A)
     notice = api.new_notice()

@@ -10,7 +10,7 @@ from typing import Any
 
 from pulumi_didomi.limits import MAX_PARALLEL_DEPLOYMENTS
 
-from ..errors import BadRequest, TooManyRequests
+from ..errors import BadRequest, NotFound, TooManyRequests
 from ..models import config_rule_violations
 from ..queries import Query
 from ..stats import Stats
@@ -79,14 +79,17 @@ def _first_draft(notice: Doc) -> Doc:
     }
 
 
-def _copy_as_draft(published: Doc) -> Doc:
-    """The new draft created by publishing: a copy of the published config (§5.1 rule 5)."""
-    draft = copy.deepcopy(published)
+def _copy_as_draft(source: Doc, notice_id: str | None = None) -> Doc:
+    """A new draft copied from `source`: the one publishing creates (§5.1 rule 5), or, given
+    another `notice_id`, the first draft of a duplicate of the notice."""
+    draft = copy.deepcopy(source)
     draft_id = new_id()
     now = now_iso()
     for published_only in _PUBLICATION_FIELDS:
         draft.pop(published_only, None)
     draft.update(id=draft_id, deployed_at=None, created_at=now, updated_at=now, version=0)
+    if notice_id is not None:
+        draft["notice_id"] = notice_id
     for reg in draft.get("regulation_configurations") or []:
         reg.update(
             id=new_id(), notice_config_id=draft_id, created_at=now, updated_at=now, version=0
@@ -159,14 +162,37 @@ class NoticesBackend:
         """A page of notices."""
         return query.page(self.store.find("notices", list(organizations)))
 
-    def create_notice(self, fields: Doc) -> Doc:
-        """A new notice (`fields` carries `organization_id`) and its first draft, atomically."""
+    def create_notice(self, fields: Doc, duplicate: str | None = None) -> Doc:
+        """A new notice (`fields` carries `organization_id`) and its first draft, atomically.
+
+        `duplicate` names a notice of the same organization to copy (O1 `POST /widgets/notices`
+        `duplicate`): the new notice's draft is a copy of that notice's current draft; the new
+        notice's own fields are those given. An unknown id is refused (404), nothing created.
+        """
         now = now_iso()
         notice = {"id": new_id(), **fields, "created_at": now, "updated_at": now, "version": 0}
         with self.store.transaction():
+            if duplicate is None:
+                draft = _first_draft(notice)
+            else:
+                draft = _copy_as_draft(self._draft_to_duplicate(notice, duplicate), notice["id"])
             self.store.insert("notices", notice)
-            self.store.insert("configs", _first_draft(notice), parent_id=notice["id"])
+            self.store.insert("configs", draft, parent_id=notice["id"])
         return notice
+
+    def _draft_to_duplicate(self, notice: Doc, source_id: str) -> Doc:
+        source = self.store.get("notices", source_id)
+        drafts = [
+            c
+            for c in self.store.find("configs", parent_id=source_id)
+            if c.get("deployed_at") is None
+        ]
+        if source is None or source["organization_id"] != notice["organization_id"] or not drafts:
+            raise NotFound(
+                f"No notice found for id '{source_id}' to duplicate",
+                {"duplicate": f"no notice '{source_id}' in this organization"},
+            )
+        return drafts[0]
 
     def get_notice(self, organizations: Sequence[str], notice_id: str) -> Doc:
         """One notice."""

@@ -23,9 +23,10 @@ def notices_router(backend: NoticesBackend, authenticate: Authenticate) -> APIRo
         return page_view(page, notice_view)
 
     @router.post("/widgets/notices", status_code=201, responses={201: {"model": Notice}})
-    def create_notice(body: NoticeInput, who: Who) -> Any:
+    def create_notice(body: NoticeInput, who: Who, duplicate: str | None = None) -> Any:
         who.scope(body.organization_id)
-        return notice_view(backend.create_notice(body.model_dump(exclude_none=True)))
+        fields = body.model_dump(exclude_none=True)
+        return notice_view(backend.create_notice(fields, duplicate))
 
     @router.get("/widgets/notices/{notice_id}", responses=one)
     def get_notice(notice_id: str, who: Who, organization_id: str | None = None) -> Any:
