@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import time
 
 import httpx
@@ -135,6 +138,33 @@ def test_values_didomis_document_allows_are_accepted(emulator: EmulatorProcess) 
         "2016-12-31T23:59:60z",
     ):
         assert api.ok("PATCH", path, json={"archived_at": stamp})["archived_at"] == stamp
+
+
+def test_download_exports_configurations(emulator: EmulatorProcess) -> None:
+    # O1 `download`: "interpreted as true if present regardless of value"; on the list, "a CSV
+    # extract of the items or Not Found if no items match the query".
+    api = Api(emulator.url, ORG_A)
+    notice = api.new_notice()
+    draft = api.draft(notice["id"])
+    path = "/widgets/notices/configs"
+    for query in (
+        f"?notice_id={notice['id']}&download=true",
+        f"?download&notice_id={notice['id']}",
+    ):
+        r = api.http.get(path + query)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv"), r.text
+        assert r.headers["content-disposition"].startswith("attachment")
+        rows = list(csv.DictReader(io.StringIO(r.text)))
+        assert [row["id"] for row in rows] == [draft["id"]]
+        assert rows[0]["deployed_at"] == "" and rows[0]["consent_duration"] == "12"
+        assert (
+            json.loads(rows[0]["regulation_configurations"]) == draft["regulation_configurations"]
+        )
+    r = api.http.get(path, params={"notice_id": "nope", "download": ""})
+    assert r.status_code == 404 and r.json()["name"] == "NotFound", r.text
+    one = api.http.get(f"{path}/{draft['id']}", params={"download": "1"})
+    assert one.headers["content-disposition"].startswith("attachment")
+    assert one.json() == api.ok("GET", f"{path}/{draft['id']}")
 
 
 def test_patch_validation_names_the_field_and_changes_nothing(emulator: EmulatorProcess) -> None:

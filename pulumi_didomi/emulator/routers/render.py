@@ -1,8 +1,13 @@
 """Rendering stored records as responses: unset fields are left out, as in Didomi's examples,
 except those its examples show as `null` (`models.NOTICE_NULL_FIELDS`, `CONFIG_NULL_FIELDS`)."""
 
+import csv
+import io
+import json
 from collections.abc import Callable, Collection
 from typing import Any
+
+from fastapi.responses import JSONResponse, Response
 
 from ..models import CONFIG_NULL_FIELDS, NOTICE_NULL_FIELDS
 from ..store import Doc, public_view
@@ -45,3 +50,32 @@ def config_view(version: int) -> Callable[[Doc], Doc]:
         return out
 
     return view
+
+
+def attachment(body: Any, filename: str) -> Response:
+    """`body` as JSON, to be saved as `filename` (`download`, O1)."""
+    return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def csv_attachment(rows: list[Doc], filename: str) -> Response:
+    """Rows as a CSV attachment (`download` on a list, O1): one column per field, in the order
+    first seen; objects and lists as JSON, null as an empty cell."""
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"))
