@@ -140,6 +140,36 @@ def test_values_didomis_document_allows_are_accepted(emulator: EmulatorProcess) 
         assert api.ok("PATCH", path, json={"archived_at": stamp})["archived_at"] == stamp
 
 
+def test_methods_a_path_does_not_take_answer_405_with_allow(emulator: EmulatorProcess) -> None:
+    # Feathers' MethodNotAllowed with `Allow` (RFC 9110); a fixed path is never read as the id
+    # of a broader route (`PATCH /widgets/notices` is not a PATCH of a widget "notices").
+    api = Api(emulator.url, ORG_A)
+    notice = api.new_notice()
+    draft = api.draft(notice["id"])
+    deployment = api.deploy(notice["id"], draft["id"])
+    cases = {
+        "/sessions": "POST",
+        "/organizations/org-a": "GET",
+        "/widgets/notices": "GET, POST",
+        f"/widgets/notices/{notice['id']}": "GET, PATCH, DELETE",
+        "/widgets/notices/configs": "GET",
+        f"/widgets/notices/configs/{draft['id']}": "GET, PATCH",
+        "/widgets/notices/deployments": "GET, POST",
+        f"/widgets/notices/deployments/{deployment['id']}": "GET",
+        "/widgets/deployments": "GET, POST",
+    }
+    before = api.ok("GET", "/widgets/notices")
+    for path, allow in cases.items():
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            if method in allow:
+                continue
+            r = api.http.request(method, path, json={"name": "x"})
+            assert r.status_code == 405, (method, path, r.text)
+            assert r.json()["name"] == "MethodNotAllowed", (method, path, r.text)
+            assert sorted(r.headers["allow"].split(", ")) == sorted(allow.split(", ")), path
+    assert api.ok("GET", "/widgets/notices") == before
+
+
 def test_download_exports_configurations(emulator: EmulatorProcess) -> None:
     # O1 `download`: "interpreted as true if present regardless of value"; on the list, "a CSV
     # extract of the items or Not Found if no items match the query".

@@ -6,10 +6,17 @@ from fastapi import APIRouter, Depends, Header, Request
 
 from ..auth import Authenticate, Principal
 from ..backend import NoticesBackend
-from ..errors import MethodNotAllowed, NotFound
+from ..errors import NotFound
 from ..models import NoticeConfig, NoticeConfigPatch, Page
 from ..queries import Query
-from .render import api_version, attachment, config_view, csv_attachment, page_view
+from .render import (
+    api_version,
+    attachment,
+    config_view,
+    csv_attachment,
+    page_view,
+    refuse_other_methods,
+)
 
 #: Query parameters of the configuration routes that are not filters.
 _NOT_FILTERS = frozenset({"download"})
@@ -76,10 +83,16 @@ def configs_router(backend: NoticesBackend, authenticate: Authenticate) -> APIRo
         config = backend.patch_config(who.scope(organization_id), config_id, changes)
         return config_view(version)(config)
 
-    @router.api_route(
-        "/widgets/notices/configs/{config_id}", methods=["PUT", "DELETE"], include_in_schema=False
+    refuse_other_methods(
+        router,
+        "/widgets/notices/configs",
+        ("GET",),
+        "Configurations are created with their notice and by publishing, never directly",
     )
-    def config_not_allowed(config_id: str) -> Any:
-        raise MethodNotAllowed("Configurations cannot be replaced or deleted")
-
+    refuse_other_methods(
+        router,
+        "/widgets/notices/configs/{config_id}",
+        ("GET", "PATCH"),
+        "Configurations cannot be replaced or deleted",
+    )
     return router

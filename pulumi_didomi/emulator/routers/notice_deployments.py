@@ -6,10 +6,9 @@ from fastapi import APIRouter, Depends, Request
 
 from ..auth import Authenticate, Principal
 from ..backend import NoticesBackend
-from ..errors import MethodNotAllowed
 from ..models import DeploymentInput, NoticeDeployment, Page
 from ..queries import Query
-from .render import deployment_view, page_view
+from .render import deployment_view, page_view, refuse_other_methods
 
 
 def notice_deployments_router(backend: NoticesBackend, authenticate: Authenticate) -> APIRouter:
@@ -39,10 +38,7 @@ def notice_deployments_router(backend: NoticesBackend, authenticate: Authenticat
     def get_deployment(deployment_id: str, who: Who, organization_id: str | None = None) -> Any:
         return deployment_view(backend.get_deployment(who.scope(organization_id), deployment_id))
 
-    @router.api_route(
-        path + "/{deployment_id}", methods=["PUT", "PATCH", "DELETE"], include_in_schema=False
-    )
-    def immutable_deployment(deployment_id: str) -> Any:
-        raise MethodNotAllowed("Deployments are an audit log: they cannot be changed or deleted")
-
+    audit_log = "Deployments are an audit log: they cannot be changed or deleted"
+    refuse_other_methods(router, path, ("GET", "POST"), audit_log)
+    refuse_other_methods(router, path + "/{deployment_id}", ("GET",), audit_log)
     return router

@@ -8,7 +8,7 @@ from ..auth import Authenticate, Principal
 from ..backend import NoticesBackend
 from ..models import Notice, NoticeInput, NoticePatch, Page
 from ..queries import Query
-from .render import notice_view, page_view
+from .render import notice_view, page_view, refuse_other_methods
 
 
 def notices_router(backend: NoticesBackend, authenticate: Authenticate) -> APIRouter:
@@ -43,4 +43,13 @@ def notices_router(backend: NoticesBackend, authenticate: Authenticate) -> APIRo
     def delete_notice(notice_id: str, who: Who, organization_id: str | None = None) -> Any:
         return notice_view(backend.delete_notice(who.scope(organization_id), notice_id))
 
+    refuse_other_methods(
+        router, "/widgets/notices", ("GET", "POST"), "Notices are changed one by one"
+    )
+    refuse_other_methods(
+        router,
+        "/widgets/notices/{notice_id}",
+        ("GET", "PATCH", "DELETE"),
+        "The emulator changes a notice with PATCH (PUT is not emulated)",
+    )
     return router

@@ -1,5 +1,6 @@
 """Rendering stored records as responses: unset fields are left out, as in Didomi's examples,
-except those its examples show as `null` (`models.NOTICE_NULL_FIELDS`, `CONFIG_NULL_FIELDS`)."""
+except those its examples show as `null` (`models.NOTICE_NULL_FIELDS`, `CONFIG_NULL_FIELDS`);
+and the 405 answer of the methods a path does not take."""
 
 import csv
 import io
@@ -7,8 +8,10 @@ import json
 from collections.abc import Callable, Collection
 from typing import Any
 
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
+from ..errors import MethodNotAllowed
 from ..models import CONFIG_NULL_FIELDS, NOTICE_NULL_FIELDS
 from ..store import Doc, public_view
 
@@ -79,3 +82,18 @@ def _cell(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, separators=(",", ":"))
+
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def refuse_other_methods(router: APIRouter, path: str, allow: tuple[str, ...], why: str) -> None:
+    """Answer the methods `path` does not take with 405 and `Allow` (Feathers' MethodNotAllowed),
+    so that a fixed path is never read as an id of a broader route (`PATCH /widgets/notices`
+    is not a PATCH of the widget `notices`). Include it before those broader routes."""
+
+    @router.api_route(
+        path, methods=[m for m in _METHODS if m not in allow], include_in_schema=False
+    )
+    def not_allowed() -> Any:
+        raise MethodNotAllowed(why, allow)
