@@ -130,6 +130,10 @@ def test_values_didomis_document_allows_are_accepted(emulator: EmulatorProcess) 
     assert (patched["consent_duration"], patched["denied_consent_duration"]) == (0, -1)
     assert patched["cross_device_timeout"] == -5
     assert patched["regulation_configurations"][0]["consent_duration"] == 0
+    # A new regulation configuration needs a `regulation_id`: a string, as O1 types it.
+    body = {"regulation_configurations": [{"regulation_id": ""}]}
+    patched = api.ok("PATCH", f"/widgets/notices/configs/{draft['id']}", json=body)
+    assert [r["regulation_id"] for r in patched["regulation_configurations"]] == ["gdpr", ""]
     # RFC 3339 date-times (OpenAPI's `format: date-time`), lowercase, leap second included.
     path = f"/widgets/notices/{notice['id']}"
     for stamp in (

@@ -103,7 +103,7 @@ def _merge_regulations(existing: list[Doc], patch: list[Doc], config: Doc) -> li
     by_id = {r["id"]: r for r in merged}
     now = now_iso()
     for index, given in enumerate(patch):
-        if given.get("id") not in by_id and not given.get("regulation_id"):
+        if given.get("id") not in by_id and not isinstance(given.get("regulation_id"), str):
             field = f"regulation_configurations.{index}.regulation_id"
             raise BadRequest.fields(
                 "Invalid configuration",
