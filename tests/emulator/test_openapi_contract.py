@@ -219,6 +219,7 @@ def _config(max_examples: int) -> schemathesis.Config:
     return schemathesis.Config.from_dict(
         {
             "seed": SEED,
+            "cache": {"enabled": False},  # no replay of earlier runs' failures first
             "generation": {
                 "max-examples": max_examples,
                 "deterministic": True,
