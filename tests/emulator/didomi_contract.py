@@ -321,6 +321,44 @@ REFUSALS: tuple[Refusal, ...] = (
 )
 
 
+# -- checks the contract test adds to schemathesis' own ---------------------------------------
+
+
+def _valid(case: Any) -> bool:
+    """True when no part of the request was generated to break the document."""
+    meta = case.meta
+    return meta is not None and not any(c.mode.is_negative for c in meta.components.values())
+
+
+def refuses_only_documented_rules(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A request valid under the contract document is refused (400) only by a `REFUSALS` rule."""
+    method = case.operation.method.upper()
+    if response.status_code != 400 or not _valid(case) or case.method.upper() != method:
+        return None  # not a valid request of this operation (another method: `unsupported_method`)
+    label = f"{method} {case.operation.path}"
+    body = response.json()
+    named = set(body.get("errors") or {}) if isinstance(body, dict) else set()
+    rules = [r for r in REFUSALS if r.operation == label]
+    if any(r.field is None for r in rules) or (named and named <= {r.field for r in rules}):
+        return True
+    raise AssertionError(
+        f"{label} refused a request valid under Didomi's document with 400 {body} "
+        "(no documented rule in didomi_contract.REFUSALS names these fields)"
+    )
+
+
+def download_answers_csv(ctx: Any, response: Any, case: Any) -> bool | None:
+    """`download` on the configuration list answers CSV, an attachment (O1's description)."""
+    query = case.query if isinstance(case.query, dict) else {}
+    if case.operation.path != "/widgets/notices/configs" or "download" not in query:
+        return None
+    if response.status_code == 200:
+        assert response.headers.get("content-type", [""])[0].startswith("text/csv"), response
+        disposition = response.headers.get("content-disposition", [""])[0]
+        assert disposition.startswith("attachment"), disposition
+    return True
+
+
 def contract_document(raw: Doc) -> Doc:
     """The served part of O1 with every deviation applied: what the contract test holds."""
     doc = served_document(raw)
