@@ -2,9 +2,10 @@
 
 `contract_document()` is the document the contract test hands to schemathesis: Didomi's own
 document (`shared/reference/didomi-openapi.yml`, "O1") restricted to the operations the emulator
-serves, read as OpenAPI 3 (`READING`), then changed by exactly the rows of `DEVIATIONS`, each
-justified by a Didomi document (the same table is in the README, emulator section; a test keeps
-them equal). `REFUSALS` are the only 400 answers a request valid under that document may get.
+serves, read as OpenAPI 3 (`served_document`), then changed by exactly the rows of
+`DEVIATIONS`, each justified by a Didomi document (the same table is in the README, emulator
+section; a test keeps them equal). `REFUSALS` are the only 400 answers a request valid under
+that document may get.
 
 Source tags are those of `shared/reference/didomi-api.md` §0: A1 authentication, A2 errors,
 A3 pagination, A5 rate limiting, N1 notices, N2 configurations, N3 deployments, N4/N5 tutorials,
@@ -46,16 +47,6 @@ SERVED: tuple[tuple[str, str], ...] = (
 LISTS = ("/widgets/notices", "/widgets/notices/configs", "/widgets/notices/deployments")
 CREATES = ("/sessions", "/widgets/notices", "/widgets/notices/deployments")
 
-#: How the test reads O1 as OpenAPI 3 (no change of meaning; in the README beside the table).
-READING = (
-    "O1 mixes Swagger-2 `in: body` parameters into OpenAPI 3.0.2 operations, and on five of the "
-    "served operations its `requestBody` names another schema than the body parameter (`notices` "
-    "for a configuration PATCH or a deployment, `sessions` for a session): request bodies are "
-    "generated from the body parameter's schema (`notices-input`, `notices-config-input`, "
-    "`notices-deployments-input`, `sessions-input`), the `in: body` parameters are dropped, and "
-    "the `download` parameter's `type: string` is moved into a `schema`."
-)
-
 
 def load_document(path: Path = OPENAPI) -> Doc:
     """Didomi's OpenAPI document as published (O1); libyaml's loader when there (4x faster:
@@ -65,7 +56,12 @@ def load_document(path: Path = OPENAPI) -> Doc:
 
 
 def served_document(raw: Doc) -> Doc:
-    """O1 restricted to `SERVED` and read as OpenAPI 3 (see `READING`)."""
+    """O1 restricted to `SERVED` and read as OpenAPI 3, with no change of meaning: O1 mixes
+    Swagger-2 `in: body` parameters into its OpenAPI 3.0.2 operations, and on five served
+    operations its `requestBody` names another schema than the body parameter (`notices` for a
+    configuration PATCH or a deployment, `sessions` for a session). Request bodies come from the
+    body parameter's schema (`notices-input`, `notices-config-input`, ...); `download`'s
+    `type: string` moves into a `schema`."""
     doc = copy.deepcopy(raw)
     paths: dict[str, dict[str, Any]] = {}
     for method, path in SERVED:
