@@ -72,7 +72,7 @@ def create_app(settings: EmulatorSettings | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
         message = "Page not found" if exc.status_code == 404 else str(exc.detail)
-        return JSONResponse(error_body(exc.status_code, message), exc.status_code)
+        return JSONResponse(error_body(exc.status_code, message), exc.status_code, exc.headers)
 
     app.add_middleware(
         FaultsAndStats,

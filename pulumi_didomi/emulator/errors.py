@@ -81,9 +81,13 @@ class NotFound(ApiError):
 
 
 class MethodNotAllowed(ApiError):
-    """405: the resource exists but cannot be changed this way."""
+    """405: the resource exists but cannot be changed this way; `Allow` lists the methods it
+    takes (RFC 9110)."""
 
     status = 405
+
+    def __init__(self, message: str, allow: tuple[str, ...]) -> None:
+        super().__init__(message, headers={"Allow": ", ".join(allow)})
 
 
 class TooManyRequests(ApiError):

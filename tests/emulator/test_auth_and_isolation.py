@@ -19,6 +19,14 @@ def test_sessions_and_tokens(start_emulator) -> None:  # type: ignore[no-untyped
     http = httpx.Client(base_url=emu.url + "/v1", timeout=5)
     bad = http.post("/sessions", json={"type": "api-key", "key": "key-a", "secret": "nope"})
     assert bad.status_code == 400 and bad.json()["message"] == "Invalid authentication information"
+    # `type` is required (O1 sessions-input); an e-mail session fails like bad credentials (the
+    # emulator has no users), another type names the field.
+    untyped = http.post("/sessions", json={"key": "key-a", "secret": "secret-aaaaaaaaaaaaaaaa"})
+    assert untyped.status_code == 400 and "type" in untyped.json()["errors"], untyped.text
+    email = {"type": "email", "key": "a@example.com", "secret": "pw"}
+    assert http.post("/sessions", json=email).json()["message"] == bad.json()["message"]
+    other = http.post("/sessions", json={**email, "type": "oauth"})
+    assert other.status_code == 400 and "type" in other.json()["errors"], other.text
 
     api = Api(emu.url, ORG_A)
     header, claims, sig = api.token.split(".")

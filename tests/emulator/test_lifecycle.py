@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import time
 
 import httpx
@@ -109,6 +112,95 @@ def test_header_v1_omits_regulations_and_prefixless_routes(emulator: EmulatorPro
     assert regs["cpra"]["notice_config_id"] == draft["id"] and len(regs["cpra"]["id"]) == 8
 
 
+def test_values_didomis_document_allows_are_accepted(emulator: EmulatorProcess) -> None:
+    # Didomi's OpenAPI document types these as plain strings and numbers: no emulator rule of
+    # its own (non-empty names, positive durations) refuses them.
+    api = Api(emulator.url, ORG_A)
+    notice = api.ok("POST", "/widgets/notices", 201, json={"organization_id": api.org, "name": ""})
+    assert notice["name"] == ""
+    draft = api.draft(notice["id"])
+    gdpr = draft["regulation_configurations"][0]["id"]
+    body = {
+        "consent_duration": 0,
+        "denied_consent_duration": -1,
+        "cross_device_timeout": -5,
+        "regulation_configurations": [{"id": gdpr, "consent_duration": 0}],
+    }
+    patched = api.ok("PATCH", f"/widgets/notices/configs/{draft['id']}", json=body)
+    assert (patched["consent_duration"], patched["denied_consent_duration"]) == (0, -1)
+    assert patched["cross_device_timeout"] == -5
+    assert patched["regulation_configurations"][0]["consent_duration"] == 0
+    # A new regulation configuration needs a `regulation_id`: a string, as O1 types it.
+    body = {"regulation_configurations": [{"regulation_id": ""}]}
+    patched = api.ok("PATCH", f"/widgets/notices/configs/{draft['id']}", json=body)
+    assert [r["regulation_id"] for r in patched["regulation_configurations"]] == ["gdpr", ""]
+    # RFC 3339 date-times (OpenAPI's `format: date-time`), lowercase, leap second included.
+    path = f"/widgets/notices/{notice['id']}"
+    for stamp in (
+        "2026-01-31T10:00:00Z",
+        "2026-01-31t10:00:00.123456789+02:00",
+        "2016-12-31T23:59:60z",
+    ):
+        assert api.ok("PATCH", path, json={"archived_at": stamp})["archived_at"] == stamp
+
+
+def test_methods_a_path_does_not_take_answer_405_with_allow(emulator: EmulatorProcess) -> None:
+    # Feathers' MethodNotAllowed with `Allow` (RFC 9110); a fixed path is never read as the id
+    # of a broader route (`PATCH /widgets/notices` is not a PATCH of a widget "notices").
+    api = Api(emulator.url, ORG_A)
+    notice = api.new_notice()
+    draft = api.draft(notice["id"])
+    deployment = api.deploy(notice["id"], draft["id"])
+    cases = {
+        "/sessions": "POST",
+        "/organizations/org-a": "GET",
+        "/widgets/notices": "GET, POST",
+        f"/widgets/notices/{notice['id']}": "GET, PATCH, DELETE",
+        "/widgets/notices/configs": "GET",
+        f"/widgets/notices/configs/{draft['id']}": "GET, PATCH",
+        "/widgets/notices/deployments": "GET, POST",
+        f"/widgets/notices/deployments/{deployment['id']}": "GET",
+        "/widgets/deployments": "GET, POST",
+    }
+    before = api.ok("GET", "/widgets/notices")
+    for path, allow in cases.items():
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            if method in allow:
+                continue
+            r = api.http.request(method, path, json={"name": "x"})
+            assert r.status_code == 405, (method, path, r.text)
+            assert r.json()["name"] == "MethodNotAllowed", (method, path, r.text)
+            assert sorted(r.headers["allow"].split(", ")) == sorted(allow.split(", ")), path
+    assert api.ok("GET", "/widgets/notices") == before
+
+
+def test_download_exports_configurations(emulator: EmulatorProcess) -> None:
+    # O1 `download`: "interpreted as true if present regardless of value"; on the list, "a CSV
+    # extract of the items or Not Found if no items match the query".
+    api = Api(emulator.url, ORG_A)
+    notice = api.new_notice()
+    draft = api.draft(notice["id"])
+    path = "/widgets/notices/configs"
+    for query in (
+        f"?notice_id={notice['id']}&download=true",
+        f"?download&notice_id={notice['id']}",
+    ):
+        r = api.http.get(path + query)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv"), r.text
+        assert r.headers["content-disposition"].startswith("attachment")
+        rows = list(csv.DictReader(io.StringIO(r.text)))
+        assert [row["id"] for row in rows] == [draft["id"]]
+        assert rows[0]["deployed_at"] == "" and rows[0]["consent_duration"] == "12"
+        assert (
+            json.loads(rows[0]["regulation_configurations"]) == draft["regulation_configurations"]
+        )
+    r = api.http.get(path, params={"notice_id": "nope", "download": ""})
+    assert r.status_code == 404 and r.json()["name"] == "NotFound", r.text
+    one = api.http.get(f"{path}/{draft['id']}", params={"download": "1"})
+    assert one.headers["content-disposition"].startswith("attachment")
+    assert one.json() == api.ok("GET", f"{path}/{draft['id']}")
+
+
 def test_patch_validation_names_the_field_and_changes_nothing(emulator: EmulatorProcess) -> None:
     api = Api(emulator.url, ORG_A)
     notice = api.new_notice()
@@ -116,7 +208,7 @@ def test_patch_validation_names_the_field_and_changes_nothing(emulator: Emulator
     cases = [
         ({"platform": "desktop"}, "platform"),
         ({"consent_duration_unit": "weeks"}, "consent_duration_unit"),
-        ({"consent_duration": -1}, "consent_duration"),
+        ({"consent_duration": "6"}, "consent_duration"),
         ({"targets": "example.com"}, "targets"),
         ({"default": True, "targets": ["a.com"]}, "default"),
         (

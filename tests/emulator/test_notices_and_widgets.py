@@ -65,20 +65,53 @@ def test_notice_fields_archiving_and_filters(emulator: EmulatorProcess) -> None:
     assert listed(**{"id[$in]": [notice["id"], "nope"]}) == [notice["id"]]
     assert listed(organization_id=api.org, **{"$sort[name]": 1}) == [other["id"], notice["id"]]
 
-    # An archived notice's draft cannot be published; unarchived, it can.
+    # An archived notice's draft can be published (no Didomi document forbids it); unarchiving
+    # sets archived_at back to null.
     draft = api.draft(notice["id"])
-    r = api.post_deployment(notice["id"], draft["id"])
-    assert r.status_code == 400 and "archived" in r.json()["message"], r.text
-    assert api.draft(notice["id"])["id"] == draft["id"]  # nothing published
-    assert api.ok("PATCH", path, json={"archived_at": None})["archived_at"] is None
     _valid(models.NoticeDeployment, api.deploy(notice["id"], draft["id"]))
+    assert api.draft(notice["id"])["id"] != draft["id"]
+    assert api.ok("PATCH", path, json={"archived_at": None})["archived_at"] is None
+
+
+def test_duplicating_a_notice_copies_its_draft(emulator: EmulatorProcess) -> None:
+    # O1: `POST /widgets/notices?duplicate=<id>` creates a notice from an existing one.
+    a, b = Api(emulator.url, ORG_A), Api(emulator.url, ORG_B)
+    source = a.new_notice("Shop")
+    draft = a.draft(source["id"])
+    cpra = {"regulation_id": "cpra", "geo_locations": ["US_CA"]}
+    body = {"platform": "app", "consent_duration": 6, "regulation_configurations": [cpra]}
+    draft = a.ok("PATCH", f"/widgets/notices/configs/{draft['id']}", json=body)
+    a.deploy(source["id"], draft["id"])  # the copy is of the current draft, published or not
+    draft = a.draft(source["id"])
+
+    body = {"organization_id": a.org, "name": "Shop copy"}
+    copy = _valid(
+        models.Notice,
+        a.ok("POST", "/widgets/notices", 201, params={"duplicate": source["id"]}, json=body),
+    )
+    assert copy["id"] != source["id"] and copy["name"] == "Shop copy"
+    copied = a.draft(copy["id"])
+    assert copied["id"] != draft["id"] and copied["deployed_at"] is None
+    assert (copied["platform"], copied["consent_duration"]) == ("app", 6)
+    regulations = copied["regulation_configurations"]
+    assert [r["regulation_id"] for r in regulations] == ["gdpr", "cpra"]
+    assert {r["notice_config_id"] for r in regulations} == {copied["id"]}
+    originals = {r["id"] for r in draft["regulation_configurations"]}
+    assert not {r["id"] for r in regulations} & originals
+    assert a.draft(source["id"]) == draft  # the source is untouched
+
+    # An unknown id, or another organization's, is refused and creates nothing.
+    before = a.ok("GET", "/widgets/notices")["total"]
+    for unknown in ("nope", b.new_notice()["id"]):
+        r = a.http.post("/widgets/notices", params={"duplicate": unknown}, json=body)
+        assert r.status_code == 404 and "duplicate" in r.json()["errors"], r.text
+    assert a.ok("GET", "/widgets/notices")["total"] == before
 
 
 def test_notice_input_is_validated_field_by_field(emulator: EmulatorProcess) -> None:
     api = Api(emulator.url, ORG_A)
     notice = api.new_notice()
     path = f"/widgets/notices/{notice['id']}"
-    api.rejected("POST", "/widgets/notices", "name", json={"organization_id": api.org, "name": ""})
     api.rejected("POST", "/widgets/notices", "name", json={"organization_id": api.org})
     api.rejected(
         "POST",
@@ -86,7 +119,7 @@ def test_notice_input_is_validated_field_by_field(emulator: EmulatorProcess) -> 
         "environment",
         json={"organization_id": api.org, "name": "n", "environment": 3},
     )
-    api.rejected("PATCH", path, "name", json={"name": ""})
+    api.rejected("PATCH", path, "name", json={"name": 3})
     api.rejected("PATCH", path, "name", json={"name": None})
     api.rejected("PATCH", path, "archived_at", json={"archived_at": "yesterday"})
     api.rejected("PATCH", path, "archived_at", json={"archived_at": "2026-01-31"})

@@ -10,7 +10,7 @@ from typing import Any
 
 from pulumi_didomi.limits import MAX_PARALLEL_DEPLOYMENTS
 
-from ..errors import BadRequest, TooManyRequests
+from ..errors import BadRequest, NotFound, TooManyRequests
 from ..models import config_rule_violations
 from ..queries import Query
 from ..stats import Stats
@@ -25,6 +25,10 @@ _SERVER_SET_REGULATION_FIELDS = (
     "updated_at",
     "version",
 )
+
+
+#: Fields only a published configuration has (who published it, what it held).
+_PUBLICATION_FIELDS = ("deployed_by", "deployed_by_type", "deployed_by_name", "deployed_metadata")
 
 
 def _first_draft(notice: Doc) -> Doc:
@@ -42,7 +46,6 @@ def _first_draft(notice: Doc) -> Doc:
         "config": {},
         "full_atp": False,
         "text_mode": "approved",
-        "text_id": None,
         "template_id": None,
         "enable_ignore_consent_before": False,
         "ignore_consent_before": None,
@@ -54,10 +57,6 @@ def _first_draft(notice: Doc) -> Doc:
         "consent_duration": 12,
         "consent_duration_unit": "months",
         "deployed_at": None,
-        "deployed_by": None,
-        "deployed_by_type": None,
-        "deployed_by_name": None,
-        "deployed_metadata": None,
         "regulation_configurations": [
             {
                 "id": new_id(),
@@ -80,22 +79,17 @@ def _first_draft(notice: Doc) -> Doc:
     }
 
 
-def _copy_as_draft(published: Doc) -> Doc:
-    """The new draft created by publishing: a copy of the published config (§5.1 rule 5)."""
-    draft = copy.deepcopy(published)
+def _copy_as_draft(source: Doc, notice_id: str | None = None) -> Doc:
+    """A new draft copied from `source`: the one publishing creates (§5.1 rule 5), or, given
+    another `notice_id`, the first draft of a duplicate of the notice."""
+    draft = copy.deepcopy(source)
     draft_id = new_id()
     now = now_iso()
-    draft.update(
-        id=draft_id,
-        deployed_at=None,
-        deployed_by=None,
-        deployed_by_type=None,
-        deployed_by_name=None,
-        deployed_metadata=None,
-        created_at=now,
-        updated_at=now,
-        version=0,
-    )
+    for published_only in _PUBLICATION_FIELDS:
+        draft.pop(published_only, None)
+    draft.update(id=draft_id, deployed_at=None, created_at=now, updated_at=now, version=0)
+    if notice_id is not None:
+        draft["notice_id"] = notice_id
     for reg in draft.get("regulation_configurations") or []:
         reg.update(
             id=new_id(), notice_config_id=draft_id, created_at=now, updated_at=now, version=0
@@ -109,7 +103,7 @@ def _merge_regulations(existing: list[Doc], patch: list[Doc], config: Doc) -> li
     by_id = {r["id"]: r for r in merged}
     now = now_iso()
     for index, given in enumerate(patch):
-        if given.get("id") not in by_id and not given.get("regulation_id"):
+        if given.get("id") not in by_id and not isinstance(given.get("regulation_id"), str):
             field = f"regulation_configurations.{index}.regulation_id"
             raise BadRequest.fields(
                 "Invalid configuration",
@@ -168,14 +162,37 @@ class NoticesBackend:
         """A page of notices."""
         return query.page(self.store.find("notices", list(organizations)))
 
-    def create_notice(self, fields: Doc) -> Doc:
-        """A new notice (`fields` carries `organization_id`) and its first draft, atomically."""
+    def create_notice(self, fields: Doc, duplicate: str | None = None) -> Doc:
+        """A new notice (`fields` carries `organization_id`) and its first draft, atomically.
+
+        `duplicate` names a notice of the same organization to copy (O1 `POST /widgets/notices`
+        `duplicate`): the new notice's draft is a copy of that notice's current draft; the new
+        notice's own fields are those given. An unknown id is refused (404), nothing created.
+        """
         now = now_iso()
         notice = {"id": new_id(), **fields, "created_at": now, "updated_at": now, "version": 0}
         with self.store.transaction():
+            if duplicate is None:
+                draft = _first_draft(notice)
+            else:
+                draft = _copy_as_draft(self._draft_to_duplicate(notice, duplicate), notice["id"])
             self.store.insert("notices", notice)
-            self.store.insert("configs", _first_draft(notice), parent_id=notice["id"])
+            self.store.insert("configs", draft, parent_id=notice["id"])
         return notice
+
+    def _draft_to_duplicate(self, notice: Doc, source_id: str) -> Doc:
+        source = self.store.get("notices", source_id)
+        drafts = [
+            c
+            for c in self.store.find("configs", parent_id=source_id)
+            if c.get("deployed_at") is None
+        ]
+        if source is None or source["organization_id"] != notice["organization_id"] or not drafts:
+            raise NotFound(
+                f"No notice found for id '{source_id}' to duplicate",
+                {"duplicate": f"no notice '{source_id}' in this organization"},
+            )
+        return drafts[0]
 
     def get_notice(self, organizations: Sequence[str], notice_id: str) -> Doc:
         """One notice."""
@@ -216,9 +233,12 @@ class NoticesBackend:
         with self.store.transaction():
             config = owned(self.store, "configs", config_id, organizations, "config")
             if config.get("deployed_at") is not None:
-                raise BadRequest(
-                    f"Configuration {config_id} is already deployed and cannot be modified; "
-                    "edit the notice's current draft (deployed_at: null) instead"
+                raise BadRequest.fields(
+                    f"Configuration {config_id} is already deployed and cannot be modified",
+                    {
+                        "deployed_at": "a published configuration is immutable: edit the "
+                        "notice's current draft (deployed_at: null) instead"
+                    },
                 )
             merged = dict(config)
             for key, value in changes.items():
@@ -254,29 +274,29 @@ class NoticesBackend:
     ) -> Doc:
         """Deploy the notice's draft: it becomes published and a new draft copies it (§5.1).
 
-        Only the current draft of a notice that is not archived can be published, and at most
-        `max_parallel_deployments` deployments run at once per organization (429 otherwise).
+        Only the notice's current draft can be published (N3; archived or not: no Didomi
+        document forbids it), and at most `max_parallel_deployments` deployments run at once
+        per organization (429 otherwise).
         """
         with self.store.transaction():
-            notice = owned(self.store, "notices", notice_id, [organization_id], "notice")
+            owned(self.store, "notices", notice_id, [organization_id], "notice")
             config = self.store.get("configs", config_id)
             if config is None or (config["organization_id"], config["notice_id"]) != (
                 organization_id,
                 notice_id,
             ):
-                raise BadRequest(
-                    f"production_config_id {config_id} is not a configuration of notice {notice_id}"
+                raise BadRequest.fields(
+                    "Invalid deployment",
+                    {"production_config_id": f"{config_id} is not a configuration of {notice_id}"},
                 )
             if config.get("deployed_at") is not None:
-                raise BadRequest(
-                    f"Configuration {config_id} is already deployed; only the notice's "
-                    "current draft (deployed_at: null) can be deployed"
-                )
-            if notice.get("archived_at") is not None:
-                raise BadRequest(
-                    f"Notice {notice_id} is archived: unarchive it (archived_at: null) "
-                    "before deploying its draft",
-                    {"notice_id": "archived"},
+                raise BadRequest.fields(
+                    "Invalid deployment",
+                    {
+                        "production_config_id": f"configuration {config_id} is already "
+                        "deployed; only the notice's current draft (deployed_at: null) can be "
+                        "deployed"
+                    },
                 )
             running = self._running(organization_id)
             if len(running) >= self.max_parallel_deployments:

@@ -9,6 +9,8 @@ unknown and read-only fields are ignored, as Didomi's own samples send whole obj
 
 from .common import Organization, Page, Session, SessionInput, is_iso_date
 from .notices import (
+    CONFIG_NULL_FIELDS,
+    NOTICE_NULL_FIELDS,
     WRITABLE_CONFIG_FIELDS,
     DeploymentInput,
     Notice,
@@ -32,7 +34,9 @@ from .widgets import (
 )
 
 __all__ = [
+    "CONFIG_NULL_FIELDS",
     "CREATE_ONLY_WIDGET_FIELDS",
+    "NOTICE_NULL_FIELDS",
     "WRITABLE_CONFIG_FIELDS",
     "DeploymentInput",
     "Notice",

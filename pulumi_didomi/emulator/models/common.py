@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 # -- value types (O1 enums) ---------------------------------------------------------------------
 
@@ -32,20 +33,59 @@ Number = Annotated[int | float, BeforeValidator(_number)]
 Object = dict[str, Any]
 
 
-def _parse_iso(value: str) -> dt.datetime | None:
+#: RFC 3339 `full-date` and `date-time` (what OpenAPI's `format: date-time` means): any number
+#: of fractional digits, `Z`/`z` or an offset, `T`/`t` or a space, a leap second.
+_DATE = r"(\d{4})-(\d{2})-(\d{2})"
+_TIME = r"(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))"
+_DATE_ONLY = re.compile(_DATE)
+_DATE_TIME = re.compile(_DATE + "[Tt ]" + _TIME)
+
+
+def _valid_date(year: str, month: str, day: str) -> bool:
     try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        dt.date(int(year), int(month), int(day))
     except ValueError:
-        return None
+        return False
+    return True
+
+
+def _python_iso(value: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def is_date_time(value: object) -> bool:
+    """True for an RFC 3339 date-time (`2026-01-31T10:00:00.000Z`), or another ISO-8601
+    date-time Python reads (`2026-01-31T10:00`)."""
+    if not isinstance(value, str):
+        return False
+    match = _DATE_TIME.fullmatch(value)
+    if match is None:
+        return "T" in value and _python_iso(value)
+    year, month, day, hour, minute, second, off_hour, off_minute = match.groups()
+    return (
+        _valid_date(year, month, day)
+        and int(hour) < 24
+        and int(minute) < 60
+        and int(second) <= 60  # 60: a leap second
+        and int(off_hour or 0) < 24
+        and int(off_minute or 0) < 60
+    )
 
 
 def is_iso_date(value: object) -> bool:
-    """True for an ISO-8601 date or date-time string."""
-    return isinstance(value, str) and _parse_iso(value) is not None
+    """True for an ISO-8601 date (`2026-01-31`) or an RFC 3339 date-time."""
+    if not isinstance(value, str):
+        return False
+    match = _DATE_ONLY.fullmatch(value)
+    return _valid_date(*match.groups()) if match else is_date_time(value) or _python_iso(value)
 
 
 def _date_time(value: str) -> str:
-    if "T" not in value or _parse_iso(value) is None:
+    if not is_date_time(value):
         raise ValueError("must be an ISO-8601 date-time such as '2026-01-31T00:00:00.000Z'")
     return value
 
@@ -59,7 +99,6 @@ def _not_null(value: object) -> object:
 DateTime = Annotated[str, AfterValidator(_date_time)]
 #: A PATCH field that may be omitted but not set to null.
 NotNull = BeforeValidator(_not_null)
-Duration = Annotated[Number, Field(gt=0)]  # emulator pick: durations are positive
 
 
 class RequestBody(BaseModel):
@@ -72,9 +111,10 @@ class RequestBody(BaseModel):
 
 
 class SessionInput(RequestBody):
-    """`POST /sessions`: a private API key and its secret."""
+    """`POST /sessions`: a private API key and its secret (`type` "api-key"), or an e-mail
+    address and password (`type` "email"; the emulator has no users); all three required."""
 
-    type: str = "api-key"
+    type: Literal["api-key", "email"]
     key: str
     secret: str
 

@@ -11,7 +11,6 @@ from .common import (
     DateTime,
     DeploymentStatus,
     DisagreeButtonStyle,
-    Duration,
     DurationUnit,
     GppMspaMode,
     NegativeAction,
@@ -23,6 +22,17 @@ from .common import (
     RequestBody,
     TextMode,
     is_iso_date,
+)
+
+#: Fields answered as `null` while unset, as Didomi's examples show them (N1: a created notice's
+#: `archived_at`); every other unset field is left out of answers, like the other unset fields of
+#: Didomi's examples (its create example has none of `privacy_experience_id`, `environment`,
+#: `external_source`, `external_id`).
+NOTICE_NULL_FIELDS = frozenset({"archived_at"})
+#: The same for a configuration (N2, N4 examples; O1: `negative_action` null for none).
+#: Regulation configurations keep their nulls: their properties "are nullable by default" (N6).
+CONFIG_NULL_FIELDS = frozenset(
+    {"deployed_at", "ignore_consent_before", "negative_action", "template_id", "country"}
 )
 
 # -- notices (O1 notices-input, notices; reference §4) -----------------------------------------
@@ -39,14 +49,14 @@ class NoticeInput(_NoticeFields):
     """`POST /widgets/notices`."""
 
     organization_id: str
-    name: str = Field(min_length=1)
+    name: str
     archived_at: DateTime | None = None
 
 
 class NoticePatch(_NoticeFields):
     """`PATCH /widgets/notices/{id}`: `archived_at` archives (a date-time) or unarchives (null)."""
 
-    name: Annotated[str | None, Field(min_length=1), NotNull] = None
+    name: Annotated[str | None, NotNull] = None
     archived_at: DateTime | None = None
 
 
@@ -76,13 +86,13 @@ class _SharedSettings(RequestBody):
     country: str | None = Field(None, min_length=2, max_length=2)
     notice_deny_applies_to_li: bool | None = None
     preferences_deny_applies_to_li: bool | None = None
-    consent_duration: Duration | None = None
+    consent_duration: Number | None = None
     consent_duration_unit: DurationUnit | None = None
-    denied_consent_duration: Duration | None = None
+    denied_consent_duration: Number | None = None
     denied_consent_duration_unit: DurationUnit | None = None
     denied_consent_duration_custom: bool | None = None
     cross_device_enabled: bool | None = None
-    cross_device_timeout: Annotated[Number, Field(ge=0)] | None = None
+    cross_device_timeout: Number | None = None
     gcm_enabled: bool | None = None
     gcm_tcf_enabled: bool | None = None
     gcm_set_default_status: bool | None = None

@@ -6,10 +6,20 @@ from fastapi import APIRouter, Depends, Header, Request
 
 from ..auth import Authenticate, Principal
 from ..backend import NoticesBackend
-from ..errors import MethodNotAllowed
+from ..errors import NotFound
 from ..models import NoticeConfig, NoticeConfigPatch, Page
 from ..queries import Query
-from .render import api_version, config_view, page_view
+from .render import (
+    api_version,
+    attachment,
+    config_view,
+    csv_attachment,
+    page_view,
+    refuse_other_methods,
+)
+
+#: Query parameters of the configuration routes that are not filters.
+_NOT_FILTERS = frozenset({"download"})
 
 
 def configs_router(backend: NoticesBackend, authenticate: Authenticate) -> APIRouter:
@@ -25,17 +35,38 @@ def configs_router(backend: NoticesBackend, authenticate: Authenticate) -> APIRo
         who: Who,
         organization_id: str | None = None,
         notice_id: str | None = None,
+        download: str | None = None,
         v: Version = None,
     ) -> Any:
-        page = backend.list_configs(who.scope(organization_id), notice_id, Query.parse(request))
-        return page_view(page, config_view(api_version(v)))
+        """A page of configurations; with `download` (any value, O1) the page's items as a
+        CSV attachment, 404 when none matches."""
+        query = Query.parse(request, ignore=_NOT_FILTERS)
+        page = page_view(
+            backend.list_configs(who.scope(organization_id), notice_id, query),
+            config_view(api_version(v)),
+        )
+        if "download" not in request.query_params:
+            return page
+        if not page["data"]:
+            raise NotFound("No configuration matches the query", {"download": "nothing to export"})
+        return csv_attachment(page["data"], "notices-configs.csv")
 
     @router.get("/widgets/notices/configs/{config_id}", responses=one)
     def get_config(
-        config_id: str, who: Who, organization_id: str | None = None, v: Version = None
+        request: Request,
+        config_id: str,
+        who: Who,
+        organization_id: str | None = None,
+        download: str | None = None,
+        v: Version = None,
     ) -> Any:
-        config = backend.get_config(who.scope(organization_id), config_id)
-        return config_view(api_version(v))(config)
+        """One configuration; with `download` (any value, O1) as a JSON attachment."""
+        config = config_view(api_version(v))(
+            backend.get_config(who.scope(organization_id), config_id)
+        )
+        if "download" in request.query_params:
+            return attachment(config, f"{config_id}.json")
+        return config
 
     @router.patch("/widgets/notices/configs/{config_id}", responses=one)
     def patch_config(
@@ -52,10 +83,16 @@ def configs_router(backend: NoticesBackend, authenticate: Authenticate) -> APIRo
         config = backend.patch_config(who.scope(organization_id), config_id, changes)
         return config_view(version)(config)
 
-    @router.api_route(
-        "/widgets/notices/configs/{config_id}", methods=["PUT", "DELETE"], include_in_schema=False
+    refuse_other_methods(
+        router,
+        "/widgets/notices/configs",
+        ("GET",),
+        "Configurations are created with their notice and by publishing, never directly",
     )
-    def config_not_allowed(config_id: str) -> Any:
-        raise MethodNotAllowed("Configurations cannot be replaced or deleted")
-
+    refuse_other_methods(
+        router,
+        "/widgets/notices/configs/{config_id}",
+        ("GET", "PATCH"),
+        "Configurations cannot be replaced or deleted",
+    )
     return router

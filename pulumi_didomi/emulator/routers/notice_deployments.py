@@ -6,11 +6,9 @@ from fastapi import APIRouter, Depends, Request
 
 from ..auth import Authenticate, Principal
 from ..backend import NoticesBackend
-from ..errors import MethodNotAllowed
 from ..models import DeploymentInput, NoticeDeployment, Page
 from ..queries import Query
-from ..store import public_view
-from .render import page_view
+from .render import deployment_view, page_view, refuse_other_methods
 
 
 def notice_deployments_router(backend: NoticesBackend, authenticate: Authenticate) -> APIRouter:
@@ -22,7 +20,7 @@ def notice_deployments_router(backend: NoticesBackend, authenticate: Authenticat
     @router.get(path, responses={200: {"model": Page[NoticeDeployment]}})
     def list_deployments(request: Request, who: Who, organization_id: str | None = None) -> Any:
         page = backend.list_deployments(who.scope(organization_id), Query.parse(request))
-        return page_view(page)
+        return page_view(page, deployment_view)
 
     @router.post(path, status_code=201, responses={201: {"model": NoticeDeployment}})
     def create_deployment(body: DeploymentInput, who: Who) -> Any:
@@ -34,16 +32,13 @@ def notice_deployments_router(backend: NoticesBackend, authenticate: Authenticat
             body.message or "",
             by=who.key,
         )
-        return public_view(deployment)
+        return deployment_view(deployment)
 
     @router.get(path + "/{deployment_id}", responses={200: {"model": NoticeDeployment}})
     def get_deployment(deployment_id: str, who: Who, organization_id: str | None = None) -> Any:
-        return public_view(backend.get_deployment(who.scope(organization_id), deployment_id))
+        return deployment_view(backend.get_deployment(who.scope(organization_id), deployment_id))
 
-    @router.api_route(
-        path + "/{deployment_id}", methods=["PUT", "PATCH", "DELETE"], include_in_schema=False
-    )
-    def immutable_deployment(deployment_id: str) -> Any:
-        raise MethodNotAllowed("Deployments are an audit log: they cannot be changed or deleted")
-
+    audit_log = "Deployments are an audit log: they cannot be changed or deleted"
+    refuse_other_methods(router, path, ("GET", "POST"), audit_log)
+    refuse_other_methods(router, path + "/{deployment_id}", ("GET",), audit_log)
     return router

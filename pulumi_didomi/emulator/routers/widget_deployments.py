@@ -9,6 +9,7 @@ from ..backend import WidgetsBackend
 from ..models import WidgetDeployment, WidgetDeploymentInput
 from ..queries import Query
 from ..store import public_view
+from .render import refuse_other_methods
 
 
 def widget_deployments_router(backend: WidgetsBackend, authenticate: Authenticate) -> APIRouter:
@@ -39,4 +40,10 @@ def widget_deployments_router(backend: WidgetsBackend, authenticate: Authenticat
     ) -> Any:
         return public_view(backend.get_deployment(who.scope(organization_id), deployment_id))
 
+    refuse_other_methods(
+        router,
+        "/widgets/deployments",
+        ("GET", "POST"),
+        "Widget deployments cannot be changed or deleted",
+    )
     return router

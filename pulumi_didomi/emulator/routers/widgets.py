@@ -26,7 +26,7 @@ def widgets_router(backend: WidgetsBackend, authenticate: Authenticate) -> APIRo
     @router.get("/widgets", responses={200: {"model": Page[Widget]}})
     def list_widgets(request: Request, who: Who, organization_id: str | None = None) -> Any:
         page = backend.list_widgets(who.scope(organization_id), Query.parse(request))
-        return page_view(page)
+        return page_view(page, public_view)
 
     @router.get("/widgets/{widget_id}", responses=one)
     def get_widget(widget_id: str, who: Who, organization_id: str | None = None) -> Any:

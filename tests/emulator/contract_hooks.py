@@ -1,0 +1,145 @@
+"""Loaded by the schemathesis CLI that `test_openapi_contract.py` runs (`hooks` in its config),
+in that process: the contract checks, and most generated ids replaced by ids of the emulator's
+records so that requests reach real notices, drafts, deployments and widgets.
+
+Environment: `DIDOMI_CONTRACT_URL` (the emulator), `DIDOMI_CONTRACT_COUNTS` (a file where the
+number of notices created to keep a few is written at exit: not generated requests).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import schemathesis
+from schemathesis import Case, HookContext, Response
+
+from tests.conftest import ORG_A
+from tests.emulator.api import Api
+from tests.emulator.didomi_contract import download_answers_csv, refuses_only_documented_rules
+
+#: Fixed: the same substitutions at every run (the emulator's ids aside).
+SEED = 30
+
+ORG = ORG_A.split(":", 1)[0]
+
+
+def _strings(container: Any) -> dict[str, Any]:
+    """A request part whose generated string values may be replaced (empty when not a dict);
+    values of other types are left alone, so a part generated invalid stays invalid."""
+    return container if isinstance(container, dict) else {}
+
+
+class Records:
+    """Ids of the emulator's records, drawn into generated requests so that most of them reach
+    a real notice, configuration, deployment or widget (a generated id is always unknown)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.api = Api(url, ORG_A)
+        self.rng = random.Random(SEED)
+        self._known: dict[str, list[dict[str, Any]]] = {}
+        #: Notices created to keep a few (not generated requests: left out of the counts).
+        self.topped_up = 0
+
+    def _data(self, collection: str) -> list[dict[str, Any]]:
+        """The collection's records, read again only after a request that may have added or
+        removed one (`forget`)."""
+        if collection not in self._known:
+            url = f"{self.url}/_emulator/data/{collection}"
+            found = httpx.get(url, timeout=30).json()
+            self._known[collection] = [d for d in found if d["organization_id"] == ORG]
+        return self._known[collection]
+
+    def forget(self, case: Case) -> None:
+        """After a request that may create or delete records (POST, DELETE): read them again."""
+        if case.method.upper() in ("POST", "DELETE"):
+            self._known.clear()
+
+    def notices(self) -> list[dict[str, Any]]:
+        """The organization's notices, a few created when deletes left too few."""
+        found = self._data("notices")
+        while len(found) < 3:
+            found.append(self.api.new_notice(f"seed {len(found)}"))
+            self._known.pop("configs", None)
+            self.topped_up += 1
+        return found
+
+    def _replace(
+        self, part: dict[str, Any], name: str, ids: Callable[[], list[str]], p: float
+    ) -> None:
+        """With probability `p`, `part[name]` (a generated string) becomes one of `ids()`."""
+        if isinstance(part.get(name), str) and self.rng.random() < p:
+            found = ids()
+            if found:
+                part[name] = self.rng.choice(found)
+
+    def _ids(self, collection: str, **where: Any) -> list[str]:
+        docs = self.notices() if collection == "notices" else self._data(collection)
+        return [d["id"] for d in docs if all(d.get(k) == v for k, v in where.items())]
+
+    def substitute(self, case: Case) -> None:
+        """Replace generated ids in `case` by ids of existing records (most of the time)."""
+        path = case.operation.path
+        ids, query, body = case.path_parameters, _strings(case.query), _strings(case.body)
+        if path == "/sessions":  # the organization's API key and secret, now and then both
+            key, secret = ORG_A.split(":")[1:]
+            self._replace(body, "key", lambda: [key], 0.7)
+            self._replace(body, "secret", lambda: [secret], 0.7)
+        elif path.startswith("/organizations"):
+            self._replace(ids, "id", lambda: [ORG], 0.85)
+        elif path.startswith("/widgets/notices/configs"):
+            drafts: dict[str, Any] = {"deployed_at": None} if self.rng.random() < 0.8 else {}
+            self._replace(ids, "id", lambda: self._ids("configs", **drafts), 0.85)
+        elif path.startswith("/widgets/notices/deployments/"):
+            self._replace(ids, "id", lambda: self._ids("notice_deployments"), 0.85)
+        elif path.startswith("/widgets/notices"):
+            self._replace(ids, "id", lambda: self._ids("notices"), 0.85)
+            self._replace(query, "duplicate", lambda: self._ids("notices"), 0.6)
+        self._replace(body, "organization_id", lambda: [ORG], 0.9)
+        self._replace(query, "organization_id", lambda: [ORG], 0.9)
+        if path == "/widgets/notices/deployments" and case.method.upper() == "POST":
+            self._replace(body, "notice_id", lambda: self._ids("notices"), 0.85)
+            of_notice = {"notice_id": body.get("notice_id")}
+            if self.rng.random() < 0.85:
+                of_notice["deployed_at"] = None  # mostly its draft, else any of its configs
+            self._replace(
+                body, "production_config_id", lambda: self._ids("configs", **of_notice), 0.8
+            )
+        # The emulator's own routes (widgets, reference §9), by their parameter names.
+        self._replace(ids, "widget_id", lambda: self._ids("widgets"), 0.85)
+        self._replace(ids, "deployment_id", lambda: self._ids("widget_deployments"), 0.85)
+        self._replace(body, "widget_id", lambda: self._ids("widgets"), 0.85)
+        self._replace(ids, "api_key", self._public_keys, 0.85)
+
+    def _public_keys(self) -> list[str]:
+        found = httpx.get(f"{self.url}/_emulator/organizations", timeout=10).json()
+        return [o["public_api_key"] for o in found if o["id"] == ORG]
+
+
+schemathesis.check(refuses_only_documented_rules)
+schemathesis.check(download_answers_csv)
+
+RECORDS = Records(os.environ["DIDOMI_CONTRACT_URL"])
+
+
+@schemathesis.hook
+def before_call(context: HookContext, case: Case, kwargs: dict[str, Any]) -> None:
+    """Most generated ids become ids of existing records."""
+    RECORDS.substitute(case)
+
+
+@schemathesis.hook
+def after_call(context: HookContext, case: Case, response: Response) -> None:
+    """Records may have been created or deleted: read them again when next needed."""
+    RECORDS.forget(case)
+
+
+@atexit.register
+def _write_counts() -> None:
+    Path(os.environ["DIDOMI_CONTRACT_COUNTS"]).write_text(str(RECORDS.topped_up))
