@@ -168,6 +168,7 @@ def publish(props: Mapping[str, Any]) -> dict[str, Any]:
             organization_id=org,
             wait=bool(props.get("wait", True)),
             timeout=float(props.get("timeout") or 300.0),
+            on_wait=say,
         )
     finally:
         _deployments_cache.invalidate((api.base_url, org))
