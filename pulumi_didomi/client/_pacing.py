@@ -20,9 +20,9 @@ Publications go first. A notice deployment holds one of Didomi's 3 deployment sl
 POST until a poll finds it done, so a publication request kept waiting for the window idles a
 slot. The requests of a publication (`urgent`) pass every other waiting request, and the others
 leave in the window the room that the publications under way will need: at the pace the slots
-allow (a POST and a poll per deployment per `deployment_seconds`, 3 at once), and no more than
-those publications still need. When nothing is being published, a request goes as soon as the
-window has room, as before.
+allow (a POST and a poll per deployment per `deployment_seconds`, on as many slots as this
+process takes: 3, or its share), and no more than those publications still need. When nothing
+is being published, a request goes as soon as the window has room, as before.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ RECHECK = 0.02
 #: The shortest wait: a full window never lets a request go, even at the very moment its oldest
 #: request leaves it (by the clock's rounding).
 MIN_WAIT = 0.001
-
 
 #: Requests a publication sends at least: its POST, and one poll.
 REQUESTS_PER_PUBLICATION = 2

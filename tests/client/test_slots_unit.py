@@ -167,12 +167,12 @@ def test_the_contention_that_failed_a_fixed_retry_budget_is_waited_out() -> None
 
 def test_many_pipelines_cost_little_more_than_one() -> None:
     """The same 160 notices published by 1, 2 or 4 pipelines at once, none told of the others:
-    measured over 8 seeds, 2 pipelines take 3-8% longer than one and make 4% more calls, 4
-    pipelines 10-20% longer and 11-12% more calls (the refused requests, each counted by
-    Didomi). Asserted with a little room."""
+    measured over 8 seeds, 2 pipelines take 2-8% longer than one and make 3% more calls, 4
+    pipelines 7-15% longer and 10% more calls (the refused requests, each counted by Didomi).
+    Asserted with a little room."""
     one = pipelines_sim.run(1, 160)
     assert one.org.slot_refused == 0 and one.org.rate_limited == 0
-    for pipelines, wall, calls in ((2, 1.10, 1.06), (4, 1.22, 1.14)):
+    for pipelines, wall, calls in ((2, 1.10, 1.05), (4, 1.18, 1.12)):
         for seed in range(8):
             many = pipelines_sim.run(pipelines, 160 // pipelines, seed=seed)
             assert max(many.finished) <= wall * max(one.finished), (pipelines, seed)
@@ -292,3 +292,18 @@ def test_a_publication_gives_up_when_no_slot_comes_free_in_its_timeout() -> None
         message
     )
     assert len(posts) > 8
+
+
+def test_a_slot_refusal_is_told_from_the_rate_limit() -> None:
+    """Didomi documents neither how its deployment quota refuses nor how to tell that 429 from
+    its rate limit's: the message names what was refused, else a request the rate limit let
+    through still had budget left (`remaining` above 0)."""
+    from pulumi_didomi.client._sending import refused_a_slot
+
+    assert refused_a_slot("limit=100, remaining=80, reset=3", _SLOT_REFUSAL)
+    assert refused_a_slot(None, _SLOT_REFUSAL)
+    limited = {"message": "Too many requests: rate limit exceeded"}
+    assert not refused_a_slot("limit=100, remaining=0, reset=3", limited)
+    assert not refused_a_slot(None, {"message": "Too many requests"})
+    assert refused_a_slot("limit=100, remaining=12, reset=3", {"message": ""})
+    assert not refused_a_slot("limit=100, remaining=0, reset=3", {"message": ""})
