@@ -18,10 +18,11 @@ one organization"):
 - **One line per process, longest waiting first.** The process's publications wait in the order
   they came; a refused one keeps its place. After a refusal, one try at a time
   (`ONE_AT_A_TIME`).
-- **A process that holds a slot does not try for more while the organization is contended**: it
-  publishes on the slots it has, reusing each as soon as its deployment ends (it is the first
-  to know). Only a process that holds none tries, so that the organization's full slots cost
-  one refused request per waiting process per try, not one per waiting publication.
+- **A process that holds a slot does not try for more while the organization is contended** (it
+  was refused within `CONTENDED` s): it publishes on the slots it has, reusing each as soon as
+  its deployment ends (it is the first to know). Only a process that holds none tries, so that
+  the organization's full slots cost one refused request per waiting process per try, not one
+  per waiting publication.
 - **Tries honour `Retry-After`, at most one every `MIN_RETRY` s, with jitter that shrinks with
   the wait** (back off less the longer you have waited): processes refused at the same moment do
   not come back together, and the one that has waited longest comes back first.
