@@ -1,4 +1,4 @@
-.PHONY: test demo lint bench sdk
+.PHONY: test demo lint bench bench-pipelines sdk
 # The README's two commands.
 test:
 	scripts/test
@@ -8,5 +8,8 @@ lint:
 	scripts/bootstrap && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
 bench:
 	scripts/bench
+# Only the concurrent-pipeline scenario of the bench (about 10 minutes).
+bench-pipelines:
+	scripts/bench --sizes '' --scale '' --slow '' --pipelines 1,2,4
 sdk:
 	scripts/sdk

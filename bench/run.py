@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from bench.pipelines import bench_pipelines, pipelines_table
 from bench.scenarios import (
     HOSTING_PROGRAMS,
     DraftsBench,
@@ -220,6 +221,15 @@ def main() -> None:
     parser.add_argument(
         "--slow", default="50", help="sizes run with deployments of 3 s ('' for none)"
     )
+    parser.add_argument(
+        "--pipelines",
+        default="1,2,4",
+        help="numbers of pipelines publishing 160 notices together, at the same moment, to one "
+        "organization ('' for none)",
+    )
+    parser.add_argument(
+        "--pipeline-runs", type=int, default=1, help="runs of each (the median is shown)"
+    )
     args = parser.parse_args()
     bin_dir, reason = find_pulumi()
     if bin_dir is None:
@@ -248,6 +258,14 @@ def main() -> None:
         print(f"bench: N={n} (deployments of 3 s) ...", flush=True)
         with workspace(bin_dir, f"didomi-slow-{n}-") as (cli, work):
             slow.append(slow_deployments(cli, work, n, deploy_seconds=3.0))
+    many = []
+    for count in (int(x) for x in args.pipelines.split(",") if x):
+        for shared in (False, True) if count > 1 else (False,):
+            how = "each given its share" if shared else "unsplit"
+            print(f"bench: {count} pipelines at once ({how}) ...", flush=True)
+            with workspace(bin_dir, f"didomi-pipelines-{count}-") as (cli, work):
+                runs = args.pipeline_runs
+                many.append(bench_pipelines(cli, work, count, shared=shared, runs=runs))
     report = {
         "machine": machine(),
         "pulumi": version,
@@ -256,6 +274,7 @@ def main() -> None:
         "results": results,
         "scale": scale,
         "slow_deployments": slow,
+        "pipelines": many,
     }
     Path(args.out).write_text(json.dumps(report, indent=2))
     if results:
@@ -264,6 +283,8 @@ def main() -> None:
         print(scale_table(scale))
     if slow:
         print(slow_table(slow))
+    if many:
+        print("\n" + pipelines_table(many))
     print(
         f"\nbench: {report['total_seconds']}s on {report['machine']['cpus']} CPUs "
         f"({report['machine']['cpu']}); written to {args.out}"

@@ -11,7 +11,12 @@ from typing import Any
 
 import httpx
 
-from pulumi_didomi.limits import DEFAULT_API_URL, DIDOMI_RATE_LIMIT, PAGE_SIZE
+from pulumi_didomi.limits import (
+    DEFAULT_API_URL,
+    DIDOMI_RATE_LIMIT,
+    MAX_PARALLEL_DEPLOYMENTS,
+    PAGE_SIZE,
+)
 
 from ._pacing import shared_limiter
 from ._retry import Retrier, RetryPolicy
@@ -50,6 +55,9 @@ class ClientBase:
         self._sleep = sleep
         self._retrier = Retrier(self.retry, sleep)
         self._limiter = shared_limiter(self.base_url, api_key, rate_limit) if rate_limit else None
+        #: The deployment slots of an organization this process takes at most: its share of
+        #: Didomi's 3, as its rate limit is of the organization's (`_pacing.slot_share`).
+        self._slots = self._limiter.slots if self._limiter else MAX_PARALLEL_DEPLOYMENTS
         self._sender = Sender(
             self.base_url, self._retrier, self._limiter, timeout=timeout, transport=transport
         )
@@ -94,15 +102,18 @@ class ClientBase:
         idempotent: bool = True,
         versioned: bool = False,
         path: dict[str, str] | None = None,
+        slot_refusals: bool = False,
     ) -> httpx.Response:
         """Send `method` to the path template `route` filled with `path` (counted under
         `"{method} {route}"`); the final response, whatever its status. `versioned` sends
-        Didomi's header `v: 2`."""
+        Didomi's header `v: 2`; `slot_refusals`: a 429 refusing a deployment slot is returned
+        at once (the caller waits for a slot), not retried here."""
         call = Call(
             f"{method} {route}",
             route.format(**(path or {})),
             idempotent,
             urgent=getattr(self._local, "urgent", False),
+            slot_refusals=slot_refusals,
         )
         response = self._sender.send(
             call,

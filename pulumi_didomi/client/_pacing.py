@@ -7,23 +7,33 @@ answer; so here a request counts from before it is sent until `window` seconds a
 without a fixed safety margin: on a fast link a request leaves the window milliseconds after
 the server's count drops it, on a slow one as late as it must.
 
+Other pipelines of the organization. Didomi's budget is the organization's: other processes
+(pipelines on other machines, other tools) spend it too, and each process sees only its own
+requests. The server's `RateLimit: limit=L, remaining=R` header says how many requests it
+counts in its window; those that are not ours (`L - R` less our own) are another client's, and
+our window then holds no more than what they leave (`foreign`, below). So pipelines that did
+not split the budget converge on it without each finding the limit by a 429. A pipeline given
+a share (`didomi:rateLimit` below Didomi's limit: `33/15` for one of 3) keeps to it, and to the
+same share of the deployment slots (`slot_share`).
+
 Publications go first. A notice deployment holds one of Didomi's 3 deployment slots from its
 POST until a poll finds it done, so a publication request kept waiting for the window idles a
 slot. The requests of a publication (`urgent`) pass every other waiting request, and the others
 leave in the window the room that the publications under way will need: at the pace the slots
-allow (a POST and a poll per deployment per `deployment_seconds`, 3 at once), and no more than
-those publications still need. When nothing is being published, a request goes as soon as the
-window has room, as before.
+allow (a POST and a poll per deployment per `deployment_seconds`, on as many slots as this
+process takes: 3, or its share), and no more than those publications still need. When nothing
+is being published, a request goes as soon as the window has room, as before.
 """
 
 from __future__ import annotations
 
 import collections
+import math
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from pulumi_didomi.limits import MAX_PARALLEL_DEPLOYMENTS
+from pulumi_didomi.limits import DIDOMI_RATE_LIMIT, MAX_PARALLEL_DEPLOYMENTS
 
 #: Seconds between two looks at the window while a request waits for room that depends on other
 #: requests (answers, publications), not on a known expiry time.
@@ -37,21 +47,40 @@ MIN_WAIT = 0.001
 REQUESTS_PER_PUBLICATION = 2
 
 
+def slot_share(
+    limit: tuple[int, float], organization: tuple[int, float] = DIDOMI_RATE_LIMIT
+) -> int:
+    """The deployment slots a pipeline paced at `limit` takes: its share of the organization's
+    request budget, applied to Didomi's 3 slots and rounded up (so that the slots are all used:
+    2 for a half, 1 for a third or a quarter), at least 1."""
+    share = (limit[0] / limit[1]) / (organization[0] / organization[1])
+    return max(1, min(MAX_PARALLEL_DEPLOYMENTS, math.ceil(MAX_PARALLEL_DEPLOYMENTS * share - 0.05)))
+
+
 class RateLimiter:
     """At most `limit` requests per `window` seconds (plus `margin`, for the server's clock
-    granularity), counted from before each request is sent until after its answer.
+    granularity), counted from before each request is sent until after its answer, and no
+    more than the other clients of the organization leave (`observe`).
 
     One per credentials in a process (`shared_limiter`), so that a large refresh never earns a
     429. `acquire` before sending, `release` once answered or failed.
     """
 
-    #: Requests kept in reserve when the server's count shows another client sharing the budget
-    #: (its requests may be in flight).
-    RESERVE = 5
+    #: Requests left to the others when the server's count shows other clients spending the
+    #: budget (their requests in flight are not counted yet). Measured in simulation with 2 to
+    #: 4 pipelines (`tests/client/pipelines_sim.py`): 3 left 3 to 19 rate-limit 429s per run,
+    #: 6 left 0 to 8 and cost no time.
+    RESERVE = 6
 
-    def __init__(self, limit: int, window: float, margin: float = 0.05) -> None:
+    def __init__(
+        self, limit: int, window: float, margin: float = 0.05, slots: int | None = None
+    ) -> None:
         self.limit = limit
         self.window = window + margin
+        #: Deployment slots this process takes at most (its share of Didomi's 3).
+        self.slots = slots if slots is not None else slot_share((limit, window))
+        #: The server's own limit, as its `RateLimit` header says (Didomi's until it does).
+        self.server_limit = max(limit, DIDOMI_RATE_LIMIT[0])
         #: Expected seconds from a deployment's POST to the poll that finds it done (publishing
         #: updates it from what it observes).
         self.deployment_seconds = 1.0
@@ -62,6 +91,11 @@ class RateLimiter:
         self._line: collections.deque[threading.Event] = collections.deque()
         self._lock = threading.Lock()
         self._paused_until = 0.0
+        #: Requests of other clients the server counted at `_foreign_at` (see `observe`), all
+        #: still counted `_foreign_kept` seconds later.
+        self._foreign = 0.0
+        self._foreign_at = 0.0
+        self._foreign_kept = 0.0
 
     def acquire(
         self, clock: Callable[[], float], sleep: Callable[[float], None], urgent: bool = False
@@ -147,30 +181,26 @@ class RateLimiter:
     def observe(self, header: str | None, clock: Callable[[], float]) -> None:
         """Follow the server's `RateLimit: limit=N, remaining=R, reset=S` header.
 
-        The budget is per organization, shared with other processes and tools: when the
-        server says it is nearly spent and counts requests that are not ours, wait for its
-        reset instead of earning a 429.
+        The budget is per organization, shared with other processes and tools. The server
+        counts `N - R` requests in its window; ours are at most what our own window holds (it
+        counts each from before its sending until after its answer), so the rest are other
+        clients'. Until the next answer says otherwise, our window holds no more than what
+        they leave, less a small reserve for their requests in flight; what they spent leaves
+        the server's window within `window` seconds, and is forgotten as fast.
         """
-        if not header:
+        fields = _fields(header)
+        remaining = fields.get("remaining")
+        if remaining is None:
             return
-        fields: dict[str, float] = {}
-        for part in header.split(","):
-            name, _, value = part.strip().partition("=")
-            try:
-                fields[name.strip().lower()] = float(value)
-            except ValueError:
-                continue
-        remaining, reset = fields.get("remaining"), fields.get("reset")
-        if remaining is None or reset is None or remaining > self.RESERVE:
-            return
+        now = clock()
         with self._lock:
-            ours = self._count(clock())
-        # The server counts `limit - remaining` requests in its window. When they are all ours
-        # (ours counted from before they were sent until after their answers), our own window
-        # already paces the rest to the request: pausing until the server's whole-second reset
-        # would only idle up to a second, and then leave 5 requests of the window unused.
-        if fields.get("limit", self.limit) - remaining > ours:
-            self.pause(reset, clock)
+            limit = int(fields.get("limit", self.server_limit))
+            self.server_limit = limit
+            ours = self._count(now)
+            self._foreign = max(0.0, limit - remaining - ours)
+            self._foreign_at = now
+            # Nothing leaves the server's window for `reset` seconds (its oldest request).
+            self._foreign_kept = min(fields.get("reset", self.window), self.window)
 
     # -- under the lock ----------------------------------------------------------------------
 
@@ -180,28 +210,51 @@ class RateLimiter:
             self._answered.popleft()
         return len(self._answered) + self._in_flight
 
+    def _foreign_now(self, now: float) -> float:
+        """Other clients' requests the server still counts, as last observed: none leaves its
+        window before its `reset` (when its oldest request does), and all have left `window`
+        seconds after the observation (taken to leave evenly in between)."""
+        if not self._foreign:
+            return 0.0
+        since = now - self._foreign_at - self._foreign_kept
+        if since <= 0:
+            return self._foreign
+        left = 1.0 - since / max(self.window - self._foreign_kept, RECHECK)
+        return self._foreign * left if left > 0 else 0.0
+
+    def _limit(self, now: float) -> int:
+        """The requests our window may hold at `now`: our limit, or less when other clients
+        spend more of the server's budget than our limit leaves them."""
+        foreign = self._foreign_now(now)
+        if self.limit + foreign <= self.server_limit:
+            return self.limit
+        return max(1, math.floor(self.server_limit - foreign - self.RESERVE))
+
     def _wait(self, now: float, urgent: bool) -> float:
         """Seconds to wait before looking again; 0 or less: the request may go now."""
         wait = self._paused_until - now
-        if self._count(now) >= self.limit:
+        limit = self._limit(now)
+        if self._count(now) >= limit:
             # Room comes back when the oldest answered request leaves the window, or when an
-            # answer comes for a window that is all in flight.
+            # answer comes for a window that is all in flight (or the others' requests leave).
             expiry = self._answered[0] + self.window - now if self._answered else RECHECK
+            if limit < self.limit:
+                expiry = min(expiry, RECHECK * 10)
             wait = max(wait, expiry, MIN_WAIT)
         if wait > 0 or urgent:
             return wait
-        if self._urgent_waiting or not self._room_for_publications(now):
+        if self._urgent_waiting or not self._room_for_publications(now, limit):
             return RECHECK
         return 0.0
 
-    def _room_for_publications(self, now: float) -> bool:
+    def _room_for_publications(self, now: float, limit: int) -> bool:
         """Whether one more request now leaves the publications under way the room they will
         need: at every moment of the next `window` seconds, the requests still in the window,
         this one, and the publications' requests sent from now on fit in the limit."""
         need = REQUESTS_PER_PUBLICATION * self._publications
         if not need:
             return True
-        pace = MAX_PARALLEL_DEPLOYMENTS * REQUESTS_PER_PUBLICATION / self.deployment_seconds
+        pace = self.slots * REQUESTS_PER_PUBLICATION / self.deployment_seconds
         held = len(self._answered) + self._in_flight
         # At `now`, then just as each answered request leaves the window (the ones after it
         # are still in it).
@@ -211,8 +264,8 @@ class RateLimiter:
             for index, answered in enumerate(self._answered)
         ]
         for moment, still_held in moments:
-            publishing = min(need, pace * (moment - now) + MAX_PARALLEL_DEPLOYMENTS)
-            if still_held + 1 + publishing > self.limit:
+            publishing = min(need, pace * (moment - now) + self.slots)
+            if still_held + 1 + publishing > limit:
                 return False
         return True
 
@@ -225,3 +278,15 @@ def shared_limiter(base_url: str, key: str, limit: tuple[int, float]) -> RateLim
     """The process-wide pacing of one set of credentials (one organization's budget)."""
     with _LOCK:
         return _SHARED.setdefault((base_url, key), RateLimiter(*limit))
+
+
+def _fields(header: str | None) -> dict[str, float]:
+    """The numeric fields of a `RateLimit: limit=N, remaining=R, reset=S` header."""
+    fields: dict[str, float] = {}
+    for part in (header or "").split(","):
+        name, _, value = part.strip().partition("=")
+        try:
+            fields[name.strip().lower()] = float(value)
+        except ValueError:
+            continue
+    return fields

@@ -18,7 +18,12 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard the client tries: attempts and total time are both bounded."""
+    """How hard the client tries: attempts and total time are both bounded.
+
+    A 429 is not a failed attempt: Didomi answered, and said when to come back. It is waited
+    out (its `Retry-After` honoured) for as long as the call's time allows (`max_elapsed`, or
+    a publication's own `timeout`), whatever the number of attempts.
+    """
 
     max_attempts: int = 8
     max_elapsed: float = 180.0
@@ -89,13 +94,11 @@ class Retrier:
         self.count = 0
         self._lock = threading.Lock()
 
-    def may_retry(self, attempt: int, started: float) -> bool:
+    def may_retry(self, attempt: int, started: float, throttled: bool = False) -> bool:
         """Whether attempt number `attempt` of a call begun at `started` (monotonic) may be
-        followed by another."""
-        return (
-            attempt < self.policy.max_attempts
-            and time.monotonic() - started < self.policy.max_elapsed
-        )
+        followed by another; `throttled`: it was answered 429, which only time bounds."""
+        in_time = time.monotonic() - started < self.policy.max_elapsed
+        return in_time and (throttled or attempt < self.policy.max_attempts)
 
     def wait(self, attempt: int, retry_after: str | None = None) -> None:
         """Sleep before the next attempt: the server's `Retry-After` (capped, plus a little

@@ -16,6 +16,7 @@ Layers, outermost first, as httpx composes them:
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections import Counter
@@ -33,6 +34,9 @@ log = logging.getLogger("pulumi_didomi.client")
 #: The request extension that carries a request's `Call` through httpx to the event hooks.
 CALL = "didomi.call"
 
+#: Up to this many seconds are added at random to the pause after a rate-limit 429.
+PAUSE_JITTER = 0.5
+
 
 @dataclass
 class Call:
@@ -45,6 +49,9 @@ class Call:
     idempotent: bool = True
     #: A publication's request: paced before the others.
     urgent: bool = False
+    #: A 429 refusing a deployment slot (not the rate limit's) is the caller's to wait out (a
+    #: notice deployment's POST: `publishing` waits for a slot); it is returned as is.
+    slot_refusals: bool = False
     attempts: int = 0
     started: float = field(default_factory=time.monotonic)
     sent_at: float = 0.0
@@ -130,8 +137,10 @@ class Sender:
                 self._retrier.wait(call.attempts)
                 continue
             status = response.status_code
+            if status == 429 and call.slot_refusals and _refused_a_slot(response):
+                return response
             if _should_retry(status=status, idempotent=call.idempotent):
-                if not self._retrier.may_retry(call.attempts, call.started):
+                if not self._retrier.may_retry(call.attempts, call.started, status == 429):
                     return response
                 self._retrier.wait(call.attempts, response.headers.get("Retry-After"))
                 continue
@@ -168,9 +177,45 @@ class Sender:
         if self._limiter is not None:
             self._limiter.observe(response.headers.get("RateLimit"), time.monotonic)
             if status == 429:
+                response.read()  # the error body (the hooks run before httpx reads it)
+            if status == 429 and not _refused_a_slot(response):
+                # The organization's request budget is spent: every request of these
+                # credentials waits (with jitter, so that the pipelines refused at the same
+                # moment do not all come back at once).
                 after = parse_retry_after(response.headers.get("Retry-After"))
                 pause = min(after or 1.0, self._retrier.policy.max_retry_after)
-                self._limiter.pause(pause, time.monotonic)
+                self._limiter.pause(pause + random.uniform(0, PAUSE_JITTER), time.monotonic)
+
+
+def _refused_a_slot(response: httpx.Response) -> bool:
+    """Whether a 429 refused a deployment for want of a free deployment slot (the request was
+    within the rate limit), rather than for the organization's request budget."""
+    return refused_a_slot(response.headers.get("RateLimit"), response_body(response))
+
+
+def refused_a_slot(rate_limit: str | None, body: dict[str, Any]) -> bool:
+    """Whether a 429 with this `RateLimit` header and error body is Didomi's deployment quota
+    (3 notice deployments at once) rather than its rate limit. Didomi documents neither the
+    quota's answer nor a way to tell them apart; its rate limit answers with nothing left
+    (`remaining=0`), and its message names what was refused."""
+    message = str(body.get("message", "")).lower()
+    if "rate limit" in message or message.strip(" .:") == "too many requests":
+        return False
+    if "deployment" in message:
+        return True
+    remaining = _header_field(rate_limit, "remaining")
+    return remaining is not None and remaining > 0
+
+
+def _header_field(header: str | None, name: str) -> float | None:
+    for part in (header or "").split(","):
+        key, _, value = part.strip().partition("=")
+        if key.strip().lower() == name:
+            try:
+                return float(value)
+            except ValueError:
+                return None
+    return None
 
 
 def response_body(response: httpx.Response) -> dict[str, Any]:

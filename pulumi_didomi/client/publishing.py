@@ -3,6 +3,10 @@
 A deployment POST is not idempotent and has no idempotency key. After an ambiguous failure
 (timeout, dropped connection, 502/503/504 once sent) the client looks for the deployment the
 attempt may have created, and sends again only if there is none.
+
+A notice deployment takes one of the organization's 3 deployment slots, shared with every
+other pipeline publishing to it: a refusal (429) is waited out in the process's line for the
+slots (`_slots`), not counted as a failed attempt.
 """
 
 from __future__ import annotations
@@ -14,20 +18,22 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
+import httpx
 from pydantic import BaseModel
 
 from pulumi_didomi.limits import MAX_PARALLEL_DEPLOYMENTS
 
-from ._sending import AmbiguousOutcome, api_error
+from ._retry import parse_retry_after
+from ._sending import AmbiguousOutcome, api_error, response_body
+from ._slots import SlotGate, slot_gate
 from .deployments import Deployments
-from .errors import DeploymentError, DeploymentTimeoutError, TransportError
+from .errors import DeploymentError, DeploymentTimeoutError, RateLimitedError, TransportError
 from .models import NoticeDeployment, WidgetDeployment
 
 log = logging.getLogger("pulumi_didomi.client")
 M = TypeVar("M", bound=BaseModel)
 
 _SLOTS_LOCK = threading.Lock()
-_SLOTS: dict[tuple[str, str], threading.BoundedSemaphore] = {}
 
 #: Polls after the first come after this fraction of the time already waited, within bounds (s).
 POLL_STEP = 0.25
@@ -57,12 +63,89 @@ def _timing(base_url: str) -> DeploymentTiming:
         return _TIMINGS.setdefault(base_url, DeploymentTiming())
 
 
-def _deploy_slot(base_url: str, organization_id: str) -> threading.BoundedSemaphore:
-    """The process-wide semaphore bounding notice deployments in flight for an organization."""
-    with _SLOTS_LOCK:
-        return _SLOTS.setdefault(
-            (base_url, organization_id), threading.BoundedSemaphore(MAX_PARALLEL_DEPLOYMENTS)
-        )
+#: Seconds between two "still waiting for a deployment slot" messages of one publication.
+SAY_EVERY = 30.0
+
+
+class _SlotTurn:
+    """One notice publication's turn at its organization's deployment slots: waits in the
+    process's line, tells the user why it waits, and gives the slot back."""
+
+    def __init__(
+        self,
+        gate: SlotGate,
+        notice_id: str,
+        timeout: float,
+        on_wait: Callable[[str], None] | None,
+    ) -> None:
+        self.gate = gate
+        self.notice_id = notice_id
+        self.timeout = timeout
+        self.on_wait = on_wait
+        self.turn = gate.enter(time.monotonic())
+        self.holding = False
+        self._said_at: float | None = None
+
+    def before_post(self, refusal: httpx.Response | None) -> None:
+        """Wait for this publication's turn (unless its POST is being repeated after an
+        ambiguous failure); raise `RateLimitedError` if its time runs out first."""
+        if self.turn.posting:
+            return
+        if not self.gate.wait_turn(self.turn, self.timeout):
+            waited = self.turn.waited(time.monotonic())
+            raise RateLimitedError(
+                "POST",
+                "/widgets/notices/deployments",
+                429,
+                response_body(refusal) if refusal is not None else {},
+                hint=f"notice {self.notice_id} was not published: no deployment slot of the "
+                f"organization came free for this process in {self.timeout:.0f} s (refused "
+                f"{self.turn.refusals} times over {waited:.0f} s; Didomi runs 3 notice "
+                "deployments at once per organization, shared by every pipeline publishing "
+                "to it). Nothing was published; run `pulumi up` again, or raise the "
+                "NoticeDeployment's timeout",
+                retry_after=self.turn.retry_after,
+            )
+
+    def refused(self, response: httpx.Response) -> None:
+        """Didomi refused the slot: back in line, and say so (at most every `SAY_EVERY` s)."""
+        now = time.monotonic()
+        after = parse_retry_after(response.headers.get("Retry-After"))
+        delay = self.gate.refused(self.turn, now, after)
+        log.info("notice %s: no deployment slot; next try in %.1f s", self.notice_id, delay)
+        if self.on_wait is None:
+            return
+        if self._said_at is None or now - self._said_at >= SAY_EVERY:
+            self._said_at = now
+            waited = self.turn.waited(now)
+            since = f"waited {waited:.0f} s, " if waited >= 1 else ""
+            held = self.gate.held
+            whose = f"{held} of them this pipeline's" if held else "all of other pipelines"
+            self.on_wait(
+                f"notice {self.notice_id}: waiting for a deployment slot: the organization's "
+                f"{MAX_PARALLEL_DEPLOYMENTS} notice deployments are running ({whose}); "
+                f"{since}next try in {delay:.1f} s, gives up after {self.timeout:.0f} s "
+                "without a slot coming free"
+            )
+
+    def won(self) -> None:
+        """The POST created a deployment: it holds a slot until `done`."""
+        self.gate.won(self.turn, time.monotonic())
+        self.holding = True
+        waited = self.turn.waited(time.monotonic())
+        if self.on_wait is not None and self._said_at is not None:
+            self.on_wait(
+                f"notice {self.notice_id}: deployment slot won after {waited:.0f} s "
+                f"({self.turn.refusals} refusals)"
+            )
+
+    def done(self) -> None:
+        """The deployment is over (or this publication gave up): the slot is free."""
+        if self.holding:
+            self.holding = False
+            self.gate.release(time.monotonic())
+        else:
+            self.gate.leave(self.turn)
 
 
 class Publishing(Deployments):
@@ -77,16 +160,22 @@ class Publishing(Deployments):
         organization_id: str | None = None,
         wait: bool = True,
         timeout: float = 300.0,
+        on_wait: Callable[[str], None] | None = None,
     ) -> NoticeDeployment:
         """Publish a notice's draft: exactly one deployment per call, whatever the network does.
 
         The POST is not idempotent. After an ambiguous failure (timeout, dropped connection,
         502/503/504 once sent) the client looks for a deployment of this configuration first
         (a configuration can only ever be deployed once) and retries only if there is none.
-        At most 3 deployments per organization are in flight from this process; a 429 from
-        Didomi's quota is waited out. Its requests pass the process's other waiting requests,
-        which leave it room in the rate limit. With `wait`, returns once the deployment
-        succeeded.
+
+        Didomi runs 3 notice deployments at once per organization, for every pipeline
+        publishing to it. The publication waits for a slot in the process's line (`_slots`):
+        a refusal (429) is waited out, honouring `Retry-After`, until a slot is won, or until
+        `timeout` seconds pass with no slot of this process won or freed (then
+        `RateLimitedError`, nothing published). `on_wait` is told, in words, while it waits.
+        Its requests pass the process's other waiting requests, which leave it room in the
+        rate limit. With `wait`, returns once the deployment succeeded (within `timeout` more
+        seconds).
         """
         org = self._org(organization_id)
         body = {
@@ -100,12 +189,23 @@ class Publishing(Deployments):
             found = self.list_notice_deployments(notice_id, org, production_config_id=config_id)
             return found[0] if found else None
 
-        with self._publishing(), _deploy_slot(self.base_url, org):
-            deployment = self._publish(
-                "/widgets/notices/deployments", body, None, find, NoticeDeployment, once_only=True
-            )
-            if wait:
-                deployment = self.wait_for_deployment(deployment.id, timeout, deployment)
+        gate = slot_gate(self.base_url, org, self._slots)
+        with self._publishing():
+            turn = _SlotTurn(gate, notice_id, timeout, on_wait)
+            try:
+                deployment = self._publish(
+                    "/widgets/notices/deployments",
+                    body,
+                    None,
+                    find,
+                    NoticeDeployment,
+                    once_only=True,
+                    slot=turn,
+                )
+                if wait:
+                    deployment = self.wait_for_deployment(deployment.id, timeout, deployment)
+            finally:
+                turn.done()
         return deployment
 
     def wait_for_deployment(
@@ -183,21 +283,35 @@ class Publishing(Deployments):
         find: Callable[[], M | None],
         model: type[M],
         once_only: bool = False,
+        slot: _SlotTurn | None = None,
     ) -> M:
         """POST a publication; `find` looks for it after an ambiguous failure. `once_only`:
-        the target can be published once only, so a 400 also asks `find`."""
+        the target can be published once only, so a 400 also asks `find`. `slot`: the
+        publication needs a deployment slot; a 429 refusing one is waited out there."""
         started = time.monotonic()
         attempt = 0
         ambiguous = False
+        refusal: httpx.Response | None = None
         while True:
             attempt += 1
+            if slot is not None:
+                slot.before_post(refusal)
             try:
-                response = self._send("POST", route, params=params, json=body, idempotent=False)
+                response = self._send(
+                    "POST",
+                    route,
+                    params=params,
+                    json=body,
+                    idempotent=False,
+                    slot_refusals=slot is not None,
+                )
             except AmbiguousOutcome as exc:
                 ambiguous = True
                 log.info("publish %s: %s; checking whether it took effect", route, exc.cause)
                 found = find()
                 if found is not None:
+                    if slot is not None:
+                        slot.won()
                     return found
                 if not self._retrier.may_retry(attempt, started):
                     raise TransportError(
@@ -206,7 +320,13 @@ class Publishing(Deployments):
                     ) from None
                 self._retrier.wait(attempt)
                 continue
+            if slot is not None and response.status_code == 429:
+                refusal = response
+                slot.refused(response)
+                continue
             if response.status_code < 400:
+                if slot is not None:
+                    slot.won()
                 return model.model_validate(response.json())
             if response.status_code == 400 and (ambiguous or once_only):
                 # An earlier, ambiguous attempt may have published after all; and a

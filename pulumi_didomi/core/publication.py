@@ -209,6 +209,7 @@ def publish(ctx: Context, props: Mapping[str, Any]) -> dict[str, Any]:
             organization_id=org,
             wait=bool(props.get("wait", True)),
             timeout=float(props.get("timeout") or 300.0),
+            on_wait=ctx.tell,
         )
     finally:
         DEPLOYMENTS.invalidate((api.base_url, org))

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pulumi_didomi.client._pacing import RateLimiter
+from pulumi_didomi.client._pacing import RateLimiter, slot_share
 from pulumi_didomi.limits import MAX_PARALLEL_DEPLOYMENTS
 
 
@@ -65,9 +65,9 @@ def test_rate_limiter_paces_a_sliding_window() -> None:
 
 
 def test_rate_limiter_follows_the_servers_count_only_when_it_is_not_all_ours() -> None:
-    """The server's `RateLimit` header pauses the client when it counts requests the client did
-    not send (another tool sharing the organization); when they are all ours, the client's own
-    window paces the rest of the window to the request, with no whole-second idling."""
+    """The server's `RateLimit` header limits the client only by the requests it counts that the
+    client did not send (another pipeline, another tool): when they are all ours, the client's
+    own window paces the rest of the window to the request, with no idling."""
     clock = FakeClock()
 
     def send(limiter: RateLimiter) -> None:
@@ -84,13 +84,36 @@ def test_rate_limiter_follows_the_servers_count_only_when_it_is_not_all_ours() -
     send(ours)
     assert clock.now == 15.25  # the 101st waits for the first to leave the window (+ margin)
 
-    clock.now = 0.0
-    shared = RateLimiter(100, 15.0, margin=0.25)
-    for _ in range(3):
-        send(shared)
-    shared.observe("limit=100, remaining=4, reset=15", clock)  # 96 counted, 3 of them ours
-    send(shared)
-    assert clock.now == 15.0  # waits for the server's reset
+
+def test_the_others_requests_leave_the_client_what_they_leave_the_server() -> None:
+    """93 requests of another client in the server's window: ours holds what is left, less a
+    reserve for their requests in flight (`RESERVE`), until they leave the server's window:
+    none before its `reset` (when its oldest one does), all a window after they were seen."""
+    clock = FakeClock()
+    limiter = RateLimiter(100, 15.0, margin=0.0)
+    limiter.acquire(clock, clock.sleep)
+    limiter.release(clock.now)
+    limiter.observe("limit=100, remaining=6, reset=10", clock)  # 94 counted, 1 ours
+    assert limiter._limit(0.0) == 100 - 93 - RateLimiter.RESERVE == 1
+    assert limiter.try_acquire(0.0) > 0  # our one request fills it
+    assert limiter._limit(9.9) == 1  # nothing of theirs left before `reset`
+    assert limiter._limit(12.5) == 100 - 47 - RateLimiter.RESERVE  # half gone by then
+    assert limiter._limit(15.0) == 100  # all gone a window after
+
+
+def test_a_share_of_the_budget_is_kept_to_and_slots_follow_it() -> None:
+    """A pipeline paced at its share (`didomi:rateLimit` 33/15 for one of 3) keeps its whole
+    share while the others keep to theirs, and takes that share of Didomi's 3 deployment
+    slots, rounded up so that all are used (a half: 2, a third or a quarter: 1)."""
+    clock = FakeClock()
+    third = RateLimiter(33, 15.0)
+    third.observe("limit=100, remaining=34, reset=15", clock)  # 66 of the others'
+    assert third._limit(0.0) == 33
+    third.observe("limit=100, remaining=20, reset=15", clock)  # the others take more
+    assert third._limit(0.0) == 100 - 80 - RateLimiter.RESERVE
+    assert [slot_share((n, 15.0)) for n in (100, 67, 50, 34, 33, 25, 1)] == [3, 2, 2, 1, 1, 1, 1]
+    assert slot_share((200, 30.0)) == 3 and slot_share((20, 3.0)) == 3  # rates, not counts
+    assert RateLimiter(50, 15.0).slots == 2 and RateLimiter(100, 15.0).slots == 3
 
 
 def test_a_publications_request_goes_before_the_others() -> None:
