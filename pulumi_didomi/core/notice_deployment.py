@@ -104,7 +104,9 @@ NOTICE_DEPLOYMENT = Description(
         Prop(
             "timeout",
             "number",
-            "How long to wait for the deployment, in seconds (default 300).",
+            "How long to wait, in seconds (default 300): for one of the organization's "
+            "deployment slots while other pipelines hold them (counted from the last time a "
+            "waiting publication of this run got one), then for the deployment to succeed.",
             default=300,
             rule="positive",
             invalid="must be a positive number of seconds",

@@ -36,7 +36,7 @@ class NoticeDeploymentArgs:
         :param pulumi.Input[_builtins.str] notice_id: The notice to publish (with `revision`, when no `draft` is given).
         :param pulumi.Input[_builtins.str] organization_id: The Didomi organization; defaults to the provider's `organizationId`. A change means another resource.
         :param pulumi.Input[_builtins.str] revision: The draft revision to publish; a change publishes again.
-        :param pulumi.Input[_builtins.float] timeout: How long to wait for the deployment, in seconds (default 300).
+        :param pulumi.Input[_builtins.float] timeout: How long to wait, in seconds (default 300): for one of the organization's deployment slots while other pipelines hold them (counted from the last time a waiting publication of this run got one), then for the deployment to succeed.
         :param pulumi.Input[_builtins.bool] wait: Wait until the deployment succeeds (default true).
         """
         if draft is not None:
@@ -122,7 +122,7 @@ class NoticeDeploymentArgs:
     @pulumi.getter
     def timeout(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
-        How long to wait for the deployment, in seconds (default 300).
+        How long to wait, in seconds (default 300): for one of the organization's deployment slots while other pipelines hold them (counted from the last time a waiting publication of this run got one), then for the deployment to succeed.
         """
         return pulumi.get(self, "timeout")
 
@@ -167,7 +167,7 @@ class NoticeDeployment(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] notice_id: The notice to publish (with `revision`, when no `draft` is given).
         :param pulumi.Input[_builtins.str] organization_id: The Didomi organization; defaults to the provider's `organizationId`. A change means another resource.
         :param pulumi.Input[_builtins.str] revision: The draft revision to publish; a change publishes again.
-        :param pulumi.Input[_builtins.float] timeout: How long to wait for the deployment, in seconds (default 300).
+        :param pulumi.Input[_builtins.float] timeout: How long to wait, in seconds (default 300): for one of the organization's deployment slots while other pipelines hold them (counted from the last time a waiting publication of this run got one), then for the deployment to succeed.
         :param pulumi.Input[_builtins.bool] wait: Wait until the deployment succeeds (default true).
         """
         ...
@@ -370,7 +370,7 @@ class NoticeDeployment(pulumi.CustomResource):
     @pulumi.getter
     def timeout(self) -> pulumi.Output[Optional[_builtins.float]]:
         """
-        How long to wait for the deployment, in seconds (default 300).
+        How long to wait, in seconds (default 300): for one of the organization's deployment slots while other pipelines hold them (counted from the last time a waiting publication of this run got one), then for the deployment to succeed.
         """
         return pulumi.get(self, "timeout")
 

@@ -74,5 +74,7 @@ class NoticeDeployment(
             message: The deployment's message in Didomi's audit log (default: project, stack,
                 resource, revision and the CI commit; template `didomi:deploymentMessage`).
             wait: Wait until the deployment succeeds (default true).
-            timeout: How long to wait for the deployment, in seconds (default 300).
+            timeout: How long to wait, in seconds (default 300): for one of the organization's
+                deployment slots while other pipelines hold them (counted from the last time a
+                waiting publication of this run got one), then for the deployment to succeed.
             """

@@ -86,7 +86,7 @@ export class NoticeDeployment extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly status: pulumi.Output<string>;
     /**
-     * How long to wait for the deployment, in seconds (default 300).
+     * How long to wait, in seconds (default 300): for one of the organization's deployment slots while other pipelines hold them (counted from the last time a waiting publication of this run got one), then for the deployment to succeed.
      */
     declare public readonly timeout: pulumi.Output<number | undefined>;
     /**
@@ -169,7 +169,7 @@ export interface NoticeDeploymentArgs {
      */
     revision?: pulumi.Input<string | undefined>;
     /**
-     * How long to wait for the deployment, in seconds (default 300).
+     * How long to wait, in seconds (default 300): for one of the organization's deployment slots while other pipelines hold them (counted from the last time a waiting publication of this run got one), then for the deployment to succeed.
      */
     timeout?: pulumi.Input<number | undefined>;
     /**

@@ -39,7 +39,7 @@ type NoticeDeployment struct {
 	Revision pulumi.StringPtrOutput `pulumi:"revision"`
 	// The deployment's status.
 	Status pulumi.StringOutput `pulumi:"status"`
-	// How long to wait for the deployment, in seconds (default 300).
+	// How long to wait, in seconds (default 300): for one of the organization's deployment slots while other pipelines hold them (counted from the last time a waiting publication of this run got one), then for the deployment to succeed.
 	Timeout pulumi.Float64PtrOutput `pulumi:"timeout"`
 	// Wait until the deployment succeeds (default true).
 	Wait pulumi.BoolPtrOutput `pulumi:"wait"`
@@ -114,7 +114,7 @@ type noticeDeploymentArgs struct {
 	OrganizationId *string `pulumi:"organizationId"`
 	// The draft revision to publish; a change publishes again.
 	Revision *string `pulumi:"revision"`
-	// How long to wait for the deployment, in seconds (default 300).
+	// How long to wait, in seconds (default 300): for one of the organization's deployment slots while other pipelines hold them (counted from the last time a waiting publication of this run got one), then for the deployment to succeed.
 	Timeout *float64 `pulumi:"timeout"`
 	// Wait until the deployment succeeds (default true).
 	Wait *bool `pulumi:"wait"`
@@ -132,7 +132,7 @@ type NoticeDeploymentArgs struct {
 	OrganizationId pulumi.StringPtrInput
 	// The draft revision to publish; a change publishes again.
 	Revision pulumi.StringPtrInput
-	// How long to wait for the deployment, in seconds (default 300).
+	// How long to wait, in seconds (default 300): for one of the organization's deployment slots while other pipelines hold them (counted from the last time a waiting publication of this run got one), then for the deployment to succeed.
 	Timeout pulumi.Float64PtrInput
 	// Wait until the deployment succeeds (default true).
 	Wait pulumi.BoolPtrInput
@@ -235,7 +235,7 @@ func (o NoticeDeploymentOutput) Status() pulumi.StringOutput {
 	return o.ApplyT(func(v *NoticeDeployment) pulumi.StringOutput { return v.Status }).(pulumi.StringOutput)
 }
 
-// How long to wait for the deployment, in seconds (default 300).
+// How long to wait, in seconds (default 300): for one of the organization's deployment slots while other pipelines hold them (counted from the last time a waiting publication of this run got one), then for the deployment to succeed.
 func (o NoticeDeploymentOutput) Timeout() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v *NoticeDeployment) pulumi.Float64PtrOutput { return v.Timeout }).(pulumi.Float64PtrOutput)
 }
