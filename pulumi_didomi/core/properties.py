@@ -41,21 +41,40 @@ class Naming:
 Derivation = Callable[[Mapping[str, Any], Naming], Any]
 
 
+class Values:
+    """How values are taken apart and combined where some may not be known yet: plain values
+    (the core, the plugin: `UNKNOWN` stands for what a preview does not know). A dynamic program
+    combines Outputs instead (`pulumi_didomi.resources._dynamic`), through the same rules."""
+
+    def part(self, source: Any, name: str) -> Any:
+        """The part `name` of an object (unknown while the object is)."""
+        if isinstance(source, Mapping):
+            return source.get(name)
+        return UNKNOWN if has_unknown(source) else None
+
+    def combine(self, used: Mapping[str, Any], of: Callable[[Mapping[str, Any]], Any]) -> Any:
+        """`of` the values used (unknown while one of them is)."""
+        return UNKNOWN if has_unknown(used) else of(used)
+
+
+PLAIN = Values()
+
+
 @dataclass(frozen=True)
 class Part:
-    """One part of an object a resource hands to another (`Handoff`): computed from the named
-    properties of the resource that hands it (inputs are known in a preview, outputs once the
-    resource is written)."""
+    """One part of an object a resource hands to another (`Prop.handoff`): computed from the
+    named properties of the resource that hands it (inputs are known in a preview, outputs once
+    the resource is written)."""
 
     uses: tuple[str, ...]
     of: Callable[[Mapping[str, Any]], Any] | None = None  # default: the one property used
     secret: bool = False
 
-    def value(self, props: Mapping[str, Any]) -> Any:
+    def value(self, props: Mapping[str, Any], values: Values = PLAIN) -> Any:
         used = {k: props[k] for k in self.uses if props.get(k) is not None}
         if self.of is None:
             return used.get(self.uses[0])
-        return UNKNOWN if has_unknown(used) else self.of(used)
+        return values.combine(used, self.of)
 
 
 @dataclass(frozen=True)

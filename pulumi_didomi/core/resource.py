@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pulumi_didomi.client.errors import DidomiError
-from pulumi_didomi.core.properties import Description, Naming, input_problems
+from pulumi_didomi.core.properties import PLAIN, Description, Naming, Prop, Values, input_problems
 from pulumi_didomi.core.session import Settings, client_for
 from pulumi_didomi.core.values import UNKNOWN, has_unknown, normalize, replacements
 
@@ -102,25 +102,21 @@ class Resource:
         """Every invalid input, before any call; values not known yet are skipped."""
         return input_problems(self.description, inputs, has_unknown)
 
-    def derive(self, inputs: Mapping[str, Any], naming: Naming) -> dict[str, Any]:
-        """The inputs computed from the others (unknown while what they use is unknown)."""
+    def derive(
+        self, inputs: Mapping[str, Any], naming: Naming, values: Values = PLAIN
+    ) -> dict[str, Any]:
+        """The inputs computed from the others (`Prop.default_from`, `Prop.derive`), unknown
+        while what they use is; a dynamic program derives them as Outputs (`values`)."""
         merged = dict(inputs)
         out: dict[str, Any] = {}
         for prop in self.description.props:
             if prop.default_from and merged.get(prop.name) is None:
-                source = merged.get(prop.default_from)
-                if has_unknown(source) and not isinstance(source, Mapping):
-                    value: Any = UNKNOWN
-                else:
-                    value = source.get(prop.name) if isinstance(source, Mapping) else None
+                value = values.part(merged.get(prop.default_from), prop.name)
                 if value is not None:
                     out[prop.name] = merged[prop.name] = value
             if prop.derive is not None and merged.get(prop.name) is None:
                 used = {k: merged[k] for k in prop.uses if merged.get(k) is not None}
-                try:
-                    value = UNKNOWN if has_unknown(used) else prop.derive(used, naming)
-                except DidomiError as exc:
-                    raise DerivationError(prop.name, str(exc)) from None
+                value = values.combine(used, _derivation(prop, naming))
                 if value is not None:
                     out[prop.name] = merged[prop.name] = value
         return out
@@ -190,3 +186,17 @@ class Resource:
     def pending(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """The computed outputs not known before Didomi answers (unknown in a preview)."""
         return {p.name: UNKNOWN for p in self.description.outputs if p.name not in values}
+
+
+def _derivation(prop: Prop, naming: Naming) -> Callable[[Mapping[str, Any]], Any]:
+    """`prop.derive` of the values it uses; a failure names the input (`DerivationError`)."""
+    assert prop.derive is not None
+    derive = prop.derive
+
+    def run(used: Mapping[str, Any]) -> Any:
+        try:
+            return derive(used, naming)
+        except DidomiError as exc:
+            raise DerivationError(prop.name, str(exc)) from None
+
+    return run

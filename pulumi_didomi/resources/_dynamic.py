@@ -37,9 +37,9 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 
 from pulumi_didomi.client.errors import DidomiError, redact
-from pulumi_didomi.core.properties import Description, Naming, Prop, json_problems
+from pulumi_didomi.core.properties import Description, Prop, Values, json_problems
 from pulumi_didomi.core.registry import RESOURCES
-from pulumi_didomi.core.resource import Context
+from pulumi_didomi.core.resource import Context, DerivationError
 from pulumi_didomi.core.resource import Resource as CoreResource
 from pulumi_didomi.core.session import SETTINGS_KEYS, Settings
 from pulumi_didomi.core.values import UNKNOWN_TYPES, already_applied, normalize
@@ -171,7 +171,7 @@ class DynamicResource(Resource):
             if isinstance(source, DynamicResource):
                 inputs[prop.name] = source._handoff(prop, resource_name)
                 handed.append(source)
-        inputs.update(_derived(described, inputs, naming(resource_name)))
+        inputs.update(provider.resource.derive(inputs, naming(resource_name), OUTPUTS))
         if described.unique:
             key, *scope = described.unique
             inputs[key] = claim(
@@ -201,20 +201,15 @@ class DynamicResource(Resource):
                 f"{consumer!r}: {prop.name} takes {prop.type.rsplit(':', 1)[-1]}, which a "
                 f"{described.name} does not hand over"
             )
-        inputs = self._didomi_inputs
+        outputs = {p.name for p in described.outputs}
         parts: dict[str, Any] = {}
         for name, part in output.handoff:
-            used = {
-                k: inputs[k] if k in inputs else getattr(self, k)
+            props = {
+                k: self._didomi_inputs[k] if k in self._didomi_inputs else getattr(self, k)
                 for k in part.uses
-                if k in inputs or k in {p.name for p in described.outputs}
+                if k in self._didomi_inputs or k in outputs
             }
-            if part.of is None:
-                value: Any = used.get(part.uses[0])
-            elif any(isinstance(v, pulumi.Output) for v in used.values()):
-                value = pulumi.Output.all(**used).apply(part.of)
-            else:
-                value = part.of(used)
+            value = part.value(props, OUTPUTS)
             parts[name] = pulumi.Output.secret(value) if part.secret else value
         return parts
 
@@ -275,45 +270,29 @@ def _did_you_mean(name: str, choices: set[str]) -> str:
     return f"did you mean {match[0]!r}?" if match else "see the resource's documentation"
 
 
-def _derived(described: Description, inputs: dict[str, Any], where: Naming) -> dict[str, Any]:
-    """The inputs derived from the others, as Outputs where what they use is one (each hosting
-    derives them alike: `Prop.default_from`, `Prop.derive`)."""
-    merged = dict(inputs)
-    out: dict[str, Any] = {}
-    for prop in described.props:
-        if prop.default_from and merged.get(prop.name) is None:
-            source = merged.get(prop.default_from)
-            value = source.get(prop.name) if isinstance(source, Mapping) else None
-            if isinstance(source, pulumi.Output):
-                value = source.apply(_part(prop.name))
-            if value is not None:
-                out[prop.name] = merged[prop.name] = value
-        if prop.derive is not None and merged.get(prop.name) is None:
-            used = {k: merged[k] for k in prop.uses if merged.get(k) is not None}
-            derive = _reported(prop, where)
-            if any(isinstance(v, pulumi.Output) for v in used.values()):
-                out[prop.name] = merged[prop.name] = pulumi.Output.all(**used).apply(derive)
-            else:
-                out[prop.name] = merged[prop.name] = derive(used)
-    return out
+class _OutputValues(Values):
+    """The core's rules for values not known yet, over Outputs: a part of an Output, or a
+    combination of values some of which are Outputs, is an Output; a derivation's failure is
+    the program's error (no traceback)."""
+
+    def part(self, source: Any, name: str) -> Any:
+        if isinstance(source, pulumi.Output):
+            return source.apply(lambda s: s.get(name) if isinstance(s, Mapping) else None)
+        return super().part(source, name)
+
+    def combine(self, used: Mapping[str, Any], of: Callable[[Mapping[str, Any]], Any]) -> Any:
+        def reported(values: Mapping[str, Any]) -> Any:
+            try:
+                return of(values)
+            except DerivationError as exc:
+                raise pulumi.RunError(str(exc)) from None
+
+        if any(isinstance(v, pulumi.Output) for v in used.values()):
+            return pulumi.Output.all(**used).apply(reported)
+        return reported(used)
 
 
-def _part(name: str) -> Callable[[Any], Any]:
-    return lambda source: source.get(name) if isinstance(source, Mapping) else None
-
-
-def _reported(prop: Prop, where: Naming) -> Callable[[Mapping[str, Any]], Any]:
-    """`prop.derive` with its failures as the program's errors (no traceback)."""
-    assert prop.derive is not None
-    derive = prop.derive
-
-    def run(used: Mapping[str, Any]) -> Any:
-        try:
-            return derive(used, where)
-        except DidomiError as exc:
-            raise pulumi.RunError(str(exc)) from None
-
-    return run
+OUTPUTS = _OutputValues()
 
 
 def _outputs_in(value: Any) -> Iterator[pulumi.Output[Any]]:
