@@ -8,7 +8,8 @@ provider plugin calls them with wire values turned into the core's names, the dy
 with the values the engine hands them. The lifecycle vocabulary is Pulumi's own:
 
 - `check(inputs)`: before anything else, also in a preview (values may be unknown): the
-  problems `(field, reason)`;
+  problems `(field, reason)`; then `check_remote(ctx, inputs, olds)`, the problems only Didomi
+  can tell (an id that must exist), with reads only, when the settings can reach Didomi;
 - `derive(inputs, naming)`, with `check`: the inputs a resource computes from the others
   (`Prop.derive`, `Prop.default_from`);
 - `diff(olds, news)`, at every preview and update: the inputs that changed, those that replace;
@@ -101,6 +102,14 @@ class Resource:
     def check(self, inputs: Mapping[str, Any]) -> list[Problem]:
         """Every invalid input, before any call; values not known yet are skipped."""
         return input_problems(self.description, inputs, has_unknown)
+
+    def check_remote(
+        self, ctx: Context, inputs: Mapping[str, Any], olds: Mapping[str, Any]
+    ) -> list[Problem]:
+        """The problems only Didomi can tell (an id that must exist), after `check` found none:
+        reads only (nothing is written), values not known yet and those the stack applied
+        (`olds`) skipped. Each hosting calls it only when its settings can reach Didomi."""
+        return []
 
     def derive(self, inputs: Mapping[str, Any], naming: Naming) -> dict[str, Any]:
         """The inputs computed from the others (unknown while what they use is unknown)."""

