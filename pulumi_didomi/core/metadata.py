@@ -92,6 +92,12 @@ def remember(
         listing[id_] = dict(doc)
 
 
+def forget() -> None:
+    """Forget every listing (a new run, as a new provider process starts it)."""
+    for cache in (_VENDORS, _PURPOSES, _STORAGES, _CATEGORIES):
+        cache.clear()
+
+
 def unknown_ids(ids: list[str], listed: Callable[[bool], Listing]) -> list[str]:
     """Those of `ids` that are not in the listing, looked for again in a fresh one first."""
     missing = [i for i in ids if i not in listed(False)]

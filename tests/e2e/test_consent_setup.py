@@ -25,15 +25,18 @@ PROGRAM = REPO / "tests" / "e2e" / "programs" / "consent_setup"
 
 
 def _stack(
-    cli: PulumiCLI, tmp_path: Path, emulator: EmulatorProcess, hosting: str, **config: Any
+    cli: PulumiCLI,
+    tmp_path: Path,
+    emulator: EmulatorProcess,
+    hosting: str,
+    src: Path = PROGRAM,
+    **config: Any,
 ) -> ExampleStack:
     if hosting == "native":  # the plugin's console script on PATH, as a user's virtualenv has it
         bin_dir = str(Path(sys.executable).parent)
         cli.extra_env["PATH"] = os.pathsep.join([str(cli.bin_dir), bin_dir, "/usr/bin", "/bin"])
     settings = {"hosting": hosting, **config}
-    return ExampleStack.create(
-        cli, "consent-setup", tmp_path, emulator, ORG_A, settings, src=PROGRAM
-    )
+    return ExampleStack.create(cli, src.name, tmp_path, emulator, ORG_A, settings, src=src)
 
 
 def _custom(api: Api, path: str) -> list[dict[str, Any]]:
@@ -121,3 +124,80 @@ def test_vendors_and_purposes_as_code(
     assert _custom(api, "/metadata/purposes") == []
     assert api.ok("GET", f"/metadata/partners/{vendor['id']}")["deprecated"] is True
     assert len(api.deployments(out["notice_id"])) == 2
+
+
+@pytest.mark.parametrize("hosting", HOSTINGS)
+def test_bad_input_fails_in_check_naming_the_field(
+    hosting: str, emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+) -> None:
+    def name(python: str) -> str:  # the field as the caller's language spells it
+        if hosting == "dynamic":
+            return python
+        head, *rest = python.split("_")
+        return head + "".join(p.title() for p in rest)
+
+    stack = _stack(pulumi_cli, tmp_path, emulator, hosting)
+
+    def refused(**config: Any) -> str:
+        for key, value in config.items():
+            stack.config(key, value)
+        emulator.reset_stats()
+        failed = stack.pulumi("up", "--yes", check=False)
+        text = failed.stdout + failed.stderr
+        assert failed.returncode != 0 and "Traceback" not in text, text
+        assert _writes(api_calls(emulator.stats())) == {}
+        return text
+
+    # What the values say: an empty translation map, an unknown language code, a bad regex.
+    text = refused(analyticsExtra={"details": {}, "description": {"english": "Audience"}})
+    assert "property details value {map[]} has a problem: must name at least one language" in text
+    assert "description.english: 'english' is not a language code" in text, text
+    text = refused(analyticsExtra={}, vendorExtra={"url_patterns": ["^https://(cdn"]})
+    assert f"{name('url_patterns')}[0]: '^https://(cdn' is not a valid regular expression" in text
+
+    # What only Didomi can tell (reads only): an unknown category, a purpose that does not exist.
+    text = refused(vendorExtra={"category_id": "analytic", "spi_purposes": ["no-such-purpose"]})
+    assert f"property {name('category_id')} value {{analytic}} has a problem" in text, text
+    assert "unknown category 'analytic' (did you mean 'analytics'?)" in text, text
+    assert f"{name('spi_purposes')}[0]: no purpose 'no-such-purpose'" in text, text
+    assert _custom(Api(emulator.url, ORG_A), "/metadata/purposes") == []
+
+
+@pytest.mark.parametrize("hosting", HOSTINGS)
+def test_adopting_an_existing_vendor(
+    hosting: str, emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+) -> None:
+    """A vendor made in the console, with fields the program does not set, adopted (dynamic:
+    `adopt_id`; plugin: `pulumi import`): nothing the program does not mention is lost, and the
+    next preview is empty."""
+    api = Api(emulator.url, ORG_A)
+    made = api.new_vendor(
+        "Legacy CDN",
+        category_id="infrastructure",
+        website="https://cdn.example/privacy",
+        default_purposes_id=["cookies"],
+        notes="signed 2021",
+        tags=["cdn"],
+    )
+    api.new_storage(made["id"])
+    project = tmp_path / "src" / "adopt"
+    project.mkdir(parents=True)
+    (project / "Pulumi.yaml").write_text("name: didomi-adopt\nruntime: python\n")
+    module = "pulumi_didomi.native" if hosting == "native" else "pulumi_didomi"
+    adopt = "" if hosting == "native" else f", adopt_id={made['id']!r}"
+    (project / "__main__.py").write_text(
+        f"import {module} as didomi\n"
+        f"didomi.Vendor('legacy', name='Legacy CDN', category_id='infrastructure', "
+        f"website='https://cdn.example/privacy', default_purposes=['cookies']{adopt})\n"
+    )
+    stack = _stack(pulumi_cli, tmp_path, emulator, hosting, src=project)
+    emulator.reset_stats()
+    if hosting == "native":
+        stack.pulumi("import", "didomi:index:Vendor", "legacy", made["id"], "--yes")
+    else:
+        stack.up()
+    assert _writes(api_calls(emulator.stats())) == {}
+    stack.pulumi("preview", "--expect-no-changes")
+    after = api.ok("GET", f"/metadata/partners/{made['id']}")
+    assert (after["notes"], after["tags"], after["deprecated"]) == ("signed 2021", ["cdn"], False)
+    assert len(api.ok("GET", "/metadata/partners-storages")["data"]) == 1

@@ -3,7 +3,8 @@
 published once. Run with `pulumi config set hosting native` for the `didomi` plugin.
 
 Stack config: hosting (dynamic | native), withTracker (default true), trackerName,
-trackerWebsite, adoptVendor (an existing vendor's id, for the dynamic resources' adoption).
+trackerWebsite, adoptVendor (an existing vendor's id, for the dynamic resources' adoption),
+vendorExtra / analyticsExtra (objects of inputs given to the vendor / the first purpose).
 """
 
 import pulumi
@@ -15,14 +16,15 @@ if native:
 else:
     import pulumi_didomi as didomi  # type: ignore[no-redef]
 
-analytics = didomi.Purpose(
-    "analytics",
-    description={"en": "Audience measurement", "fr": "Mesure d'audience"},
-    details={
+analytics_inputs = {
+    "description": {"en": "Audience measurement", "fr": "Mesure d'audience"},
+    "details": {
         "en": "We count visits to improve the shop.",
         "fr": "Nous comptons les visites pour améliorer la boutique.",
     },
-)
+    **(config.get_object("analyticsExtra") or {}),
+}
+analytics = didomi.Purpose("analytics", **analytics_inputs)
 personalisation = didomi.Purpose(
     "personalisation",
     description={"en": "Personalised offers", "fr": "Offres personnalisées"},
@@ -35,18 +37,17 @@ personalisation = didomi.Purpose(
 
 listed = []
 if config.get_bool("withTracker") is not False:
-    tracker = didomi.Vendor(
-        "tracker",
-        name=config.get("trackerName") or "Example Tracker",
-        category_id="analytics",
-        website=config.get("trackerWebsite") or "https://tracker.example/privacy",
-        hosts=["tracker.example"],
-        url_patterns=[r"^https://cdn\.tracker\.example/"],
-        default_purposes=[analytics.id],
-        legitimate_interest_purposes=[personalisation.id],
-        cookie_max_duration=13,
-        cookie_max_duration_unit="months",
-        storages=[
+    tracker_inputs = {
+        "name": config.get("trackerName") or "Example Tracker",
+        "category_id": "analytics",
+        "website": config.get("trackerWebsite") or "https://tracker.example/privacy",
+        "hosts": ["tracker.example"],
+        "url_patterns": [r"^https://cdn\.tracker\.example/"],
+        "default_purposes": [analytics.id],
+        "legitimate_interest_purposes": [personalisation.id],
+        "cookie_max_duration": 13,
+        "cookie_max_duration_unit": "months",
+        "storages": [
             {
                 "type": "cookie",
                 "identifier": "_trk",
@@ -56,8 +57,10 @@ if config.get_bool("withTracker") is not False:
                 "purposes": [analytics.id],
             }
         ],
-        adopt_id=config.get("adoptVendor"),
-    )
+        "adopt_id": config.get("adoptVendor"),
+        **(config.get_object("vendorExtra") or {}),
+    }
+    tracker = didomi.Vendor("tracker", **tracker_inputs)
     listed.append(tracker.id)
     pulumi.export("tracker_id", tracker.id)
 
