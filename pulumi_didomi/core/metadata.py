@@ -205,6 +205,13 @@ def keys_problems(field: str, value: Any, allowed: tuple[str, ...]) -> list[Prob
     return problems
 
 
+def text_of(value: Any) -> str:
+    """A translatable text's English (else first) version."""
+    if isinstance(value, Mapping):
+        return str(value.get("en") or next(iter(value.values()), ""))
+    return "" if value is None else str(value)
+
+
 def known(values: Any) -> list[str]:
     """The ids of a list that are known already (not outputs still to come)."""
     if not isinstance(values, list):

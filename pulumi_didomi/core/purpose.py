@@ -19,7 +19,7 @@ from pulumi_didomi.client.errors import (
     InvalidRequestError,
     NotFoundError,
 )
-from pulumi_didomi.core import metadata
+from pulumi_didomi.core import consent_impact, metadata
 from pulumi_didomi.core.objects import ArchivableObject, adopt_prop, organization_prop
 from pulumi_didomi.core.properties import Description, Prop
 from pulumi_didomi.core.regulations import REGULATION_IDS
@@ -126,6 +126,11 @@ class Purpose(ArchivableObject):
                 )
         problems += metadata.keys_problems("namespaces", inputs.get("namespaces"), NAMESPACES)
         return problems
+
+    def impact(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        """A replacement: a new purpose, a new id."""
+        name = metadata.text_of(olds.get("description")) or "(unnamed)"
+        return consent_impact.replacement_impact("purpose", name, self.diff(olds, news)[1])
 
     def get(
         self, api: DidomiClient, id_: str, org: str, imported: bool = False

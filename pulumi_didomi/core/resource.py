@@ -13,6 +13,8 @@ with the values the engine hands them. The lifecycle vocabulary is Pulumi's own:
 - `derive(inputs, naming)`, with `check`: the inputs a resource computes from the others
   (`Prop.derive`, `Prop.default_from`);
 - `diff(olds, news)`, at every preview and update: the inputs that changed, those that replace;
+  then `impact(olds, news)`: what the change does to consent already collected, which each
+  hosting prints as warnings;
 - `create(ctx, inputs)`, or `preview_create(inputs)` in a preview: the id and outputs;
 - `read(ctx, id, state)`, at a refresh or an import: `Found(outputs, inputs)`, None when gone;
 - `update(ctx, id, olds, news)`, or `preview_update(olds, news)`: the new outputs;
@@ -150,6 +152,11 @@ class Resource:
             if has_unknown(new) or normalize(old) != normalize(new):
                 changed.append(prop.name)
         return changed, replaces
+
+    def impact(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        """What a change `diff` found does to consent already collected (warnings for the
+        preview; `pulumi_didomi.core.consent_impact`); none by default."""
+        return []
 
     # -- the lifecycle -----------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pulumi_didomi.client.errors import ConfigurationError, ForbiddenError, NotFoundError
-from pulumi_didomi.core import metadata
+from pulumi_didomi.core import consent_impact, metadata
 from pulumi_didomi.core.objects import ArchivableObject, adopt_prop, name_prop, organization_prop
 from pulumi_didomi.core.properties import PACKAGE, Description, ObjectType, Prop
 from pulumi_didomi.core.resource import Context, Problem
@@ -412,6 +412,15 @@ class Vendor(ArchivableObject):
             except ConfigurationError as exc:
                 problems.append(("adopt_id", str(exc)))
         return problems
+
+    def impact(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        """Purposes moving between legal bases; a replacement (a new id)."""
+        name = str(olds.get("name") or news.get("name") or "")
+        replaces = self.diff(olds, news)[1]
+        return [
+            *consent_impact.replacement_impact("vendor", name, replaces),
+            *([] if replaces else consent_impact.legal_basis_impact(name, olds, news)),
+        ]
 
     # -- the API calls ---------------------------------------------------------------------------
 

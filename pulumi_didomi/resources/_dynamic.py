@@ -39,7 +39,7 @@ from pulumi.output import Unknown
 from pulumi_didomi.client.errors import DidomiError, redact
 from pulumi_didomi.core.properties import Description, Naming, Prop, json_problems
 from pulumi_didomi.core.registry import RESOURCES
-from pulumi_didomi.core.resource import Context
+from pulumi_didomi.core.resource import Context, to_stderr
 from pulumi_didomi.core.resource import Resource as CoreResource
 from pulumi_didomi.core.session import SETTINGS_KEYS, Settings
 from pulumi_didomi.core.values import UNKNOWN_TYPES, already_applied, normalize
@@ -130,6 +130,9 @@ class DynamicProvider(ResourceProvider):
     @surfaced
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed, replaces = self.resource.diff(olds, news)
+        if changed:  # Pulumi shows a dynamic provider's stderr on the stack's line
+            for message in self.resource.impact(olds, news):
+                to_stderr(f"warning: {message}")
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
 
     @surfaced

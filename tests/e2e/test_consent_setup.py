@@ -104,11 +104,34 @@ def test_vendors_and_purposes_as_code(
     assert restored["default_purposes_id"] == [out["analytics_id"]]
     stack.pulumi("preview", "--expect-no-changes")
 
+    # The vendor removed from the notice's draft in the console: refresh shows it, up writes the
+    # draft back and publishes nothing (what is live still lists it).
+    draft = api.draft(out["notice_id"])
+    api.ok(
+        "PATCH",
+        f"/widgets/notices/configs/{draft['id']}",
+        json={"config": {"app": {"name": "Shop", "vendors": {"include": ["google"]}}}},
+    )
+    refresh = stack.pulumi("refresh", "--yes").stdout
+    assert "config" in refresh, refresh
+    stack.up()
+    assert api.draft(out["notice_id"])["config"]["app"]["vendors"]["include"] == [
+        vendor["id"],
+        "google",
+    ]
+    assert len(api.deployments(out["notice_id"])) == 1
+    stack.pulumi("preview", "--expect-no-changes")
+
     # The vendor leaves the program: the preview shows the notice republished and the vendor
     # deleted from the stack; up deprecates it (it stays on Didomi) and publishes once more.
     stack.config("withTracker", "false")
     preview = stack.pulumi("preview").stdout
     assert "1 to delete" in preview and "1 to replace" in preview, preview
+    warning = (
+        f"consent impact: notice {out['notice_id']} is published with vendors removed "
+        f"({vendor['id']})"
+    )
+    assert warning in preview, preview
     stack.up()
     after = api.ok("GET", f"/metadata/partners/{vendor['id']}")
     assert after["deprecated"] is True
