@@ -473,10 +473,12 @@ class Vendor(ArchivableObject):
             found = metadata.vendors(api, org).get(id_) or api.get_vendor(id_, org).model_dump(
                 mode="json"
             )
+        if "storages" not in fields:  # not written: as the stack last read them (`projected`)
+            return from_api(found)
         current = self._storages(api, org, id_)
         return {
             **from_api(found),
-            "storages": self._sync(api, org, id_, fields.get("storages"), current),
+            "storages": self._sync(api, org, id_, fields["storages"], current),
         }
 
     def archive(self, ctx: Context, api: DidomiClient, id_: str, state: Mapping[str, Any]) -> None:
@@ -493,6 +495,8 @@ class Vendor(ArchivableObject):
         """Storages in the program's order (matched by key), each with the keys the program
         sets; the others after them, whole (drift)."""
         out = super().projected(props, found)
+        if "storages" in out and "storages" not in found:  # unchanged by this update
+            out["storages"] = props["storages"]
         if isinstance(out.get("storages"), list) and isinstance(props.get("storages"), list):
             wanted = {storage_key(s): s for s in props["storages"] if isinstance(s, Mapping)}
             order = {key: i for i, key in enumerate(wanted)}

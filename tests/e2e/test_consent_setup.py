@@ -224,3 +224,79 @@ def test_adopting_an_existing_vendor(
     after = api.ok("GET", f"/metadata/partners/{made['id']}")
     assert (after["notes"], after["tags"], after["deprecated"]) == ("signed 2021", ["cdn"], False)
     assert len(api.ok("GET", "/metadata/partners-storages")["data"]) == 1
+
+
+BUDGET_PROGRAM = """
+import pulumi
+config = pulumi.Config()
+if config.get("hosting") == "native":
+    import pulumi_didomi.native as didomi
+else:
+    import pulumi_didomi as didomi
+for i in range({n}):
+    purpose = didomi.Purpose(
+        f"purpose-{{i}}", description={{"en": f"Purpose {{i}}"}}, details={{"en": "What for"}}
+    )
+    didomi.Vendor(
+        f"vendor-{{i}}",
+        name=config.get("vendorName") if i == 0 and config.get("vendorName") else f"Vendor {{i}}",
+        category_id="analytics",
+        default_purposes=[purpose.id],
+        storages=[{{"type": "app_storage", "identifier": f"k{{i}}", "purposes": [purpose.id]}}],
+    )
+"""
+
+
+@pytest.mark.parametrize("hosting", HOSTINGS)
+def test_call_budgets_of_ten_vendors_and_ten_purposes(
+    hosting: str, emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+) -> None:
+    """Refresh of N = 10 vendors and 10 purposes: 1 session + one bulk listing per kind; a
+    no-op preview: 0 calls; one field of one vendor: its PATCH; destroy: one write each."""
+    n = 10
+    project = tmp_path / "src" / "budget"
+    project.mkdir(parents=True)
+    (project / "Pulumi.yaml").write_text("name: didomi-budget\nruntime: python\n")
+    (project / "__main__.py").write_text(BUDGET_PROGRAM.format(n=n))
+    stack = _stack(pulumi_cli, tmp_path, emulator, hosting, src=project)
+
+    emulator.reset_stats()
+    stack.up()
+    first = api_calls(emulator.stats())
+    assert _writes(first) == {
+        "POST /metadata/purposes": n,
+        "POST /metadata/partners": n,
+        "POST /metadata/partners-storages": n,
+    }, first
+    # The checks' reads: the categories once, the purposes' listing at most twice.
+    assert first["GET /metadata/partners-categories"] == 1, first
+    assert first.get("GET /metadata/purposes", 0) <= 2, first
+    print(f"\n{hosting} first up ({n} purposes, {n} vendors): {first}")
+
+    emulator.reset_stats()
+    stack.pulumi("preview", "--expect-no-changes")
+    assert api_calls(emulator.stats()) == {}
+
+    emulator.reset_stats()
+    stack.pulumi("refresh", "--yes", "--skip-preview", "--expect-no-changes")
+    assert api_calls(emulator.stats()) == {
+        "POST /sessions": 1,
+        "GET /metadata/partners": 1,
+        "GET /metadata/partners-storages": 1,
+        "GET /metadata/purposes": 1,
+    }
+
+    stack.config("vendorName", "Vendor zero")
+    emulator.reset_stats()
+    stack.up()
+    changed = api_calls(emulator.stats())
+    assert changed == {"POST /sessions": 1, "PATCH /metadata/partners/{partner_id}": 1}, changed
+    print(f"{hosting} change one vendor: {changed}")
+
+    emulator.reset_stats()
+    stack.pulumi("destroy", "--yes")
+    gone = api_calls(emulator.stats())
+    assert _writes(gone) == {
+        "PATCH /metadata/partners/{partner_id}": n,
+        "DELETE /metadata/purposes/{purpose_id}": n,
+    }, gone
