@@ -4,7 +4,9 @@ published once. Run with `pulumi config set hosting native` for the `didomi` plu
 
 Stack config: hosting (dynamic | native), withTracker (default true), trackerName,
 trackerWebsite, adoptVendor (an existing vendor's id, for the dynamic resources' adoption),
-vendorExtra / analyticsExtra (objects of inputs given to the vendor / the first purpose).
+vendorExtra / analyticsExtra (objects of inputs given to the vendor / the first purpose),
+noticeLanguages (the languages the notice enables, e.g. ["en", "fr"]), draftExtra (inputs
+given to the notice's draft).
 """
 
 import pulumi
@@ -75,8 +77,14 @@ draft = didomi.NoticeDraftConfig(
             "name": "Shop",
             "vendors": {"include": [*listed, google.id]},
             "essentialPurposes": [],
-        }
+        },
+        **(
+            {"languages": {"enabled": config.get_object("noticeLanguages"), "default": "en"}}
+            if config.get_object("noticeLanguages")
+            else {}
+        ),
     },
+    **(config.get_object("draftExtra") or {}),
 )
 release = didomi.NoticeDeployment("notice-release", draft=draft.publication if native else draft)
 
