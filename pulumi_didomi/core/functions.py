@@ -155,16 +155,10 @@ def _found(
 
 
 def _iab(found: Mapping[str, Any]) -> str | None:
-    namespaces = found.get("namespaces") or {}
-    value = namespaces.get("iab2") or namespaces.get("iab2_special_feature")
+    """The IAB TCF v2 id (`namespaces.iab2`: a vendor's id, a purpose's number; special
+    features, `iab2_special_feature`, are looked up by id or name)."""
+    value = (found.get("namespaces") or {}).get("iab2")
     return None if value is None else str(value)
-
-
-def _text(value: Any) -> str:
-    """A translatable text's English (else first) version."""
-    if isinstance(value, Mapping):
-        return str(value.get("en") or next(iter(value.values()), ""))
-    return str(value or "")
 
 
 class GetVendor(Function):
@@ -235,7 +229,11 @@ class GetPurpose(Function):
         "included, or one of its own), found by its IAB TCF purpose number, its English name "
         "or its id. Every lookup of a run answers from one bulk listing of the purposes.",
         (
-            Prop("iab_id", "integer", "The IAB TCF v2 purpose (or special feature) number."),
+            Prop(
+                "iab_id",
+                "integer",
+                "The IAB TCF v2 purpose number (special features: by id or name).",
+            ),
             Prop("name", "string", "The purpose's English name (case-insensitive, exact)."),
             Prop("id", "string", "The purpose's Didomi id (e.g. `cookies`)."),
             _LOOKUP_ORG,
@@ -257,7 +255,7 @@ class GetPurpose(Function):
         api, org = ctx.client(args.get("organization_id"))
 
         def name_of(found: Mapping[str, Any]) -> str:
-            return _text(found.get("description"))
+            return metadata.text_of(found.get("description"))
 
         try:
             found = _found("get_purpose", metadata.purposes(api, org), key, args[key], name_of)

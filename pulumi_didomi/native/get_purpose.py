@@ -114,7 +114,7 @@ def get_purpose(iab_id: Optional[_builtins.int] = None,
     """
     A purpose the organization sees (one of Didomi's global purposes, the IAB TCF ones included, or one of its own), found by its IAB TCF purpose number, its English name or its id. Every lookup of a run answers from one bulk listing of the purposes.
 
-    :param _builtins.int iab_id: The IAB TCF v2 purpose (or special feature) number.
+    :param _builtins.int iab_id: The IAB TCF v2 purpose number (special features: by id or name).
     :param _builtins.str id: The purpose's Didomi id (e.g. `cookies`).
     :param _builtins.str name: The purpose's English name (case-insensitive, exact).
     :param _builtins.str organization_id: The organization whose vendors and purposes are searched, Didomi's global ones included (default: the provider's).
@@ -142,7 +142,7 @@ def get_purpose_output(iab_id: pulumi.Input[Optional[Optional[_builtins.int]]] =
     """
     A purpose the organization sees (one of Didomi's global purposes, the IAB TCF ones included, or one of its own), found by its IAB TCF purpose number, its English name or its id. Every lookup of a run answers from one bulk listing of the purposes.
 
-    :param _builtins.int iab_id: The IAB TCF v2 purpose (or special feature) number.
+    :param _builtins.int iab_id: The IAB TCF v2 purpose number (special features: by id or name).
     :param _builtins.str id: The purpose's Didomi id (e.g. `cookies`).
     :param _builtins.str name: The purpose's English name (case-insensitive, exact).
     :param _builtins.str organization_id: The organization whose vendors and purposes are searched, Didomi's global ones included (default: the provider's).

@@ -20,7 +20,7 @@ export function getPurpose(args?: GetPurposeArgs, opts?: pulumi.InvokeOptions): 
 
 export interface GetPurposeArgs {
     /**
-     * The IAB TCF v2 purpose (or special feature) number.
+     * The IAB TCF v2 purpose number (special features: by id or name).
      */
     iabId?: number;
     /**
@@ -79,7 +79,7 @@ export function getPurposeOutput(args?: GetPurposeOutputArgs, opts?: pulumi.Invo
 
 export interface GetPurposeOutputArgs {
     /**
-     * The IAB TCF v2 purpose (or special feature) number.
+     * The IAB TCF v2 purpose number (special features: by id or name).
      */
     iabId?: pulumi.Input<number | undefined>;
     /**

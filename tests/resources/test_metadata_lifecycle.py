@@ -236,3 +236,30 @@ def test_refresh_reads_each_kind_once(emulator: EmulatorProcess) -> None:
         "GET /metadata/partners": 1,
         "GET /metadata/partners-storages": 1,
     }
+
+
+def test_lookups_answer_from_one_listing_per_run(emulator: EmulatorProcess) -> None:
+    from pulumi_didomi.client.errors import ConfigurationError
+    from pulumi_didomi.core.functions import GetPurpose, GetVendor
+
+    ctx = _ctx(emulator)
+    _next_run(emulator)
+    google = GetVendor().call(ctx, {"iab_id": 755.0})  # numbers come as doubles on the wire
+    assert (google["id"], google["iab_id"], google["organization_id"]) == ("google", 755, None)
+    assert GetVendor().call(ctx, {"name": "criteo sa"})["id"] == "criteo"
+    assert GetVendor().call(ctx, {"id": "hotjar"})["iab_id"] is None
+    cookies = GetPurpose().call(ctx, {"iab_id": 1})
+    assert cookies["id"] == "cookies" and cookies["description"]["en"].startswith("Store")
+    assert GetPurpose().call(ctx, {"name": "Measure content performance"})["iab_id"] == 8
+    assert api_calls(emulator.stats()) == {
+        "POST /sessions": 1,
+        "GET /metadata/partners": 1,
+        "GET /metadata/purposes": 1,
+    }
+    with pytest.raises(ConfigurationError, match="did you mean 'Criteo SA'"):
+        GetVendor().call(ctx, {"name": "Criteo"})
+    with pytest.raises(ConfigurationError, match="give exactly one of iab_id, name, id"):
+        GetVendor().call(ctx, {"iab_id": 755, "name": "Google"})
+    # A purpose created meanwhile is found (one fresh listing).
+    made, _ = Purpose().create(ctx, _purpose())
+    assert GetPurpose().call(ctx, {"id": made})["organization_id"] == ORG

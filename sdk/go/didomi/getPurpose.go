@@ -23,7 +23,7 @@ func LookupPurpose(ctx *pulumi.Context, args *LookupPurposeArgs, opts ...pulumi.
 }
 
 type LookupPurposeArgs struct {
-	// The IAB TCF v2 purpose (or special feature) number.
+	// The IAB TCF v2 purpose number (special features: by id or name).
 	IabId *int `pulumi:"iabId"`
 	// The purpose's Didomi id (e.g. `cookies`).
 	Id *string `pulumi:"id"`
@@ -54,7 +54,7 @@ func LookupPurposeOutput(ctx *pulumi.Context, args LookupPurposeOutputArgs, opts
 }
 
 type LookupPurposeOutputArgs struct {
-	// The IAB TCF v2 purpose (or special feature) number.
+	// The IAB TCF v2 purpose number (special features: by id or name).
 	IabId pulumi.IntPtrInput `pulumi:"iabId"`
 	// The purpose's Didomi id (e.g. `cookies`).
 	Id pulumi.StringPtrInput `pulumi:"id"`
