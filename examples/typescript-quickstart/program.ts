@@ -1,5 +1,5 @@
-// The quickstart as a Pulumi program: a notice's draft, its deployment, a privacy widget's
-// deployment, and the draft read back. index.ts runs it under `pulumi up`; driver.ts runs it
+// The quickstart as a Pulumi program: a custom purpose and a vendor using it, a notice's draft
+// listing that vendor, its deployment, a privacy widget's deployment, and the draft read back. index.ts runs it under `pulumi up`; driver.ts runs it
 // inline through the Automation API.
 import * as pulumi from "@pulumi/pulumi";
 import * as didomi from "@pulumi-didomi/didomi";
@@ -13,10 +13,33 @@ import * as didomi from "@pulumi-didomi/didomi";
  */
 export async function program(): Promise<Record<string, unknown>> {
     const config = new pulumi.Config();
+    // A purpose of the organization, in two languages, and a vendor processing data for it.
+    const analytics = new didomi.Purpose("analytics", {
+        description: { en: "Audience measurement", fr: "Mesure d'audience" },
+        details: { en: "We count visits.", fr: "Nous comptons les visites." },
+    });
+    const tracker = new didomi.Vendor("tracker", {
+        name: "Example Tracker",
+        categoryId: "analytics",
+        website: "https://tracker.example/privacy",
+        defaultPurposes: [analytics.id],
+        storages: [
+            {
+                type: "cookie",
+                identifier: "_trk",
+                domain: ".tracker.example",
+                maxAge: 13,
+                maxAgeUnit: "months",
+                purposes: [analytics.id],
+            },
+        ],
+    });
     const banner = new didomi.NoticeDraftConfig("banner", {
         noticeId: config.require("notice"),
         platform: "web",
         consentDuration: config.getNumber("consentDuration") ?? 6,
+        // The notice lists the vendor by its id (ordered by the engine: the vendor first).
+        config: { app: { vendors: { include: [tracker.id] } } },
         regulationConfigurations: [{ regulationId: "gdpr", isDefaultRegulationConfig: true }],
     });
     // Publishes the draft's reviewed content (its `publication`), once per revision.
@@ -28,6 +51,8 @@ export async function program(): Promise<Record<string, unknown>> {
         widgetId: config.require("widget"),
     });
     const outputs: Record<string, unknown> = {
+        purposeId: analytics.id,
+        vendorId: tracker.id,
         revision: banner.revision,
         deploymentId: release.deploymentId,
         widgetDeploymentId: widget.deploymentId,

@@ -31,7 +31,17 @@ if TYPE_CHECKING:
         ServerError,
         TransportError,
     )
-    from .models import Notice, NoticeConfig, NoticeDeployment, Widget, WidgetDeployment
+    from .models import (
+        Notice,
+        NoticeConfig,
+        NoticeDeployment,
+        Purpose,
+        Vendor,
+        VendorCategory,
+        VendorStorage,
+        Widget,
+        WidgetDeployment,
+    )
     from .widgets import read_remote_widget_config
 
 
@@ -48,6 +58,10 @@ _MODULES: dict[str, str] = {
     "NotAuthenticatedError": "errors",
     "NotFoundError": "errors",
     "Notice": "models",
+    "Purpose": "models",
+    "Vendor": "models",
+    "VendorCategory": "models",
+    "VendorStorage": "models",
     "NoticeConfig": "models",
     "NoticeConfigFields": "config_fields",
     "NoticeDeployment": "models",
@@ -85,11 +99,15 @@ __all__ = [
     "NoticeConfig",
     "NoticeConfigFields",
     "NoticeDeployment",
+    "Purpose",
     "RateLimitedError",
     "RegulationConfig",
     "RetryPolicy",
     "ServerError",
     "TransportError",
+    "Vendor",
+    "VendorCategory",
+    "VendorStorage",
     "Widget",
     "WidgetDeployment",
     "read_remote_widget_config",

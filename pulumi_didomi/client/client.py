@@ -1,12 +1,13 @@
 """`DidomiClient`: the one way pulumi-didomi talks to the Didomi API.
 
 Its endpoints are grouped by Didomi resource (`notices`, `configs`, `deployments`,
-`publishing`, `widgets`) on one request layer (`_base`, `_sending`, `_session`).
+`publishing`, `widgets`, `metadata`) on one request layer (`_base`, `_sending`, `_session`).
 """
 
 from __future__ import annotations
 
 from .configs import Configs, validate_config_fields
+from .metadata import Metadata
 from .notices import Notices
 from .publishing import Publishing
 from .widgets import Widgets, read_remote_widget_config
@@ -14,7 +15,7 @@ from .widgets import Widgets, read_remote_widget_config
 __all__ = ["DidomiClient", "read_remote_widget_config", "validate_config_fields"]
 
 
-class DidomiClient(Notices, Configs, Widgets, Publishing):
+class DidomiClient(Notices, Configs, Widgets, Publishing, Metadata):
     """A synchronous, thread-safe Didomi API client.
 
     No network call is made until the first request. Tokens are shared per (API URL, key)

@@ -25,7 +25,11 @@ __all__ = [
     "NoticeConfig",
     "NoticeConfigFields",
     "NoticeDeployment",
+    "Purpose",
     "RegulationConfig",
+    "Vendor",
+    "VendorCategory",
+    "VendorStorage",
     "Widget",
     "WidgetDeployment",
     "config_rule_violations",
@@ -126,5 +130,80 @@ class WidgetDeployment(_Response):
     widget_id: str
     deployment_id: str | None = None
     config: JSONObject = Field(default_factory=dict)
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+# -- the data manager (`/metadata/*`) -------------------------------------------------------------
+
+
+class Vendor(_Response):
+    """A vendor (Didomi's "partner"): global (Didomi's, no `organization_id`) or custom."""
+
+    id: str
+    name: str
+    category_id: str | None = None
+    organization_id: str | None = None
+    website: str | None = None
+    website_optout: str | None = None
+    contact: str | None = None
+    country: str | None = None
+    tags: list[str] | None = None
+    notes: str | None = None
+    hosts: list[str] | None = None
+    url_patterns: list[str] | None = None
+    namespaces: dict[str, str] | None = None
+    default_purposes_id: list[str] | None = None
+    legitimate_interest_purposes_id: list[str] | None = None
+    spi_purposes_id: list[str] | None = None
+    cookie_max_duration: Number | None = None
+    cookie_max_duration_unit: str | None = None
+    uses_non_cookie_access: bool | None = None
+    deprecated: bool | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    version: Number | None = None
+
+
+class VendorCategory(_Response):
+    """A vendor category (Didomi's)."""
+
+    id: str
+    name: str | None = None
+
+
+class VendorStorage(_Response):
+    """A storage (cookie, web storage, app storage) a vendor discloses."""
+
+    id: str
+    partner_id: str
+    organization_id: str | None = None
+    type: str | None = None
+    identifier: str | None = None
+    domain: str | None = None
+    max_age: Number | None = None
+    max_age_unit: str | None = None
+    purposes_id: list[str] | None = None
+
+
+#: A translatable field as Didomi answers it with `$translations=true`: `{language: text}`
+#: (a text when Didomi has no translations for it).
+Translatable = dict[str, str] | str
+
+
+class Purpose(_Response):
+    """A purpose: global (Didomi's, no `organization_id`) or custom."""
+
+    id: str
+    description: Translatable | None = None
+    details: Translatable | None = None
+    enabled_status_description: Translatable | None = None
+    disabled_status_description: Translatable | None = None
+    reference: Translatable | None = None
+    organization_id: str | None = None
+    namespaces: dict[str, str] | None = None
+    regulations_id: list[str] | None = None
+    type: str | None = None
+    metadata: JSONObject | None = None
     created_at: str | None = None
     updated_at: str | None = None

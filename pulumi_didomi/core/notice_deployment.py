@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from pulumi_didomi.core.consent_impact import publication_impact
 from pulumi_didomi.core.objects import ORGANIZATION_DOC
 from pulumi_didomi.core.properties import Description, Naming, Prop
 from pulumi_didomi.core.publication import (
@@ -214,6 +215,19 @@ class NoticeDeployment(Resource):
         `message`, `wait` or `timeout` alone publishes nothing and needs no update."""
         replaces = replacements(olds, news, REPLACE_ON)
         return replaces, replaces
+
+    def impact(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        """A new publication that adds or removes vendors or purposes of the notice."""
+        if not replacements(olds, news, REPLACE_ON):
+            return []
+        before, after = olds.get("draft"), news.get("draft")
+        if not isinstance(before, Mapping) or not isinstance(after, Mapping):
+            return []
+        return publication_impact(
+            after.get("notice_id") or olds.get("notice_id"),
+            before.get("managed_values"),
+            after.get("managed_values"),
+        )
 
     def create(self, ctx: Context, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         """Publish, or record the publication of these values already live."""

@@ -1,8 +1,13 @@
-"""What the Didomi objects created from code share (no `pulumi` import): notices and widgets
-today, the vendors, purposes and templates next. An `ArchivableObject` is created (or adopts an
-existing object), updated in place by one PATCH of the fields that changed, read back with
-drift and imports, restored when archived elsewhere, and archived when it leaves the stack. A
-subclass says only how it differs: its API calls, how it is archived, its derived outputs.
+"""What the Didomi objects created from code share (no `pulumi` import): notices, widgets,
+vendors and purposes. An `ArchivableObject` is created (or adopts an existing object), updated
+in place by one PATCH of the fields that changed, read back with drift and imports, restored
+when archived (or deprecated) elsewhere, and archived, deprecated or deleted when it leaves the
+stack. A subclass says only how it differs: its API calls, how it leaves, its derived outputs.
+
+Fields listed in `keyed` are maps managed key by key (a purpose's translations by language, a
+vendor's ids in other lists by namespace): only the keys the program sets are compared and
+written; keys on Didomi the program never set are kept; a key the stack set before and the
+program no longer sets is removed.
 """
 
 from __future__ import annotations
@@ -61,13 +66,20 @@ class ArchivableObject(Resource):
     the API calls (`get`, `make`, `patch`), `archive` and, where it has any, `derived`.
     """
 
-    #: The fields written to Didomi as the program sets them (`name` first).
+    #: The fields written to Didomi as the program sets them (`name_field` first).
     fields: ClassVar[tuple[str, ...]]
+    #: The required field that names the object (absent from the state of an import).
+    name_field: ClassVar[str] = "name"
+    #: Map fields managed key by key (see the module's docstring).
+    keyed: ClassVar[tuple[str, ...]] = ()
     #: Fields set at creation only (a change means another object).
     create_only: ClassVar[tuple[str, ...]] = ()
-    #: The field Didomi sets when the object is archived, and its value when it is live.
+    #: The field Didomi sets when the object is archived, and its value when it is live (empty:
+    #: an object that is never archived, deleted when it leaves the stack).
     archived: ClassVar[str]
     live: ClassVar[Any] = None
+    #: What being archived is called (`archived`, `deprecated`).
+    archived_word: ClassVar[str] = "archived"
 
     @property
     def kind(self) -> str:
@@ -86,9 +98,10 @@ class ArchivableObject(Resource):
         raise NotImplementedError
 
     def make(
-        self, api: DidomiClient, org: str, name: str, fields: dict[str, Any]
+        self, api: DidomiClient, org: str, name: Any, fields: dict[str, Any]
     ) -> dict[str, Any]:
-        """Create the object named `name`, with the other `fields` the program sets."""
+        """Create the object named `name` (its `name_field`), with the other `fields` the
+        program sets."""
         raise NotImplementedError
 
     def patch(
@@ -100,10 +113,10 @@ class ArchivableObject(Resource):
     def archive(self, ctx: Context, api: DidomiClient, id_: str, state: Mapping[str, Any]) -> None:
         """What leaving the stack does to the object (archive it, by default)."""
         if state.get(self.archived) not in (None, self.live):
-            ctx.tell(f"{self.kind} {id_}: already archived")
+            ctx.tell(f"{self.kind} {id_}: already {self.archived_word}")
             return
         self.patch(api, id_, self.org_of(ctx, state), {self.archived: self.archived_value()})
-        ctx.tell(f"{self.kind} {id_}: archived{self.kept}")
+        ctx.tell(f"{self.kind} {id_}: {self.archived_word}{self.kept}")
 
     #: What stays on Didomi whatever happens to the object (said after "archived").
     kept: ClassVar[str] = ""
@@ -124,7 +137,7 @@ class ArchivableObject(Resource):
         """The inputs that changed, and the archived field when the object was archived
         elsewhere (the program declares a live object)."""
         changed, replaces = super().diff(olds, news)
-        if olds.get(self.archived) not in (None, self.live) and not replaces:
+        if self.archived and olds.get(self.archived) not in (None, self.live) and not replaces:
             changed.append(self.archived)
         return changed, replaces
 
@@ -135,8 +148,9 @@ class ArchivableObject(Resource):
         adopt = inputs.get("adopt_id")
         if adopt:
             current = self.adoptable(api, str(adopt), org)
+            fields = self.merged(fields, current, {})
             differ = {k: v for k, v in fields.items() if current.get(k) != v}
-            if current.get(self.archived) not in (None, self.live):
+            if self.archived and current.get(self.archived) not in (None, self.live):
                 differ[self.archived] = self.live
             ctx.tell(
                 f"{self.kind} {current['id']}: adopted; written: "
@@ -147,7 +161,7 @@ class ArchivableObject(Resource):
             for name in self.create_only:
                 if inputs.get(name) is not None:
                     fields[name] = list(inputs[name])
-            found = self.make(api, org, str(fields.pop("name")), fields)
+            found = self.make(api, org, fields.pop(self.name_field), fields)
         id_ = str(found["id"])
         return id_, self.outputs(ctx, org, inputs, found, {})
 
@@ -155,18 +169,20 @@ class ArchivableObject(Resource):
         """The object now (None when it is gone): Didomi's values of the managed fields, so
         that a change made elsewhere shows as a diff; after an import every field is managed."""
         api, org = ctx.client(state.get("organization_id"))
-        imported = not state.get("name")
+        imported = not state.get(self.name_field)
         found = self.get(api, id_, org, imported)
         if found is None:
             return None
         if imported:
             state = {**state, **{k: found[k] for k in self.fields if found.get(k) is not None}}
-        if found.get(self.archived) not in (None, self.live) and state.get(self.archived) in (
-            None,
-            self.live,
+        if (
+            self.archived
+            and found.get(self.archived) not in (None, self.live)
+            and state.get(self.archived) in (None, self.live)
         ):
             at = found[self.archived]
-            ctx.tell(f"{self.kind} {id_}: archived on Didomi" + ("" if at is True else f" at {at}"))
+            where = f"{self.kind} {id_}: {self.archived_word} on Didomi"
+            ctx.tell(where + ("" if at is True else f" at {at}"))
         outputs = self.outputs(ctx, org, state, found, state)
         return Found(outputs, self.given(outputs))
 
@@ -177,7 +193,10 @@ class ArchivableObject(Resource):
         changed), restoring an object archived elsewhere."""
         api, org = ctx.client(news.get("organization_id"))
         fields = {k: v for k, v in self.written(news).items() if olds.get(k) != v}
-        if olds.get(self.archived) not in (None, self.live):
+        if any(k in self.keyed for k in fields):  # keys on Didomi the stack never set are kept
+            current = self.get(api, id_, org) or {}
+            fields = self.merged(fields, current, olds)
+        if self.archived and olds.get(self.archived) not in (None, self.live):
             fields[self.archived] = self.live
         if fields:
             return self.outputs(ctx, org, news, self.patch(api, id_, org, fields), olds)
@@ -201,7 +220,36 @@ class ArchivableObject(Resource):
 
     def written(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """What the program sets of the object: its name and the other fields it gives."""
-        return {k: props[k] for k in self.fields if k == "name" or props.get(k) is not None}
+        return {
+            k: props[k] for k in self.fields if k == self.name_field or props.get(k) is not None
+        }
+
+    def merged(
+        self, fields: Mapping[str, Any], current: Mapping[str, Any], previous: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """`fields` to write, the `keyed` maps completed with the keys on Didomi (`current`)
+        the stack never set (`previous`: the maps it set before)."""
+        out = dict(fields)
+        for name in self.keyed:
+            desired, remote = fields.get(name), current.get(name)
+            if isinstance(desired, Mapping) and isinstance(remote, Mapping):
+                before = previous.get(name)
+                managed = set(before) if isinstance(before, Mapping) else set()
+                kept = {k: v for k, v in remote.items() if k not in managed}
+                out[name] = {**kept, **desired}
+        return out
+
+    def projected(self, props: Mapping[str, Any], found: Mapping[str, Any]) -> dict[str, Any]:
+        """The fields the program sets as Didomi holds them; a `keyed` map holds only the keys
+        the program sets (the others are not the stack's)."""
+        out = {}
+        for name in self.written(props):
+            value = found.get(name)
+            desired = props.get(name)
+            if name in self.keyed and isinstance(value, Mapping) and isinstance(desired, Mapping):
+                value = {k: value[k] for k in desired if k in value}
+            out[name] = value
+        return out
 
     def outputs(
         self,
@@ -214,11 +262,12 @@ class ArchivableObject(Resource):
         """The state: the program's inputs, the managed fields as Didomi holds them, what
         Didomi computes (every output the object carries) and the derived outputs."""
         computed = {p.name: found.get(p.name) for p in self.description.outputs}
-        archived = found.get(self.archived)
-        computed[self.archived] = self.live if archived is None else archived
+        if self.archived:
+            archived = found.get(self.archived)
+            computed[self.archived] = self.live if archived is None else archived
         return {
             **props,
-            **{k: found.get(k) for k in self.written(props)},
+            **self.projected(props, found),
             **computed,
             "organization_id": found["organization_id"],
             **self.derived(ctx, org, props, str(found["id"]), earlier),

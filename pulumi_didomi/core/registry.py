@@ -7,25 +7,44 @@ from pulumi_didomi.core.functions import (
     Function,
     GetNoticeDeployments,
     GetNoticeDraft,
+    GetPurpose,
     GetRemoteWidgetConfig,
+    GetVendor,
 )
 from pulumi_didomi.core.notice import Notice
 from pulumi_didomi.core.notice_deployment import NoticeDeployment
 from pulumi_didomi.core.notice_draft import NoticeDraftConfig
 from pulumi_didomi.core.properties import EnumType, ObjectType
+from pulumi_didomi.core.purpose import Purpose
 from pulumi_didomi.core.resource import Resource
+from pulumi_didomi.core.vendor import Vendor
 from pulumi_didomi.core.widget import Widget
 from pulumi_didomi.core.widget_deployment import WidgetDeployment
 
 #: The resources by type token (`didomi:index:<Name>`).
 RESOURCES: dict[str, Resource] = {
     r.token: r
-    for r in (Notice(), NoticeDraftConfig(), NoticeDeployment(), Widget(), WidgetDeployment())
+    for r in (
+        Notice(),
+        NoticeDraftConfig(),
+        NoticeDeployment(),
+        Widget(),
+        WidgetDeployment(),
+        Purpose(),
+        Vendor(),
+    )
 }
 
 #: The functions by token.
 FUNCTIONS: dict[str, Function] = {
-    f.token: f for f in (GetNoticeDraft(), GetNoticeDeployments(), GetRemoteWidgetConfig())
+    f.token: f
+    for f in (
+        GetNoticeDraft(),
+        GetNoticeDeployments(),
+        GetRemoteWidgetConfig(),
+        GetVendor(),
+        GetPurpose(),
+    )
 }
 
 #: The object types the resources' properties use, by token.

@@ -8,10 +8,13 @@ provider plugin calls them with wire values turned into the core's names, the dy
 with the values the engine hands them. The lifecycle vocabulary is Pulumi's own:
 
 - `check(inputs)`: before anything else, also in a preview (values may be unknown): the
-  problems `(field, reason)`;
+  problems `(field, reason)`; then `check_remote(ctx, inputs, olds)`, the problems only Didomi
+  can tell (an id that must exist), with reads only, when the settings can reach Didomi;
 - `derive(inputs, naming)`, with `check`: the inputs a resource computes from the others
   (`Prop.derive`, `Prop.default_from`);
 - `diff(olds, news)`, at every preview and update: the inputs that changed, those that replace;
+  then `impact(olds, news)`: what the change does to consent already collected, which each
+  hosting prints as warnings;
 - `create(ctx, inputs)`, or `preview_create(inputs)` in a preview: the id and outputs;
 - `read(ctx, id, state)`, at a refresh or an import: `Found(outputs, inputs)`, None when gone;
 - `update(ctx, id, olds, news)`, or `preview_update(olds, news)`: the new outputs;
@@ -102,6 +105,14 @@ class Resource:
         """Every invalid input, before any call; values not known yet are skipped."""
         return input_problems(self.description, inputs, has_unknown)
 
+    def check_remote(
+        self, ctx: Context, inputs: Mapping[str, Any], olds: Mapping[str, Any]
+    ) -> list[Problem]:
+        """The problems only Didomi can tell (an id that must exist), after `check` found none:
+        reads only (nothing is written), values not known yet and those the stack applied
+        (`olds`) skipped. Each hosting calls it only when its settings can reach Didomi."""
+        return []
+
     def derive(
         self, inputs: Mapping[str, Any], naming: Naming, values: Values = PLAIN
     ) -> dict[str, Any]:
@@ -137,6 +148,11 @@ class Resource:
             if has_unknown(new) or normalize(old) != normalize(new):
                 changed.append(prop.name)
         return changed, replaces
+
+    def impact(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        """What a change `diff` found does to consent already collected (warnings for the
+        preview; `pulumi_didomi.core.consent_impact`); none by default."""
+        return []
 
     # -- the lifecycle -----------------------------------------------------------------------
 

@@ -178,6 +178,11 @@ class RunCache:
             return hit[1]
         return None
 
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._entries.clear()
+
     def invalidate(self, key: Any) -> None:
         """Forget `key` (after a write that makes the cached listing stale)."""
         with self._lock:

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .auth import Accounts, Authenticate, Tokens
-from .backend import NoticesBackend, WidgetsBackend
+from .backend import MetadataBackend, NoticesBackend, WidgetsBackend
 from .errors import ApiError, error_body
 from .ratelimit import SlidingWindowLimiter
 from .routers import api_routers, operator_router
@@ -39,7 +39,8 @@ def create_app(settings: EmulatorSettings | None = None) -> FastAPI:
     stats = Stats()
     limiter = SlidingWindowLimiter(*settings.rate_limit) if settings.rate_limit else None
     faults = Faults(settings.faults, random.Random(settings.seed))
-    notices = NoticesBackend(store, stats, settings.deploy_seconds)
+    metadata = MetadataBackend(store)
+    notices = NoticesBackend(store, stats, settings.deploy_seconds, metadata=metadata)
     widgets = WidgetsBackend(store)
 
     app = FastAPI(
@@ -49,7 +50,7 @@ def create_app(settings: EmulatorSettings | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.accounts = accounts
-    api = api_routers(notices, widgets, accounts, Authenticate(tokens), limiter, stats)
+    api = api_routers(notices, widgets, metadata, accounts, Authenticate(tokens), limiter, stats)
     for router in api:  # every route with and without `/v1` (reference §1)
         app.include_router(router)
     for router in api:

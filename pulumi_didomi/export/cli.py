@@ -79,6 +79,13 @@ def parser() -> argparse.ArgumentParser:
         default=True,
         help="read and export the widgets (default on)",
     )
+    p.add_argument(
+        "--vendors",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="read and export the custom purposes and vendors, the notices referring to them by "
+        "their resources' ids (default on; not with --notice, --widget or --name)",
+    )
     p.add_argument("--organization", metavar="ORG", help="overrides DIDOMI_ORGANIZATION_ID")
     p.add_argument("--api-url", metavar="URL", help="overrides DIDOMI_API_URL")
     p.add_argument("--force", action="store_true", help="write into a non-empty directory")
@@ -139,13 +146,14 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO | None = None) -> int
         name=args.name,
         include_archived=args.include_archived,
         widgets=args.widgets,
+        metadata=args.vendors,
     )
     try:
         overrides = {"didomi:apiUrl": args.api_url, "didomi:organizationId": args.organization}
         settings = Settings.resolve(overrides)
         project = args.project or default_project(settings.organization_id or "organization")
         show = args.progress if args.progress is not None else err.isatty()
-        progress = Progress(4 if args.widgets else 3, err, show)
+        progress = Progress((4 if args.widgets else 3) + (3 if args.vendors else 0), err, show)
         try:
             result = export(args.out or project, options, settings, project, args.force, progress)
         finally:
@@ -156,9 +164,16 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO | None = None) -> int
         return _fail(err, str(exc), 1)
     plan = result.plan
     deployed = sum(1 for n in plan.notices if n.deploy)
+    from pulumi_didomi.export.render import count_of
+
+    objects = "".join(
+        f", {count_of(plan, k)}"
+        for k in ("Purpose", "Vendor")
+        if any(o.kind == k for o in plan.objects)
+    )
     print(
         f"Exported {len(plan.notices)} notices ({deployed} with a NoticeDeployment) and "
-        f"{len(plan.widgets)} widgets of {plan.org.id} to {result.out} "
+        f"{len(plan.widgets)} widgets{objects} of {plan.org.id} to {result.out} "
         f"({result.call_count} API calls, {result.seconds:.1f} s); "
         f"{len(plan.left_out)} left out. Next: see {result.out / 'README.md'}"
     )

@@ -85,7 +85,10 @@ def _number(value: int | float) -> str:
 
 
 def py_value(value: Any) -> Node:
-    """A JSON value as Python literals (keys in the given order)."""
+    """A JSON value as Python literals (keys in the given order); nodes in it (a reference to
+    another resource's output) are kept."""
+    if isinstance(value, (Atom, Seq)):
+        return value
     if value is None or isinstance(value, bool):
         return Atom(repr(value))
     if isinstance(value, (int, float)):
@@ -109,7 +112,9 @@ def ts_key(key: str) -> str:
 
 
 def ts_value(value: Any) -> Node:
-    """A JSON value as TypeScript literals (keys in the given order)."""
+    """A JSON value as TypeScript literals (keys in the given order); nodes in it are kept."""
+    if isinstance(value, (Atom, Seq)):
+        return value
     if value is None:
         return Atom("null")
     if isinstance(value, bool):

@@ -28,8 +28,12 @@ def valid_project(name: str) -> bool:
 
 
 def import_spec(plan: Plan) -> dict[str, list[dict[str, str]]]:
-    """`pulumi import --file` input: the notices and widgets, under the program's names."""
+    """`pulumi import --file` input: the purposes, vendors, notices and widgets, under the
+    program's names."""
     resources = [
+        {"type": f"didomi:index:{o.kind}", "name": o.base, "id": o.id} for o in plan.objects
+    ]
+    resources += [
         {"type": "didomi:index:Notice", "name": n.base, "id": n.found.id}
         for n in plan.notices
         if n.declare_notice

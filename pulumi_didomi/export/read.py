@@ -1,9 +1,12 @@
 """Reading an organization for the export, in bulk: its notices, their drafts, their
-deployments and its widgets, each in pages of 100 (no call per notice).
+deployments, its widgets, its custom purposes and vendors and their storages, each in pages of
+100 (no call per notice or vendor).
 
 Calls: 1 session + ceil(N/100) notice pages + ceil(N/100) draft pages + ceil(D/100) deployment
-pages + ceil(W/100) widget pages, for N notices, D deployments, W widgets, paced by the client
-under Didomi's rate limit.
+pages + ceil(W/100) widget pages + ceil(P/100) purpose pages + ceil(V/100) vendor pages +
+ceil(S/100) storage pages (none without custom vendors), for N notices, D deployments,
+W widgets, P purposes and V vendors the organization sees (Didomi's global ones included) and
+S storages, paced by the client under Didomi's rate limit.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
 Step = Callable[[str, int | None], None]
 
 #: The listings, in the order they are made.
-LISTINGS = ("notices", "drafts", "deployments", "widgets")
+LISTINGS = ("notices", "drafts", "deployments", "widgets", "purposes", "vendors", "storages")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,10 @@ class Organization:
     widgets: list[dict[str, Any]]
     deployments: int
     calls: dict[str, int] = field(default_factory=dict)
+    #: The organization's custom purposes (Didomi's names; texts as `{language: text}`).
+    purposes: list[dict[str, Any]] = field(default_factory=list)
+    #: Its custom vendors (Didomi's names), each with its `storages` (as Didomi holds them).
+    vendors: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _quiet(_what: str, _count: int | None) -> None:
@@ -78,10 +85,15 @@ def _quiet(_what: str, _count: int | None) -> None:
 
 
 def read_organization(
-    api: DidomiClient, org: str, widgets: bool = True, step: Step | None = None
+    api: DidomiClient,
+    org: str,
+    widgets: bool = True,
+    step: Step | None = None,
+    metadata: bool = True,
 ) -> Organization:
     """Every notice of `org` with its draft (`regulation_configurations` included, header
-    `v: 2`) and newest deployment, and its widgets (none read when `widgets` is false)."""
+    `v: 2`) and newest deployment, its widgets (none read when `widgets` is false), its custom
+    purposes and vendors with their storages (none read when `metadata` is false)."""
     tell = step or _quiet
     tell("notices", None)
     notices = [n.model_dump(mode="json") for n in api.list_notices(org)]
@@ -102,6 +114,24 @@ def read_organization(
         tell("widgets", None)
         found_widgets = [w.model_dump(mode="json") for w in api.list_widgets(org)]
         tell("widgets", len(found_widgets))
+    purposes: list[dict[str, Any]] = []
+    vendors: list[dict[str, Any]] = []
+    if metadata:
+        tell("purposes", None)
+        purposes = [p.model_dump(mode="json") for p in api.list_purposes(org)]
+        purposes = [p for p in purposes if p.get("organization_id") == org]
+        tell("purposes", len(purposes))
+        tell("vendors", None)
+        vendors = [v.model_dump(mode="json") for v in api.list_vendors(org)]
+        vendors = [v for v in vendors if v.get("organization_id") == org]
+        tell("vendors", len(vendors))
+        tell("storages", None)
+        storages = (
+            [s.model_dump(mode="json") for s in api.list_vendor_storages(org)] if vendors else []
+        )
+        tell("storages", len(storages))
+        for vendor in vendors:
+            vendor["storages"] = [s for s in storages if s["partner_id"] == vendor["id"]]
     found = [
         NoticeFound(n, drafts.get(n["id"]), newest.get(n["id"]), counts.get(n["id"], 0))
         for n in notices
@@ -113,6 +143,8 @@ def read_organization(
         widgets=found_widgets,
         deployments=len(listing),
         calls=dict(api.calls),
+        purposes=purposes,
+        vendors=vendors,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pulumi_didomi.core.metadata import text_of
 from pulumi_didomi.core.properties import camel
 from pulumi_didomi.core.values import REGULATIONS
 from pulumi_didomi.export.layout import (
@@ -26,7 +27,7 @@ from pulumi_didomi.export.layout import (
     ts_str,
     ts_value,
 )
-from pulumi_didomi.export.plan import NoticePlan, Plan
+from pulumi_didomi.export.plan import NoticePlan, ObjectPlan, Plan
 from pulumi_didomi.export.read import describe
 
 #: `pulumi import` marks what it imports protected; the native program says so too, so that the
@@ -58,21 +59,23 @@ def _header(plan: Plan) -> list[str]:
     how = {
         "dynamic": (
             "The first `pulumi up` adopts everything as it is on Didomi and writes nothing "
-            "there: each Notice and Widget adopts its id (adopt_id), each NoticeDraftConfig "
-            "adopts its notice's draft (no write when the values are equal), each "
-            "NoticeDeployment records the live deployment instead of publishing again."
+            "there: each Notice, Widget, Purpose and Vendor adopts its id (adopt_id), each "
+            "NoticeDraftConfig adopts its notice's draft (no write when the values are equal), "
+            "each NoticeDeployment records the live deployment instead of publishing again."
         ),
         "native": (
-            "Run `pulumi import --file import.json --yes` first: it imports the notices and "
-            "widgets. The drafts and deployments are not imported (an imported draft would "
-            "manage no field): the first `pulumi up` creates them by adopting, writing nothing "
-            "on Didomi when the values are equal and recording the live deployment instead of "
-            "publishing again."
+            "Run `pulumi import --file import.json --yes` first: it imports the notices, "
+            "widgets, purposes and vendors. The drafts and deployments are not imported (an "
+            "imported draft would manage no field): the first `pulumi up` creates them by "
+            "adopting, writing nothing on Didomi when the values are equal and recording the "
+            "live deployment instead of publishing again."
         ),
     }[opts.hosting]
+    kinds = [k for k in ("Purpose", "Vendor") if any(o.kind == k for o in plan.objects)]
+    counts = "".join(f", {sum(1 for o in plan.objects if o.kind == k)} {k.lower()}s" for k in kinds)
     text = [
         f"Didomi organization {org.id}, as `pulumi-didomi export` read it: "
-        f"{len(plan.notices)} notices, {len(plan.widgets)} widgets "
+        f"{len(plan.notices)} notices, {len(plan.widgets)} widgets{counts} "
         f"(fields: {opts.fields}).",
         "",
         how,
@@ -83,6 +86,12 @@ def _header(plan: Plan) -> list[str]:
         "this file.",
     ]
     return _wrap(text)
+
+
+def count_of(plan: Plan, kind: str) -> str:
+    """`2 purposes`, `1 vendor`."""
+    n = sum(1 for o in plan.objects if o.kind == kind)
+    return f"{n} {kind.lower()}{'' if n == 1 else 's'}"
 
 
 def _wrap(paragraphs: list[str], width: int = 84) -> list[str]:
@@ -103,6 +112,11 @@ def _left_out(plan: Plan, comment: Callable[[str], str]) -> list[str]:
     if not plan.left_out:
         return []
     return ["", comment("Not exported:"), *(comment(f"- {line}") for line in plan.left_out)]
+
+
+def _object_comment(item: ObjectPlan) -> str:
+    name = item.found.get("name") or text_of(item.found.get("description"))
+    return f"{item.kind.lower()} {describe({'id': item.id, 'name': name})}"
 
 
 def _notice_comment(item: NoticePlan) -> str:
@@ -148,7 +162,7 @@ def python_program(plan: Plan) -> str:
     native = plan.options.hosting == "native"
     protect = native and PROTECT_IMPORTED
     lines = ['"""', *_header(plan), '"""', ""]
-    if protect and (plan.notices or plan.widgets):
+    if protect and (plan.notices or plan.widgets or plan.objects):
         lines += ["import pulumi"]
     lines += [
         "import pulumi_didomi.native as didomi" if native else "import pulumi_didomi as didomi"
@@ -158,6 +172,12 @@ def python_program(plan: Plan) -> str:
     def statement(var: str | None, node: Node) -> list[str]:
         return py_lines(node, prefix=f"{var} = " if var else "")
 
+    for obj in plan.objects:
+        lines += ["", _py_comment(_object_comment(obj))]
+        fields = [Item(f"{k}=", py_value(sorted_keys(v))) for k, v in obj.values.items()]
+        adopt = [] if native else [Item("adopt_id=", py_value(obj.id))]
+        args = [Item("", py_value(obj.base)), *fields, *adopt, *opts]
+        lines += statement(obj.var, call(f"didomi.{obj.kind}", args))
     for item in plan.notices:
         var = item.var
         lines += ["", *map(_py_comment, _wrap([_notice_comment(item)]))]
@@ -222,6 +242,14 @@ def typescript_program(plan: Plan) -> str:
     def statement(var: str | None, node: Node) -> list[str]:
         return ts_lines(node, prefix=f"const {var} = " if var else "", suffix=";")
 
+    for obj in plan.objects:
+        lines += ["", _ts_comment(_object_comment(obj))]
+        fields = {}
+        for name, value in obj.values.items():
+            if name == "storages":
+                value = [{camel(k): v for k, v in item.items()} for item in value]
+            fields[camel(name)] = ts_value(sorted_keys(value))
+        lines += statement(obj.var, _ts_new(obj.kind, obj.base, fields, protect))
     for item in plan.notices:
         var = item.var
         lines += ["", *map(_ts_comment, _wrap([_notice_comment(item)], 94))]
@@ -255,4 +283,4 @@ def program(plan: Plan) -> tuple[str, str]:
     return "__main__.py", python_program(plan)
 
 
-__all__ = ["program", "python_program", "sorted_keys", "typescript_program"]
+__all__ = ["count_of", "program", "python_program", "sorted_keys", "typescript_program"]

@@ -1,4 +1,5 @@
-"""Functions for Pulumi programs: read drafts, deployments and remote widget configurations.
+"""Functions for Pulumi programs: read drafts, deployments and remote widget configurations, and
+look up vendors and purposes (Didomi's global ones and the organization's).
 
 They run in the program (not in the provider) with the same settings as the resources: stack
 config `didomi:*`, else the `DIDOMI_*` environment variables. Each call reaches Didomi, also
@@ -19,7 +20,9 @@ from pulumi_didomi.client import NoticeConfig, NoticeDeployment
 from pulumi_didomi.core.functions import (
     GetNoticeDeployments,
     GetNoticeDraft,
+    GetPurpose,
     GetRemoteWidgetConfig,
+    GetVendor,
 )
 from pulumi_didomi.core.resource import Context
 from pulumi_didomi.core.session import SETTINGS_KEYS, Settings
@@ -140,14 +143,90 @@ def get_remote_widget_config_output(
     )
 
 
+class VendorRecord(Record):
+    """A vendor found by `get_vendor`."""
+
+    __slots__ = ()
+    _fields = frozenset(p.name for p in GetVendor.description.result)
+
+
+class PurposeRecord(Record):
+    """A purpose found by `get_purpose`."""
+
+    __slots__ = ()
+    _fields = frozenset(p.name for p in GetPurpose.description.result)
+
+
+def _without_nulls(found: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def get_vendor(
+    iab_id: int | None = None,
+    name: str | None = None,
+    id: str | None = None,
+    organization_id: str | None = None,
+) -> VendorRecord:
+    """A vendor the organization sees (Didomi's global vendors, IAB or not, and its own), by
+    exactly one of its IAB TCF v2 id, its name or its id: `get_vendor(iab_id=755).id`. Every
+    lookup of a run answers from one bulk listing of the vendors."""
+    _plain("get_vendor", iab_id=iab_id, name=name, id=id, organization_id=organization_id)
+    args = {"iab_id": iab_id, "name": name, "id": id, "organization_id": organization_id}
+    return VendorRecord(_without_nulls(GetVendor().call(_context(), args)))
+
+
+def get_vendor_output(
+    iab_id: pulumi.Input[int] | None = None,
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    organization_id: pulumi.Input[str] | None = None,
+) -> pulumi.Output[VendorRecord]:
+    """`get_vendor` for Inputs: unknown during a preview while its inputs are."""
+    return pulumi.Output.all(iab_id, name, id, organization_id).apply(
+        lambda v: get_vendor(v[0], v[1], v[2], v[3])
+    )
+
+
+def get_purpose(
+    iab_id: int | None = None,
+    name: str | None = None,
+    id: str | None = None,
+    organization_id: str | None = None,
+) -> PurposeRecord:
+    """A purpose the organization sees (Didomi's global ones, the IAB TCF purposes included,
+    and its own), by exactly one of its IAB TCF number, its English name or its id. Every
+    lookup of a run answers from one bulk listing of the purposes."""
+    _plain("get_purpose", iab_id=iab_id, name=name, id=id, organization_id=organization_id)
+    args = {"iab_id": iab_id, "name": name, "id": id, "organization_id": organization_id}
+    return PurposeRecord(_without_nulls(GetPurpose().call(_context(), args)))
+
+
+def get_purpose_output(
+    iab_id: pulumi.Input[int] | None = None,
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    organization_id: pulumi.Input[str] | None = None,
+) -> pulumi.Output[PurposeRecord]:
+    """`get_purpose` for Inputs."""
+    return pulumi.Output.all(iab_id, name, id, organization_id).apply(
+        lambda v: get_purpose(v[0], v[1], v[2], v[3])
+    )
+
+
 __all__ = [
     "DeploymentRecord",
     "DraftRecord",
+    "PurposeRecord",
     "Record",
+    "VendorRecord",
     "get_notice_deployments",
     "get_notice_deployments_output",
     "get_notice_draft",
     "get_notice_draft_output",
+    "get_purpose",
+    "get_purpose_output",
     "get_remote_widget_config",
     "get_remote_widget_config_output",
+    "get_vendor",
+    "get_vendor_output",
 ]

@@ -9,11 +9,15 @@ import typing
 from ._enums import *
 from .get_notice_deployments import *
 from .get_notice_draft import *
+from .get_purpose import *
 from .get_remote_widget_config import *
+from .get_vendor import *
 from .notice import *
 from .notice_deployment import *
 from .notice_draft_config import *
 from .provider import *
+from .purpose import *
+from .vendor import *
 from .widget import *
 from .widget_deployment import *
 from ._inputs import *
@@ -37,6 +41,8 @@ _utilities.register(
    "didomi:index:Notice": "Notice",
    "didomi:index:NoticeDeployment": "NoticeDeployment",
    "didomi:index:NoticeDraftConfig": "NoticeDraftConfig",
+   "didomi:index:Purpose": "Purpose",
+   "didomi:index:Vendor": "Vendor",
    "didomi:index:Widget": "Widget",
    "didomi:index:WidgetDeployment": "WidgetDeployment"
   }

@@ -14,6 +14,7 @@ __all__ = [
     'NegativeAction',
     'NegativeActionLinkFormat',
     'Platform',
+    'StorageType',
     'TextMode',
     'WidgetFormat',
     'WidgetTemplate',
@@ -85,6 +86,16 @@ class Platform(_builtins.str, Enum):
     AMP = "amp"
     APP = "app"
     CTV = "ctv"
+
+
+@pulumi.type_token("didomi:index:StorageType")
+class StorageType(_builtins.str, Enum):
+    """
+    The values allowed: cookie, web_storage, app_storage.
+    """
+    COOKIE = "cookie"
+    WEB_STORAGE = "web_storage"
+    APP_STORAGE = "app_storage"
 
 
 @pulumi.type_token("didomi:index:TextMode")

@@ -20,6 +20,8 @@ __all__ = [
     'PublicationArgsDict',
     'RegulationConfigurationArgs',
     'RegulationConfigurationArgsDict',
+    'VendorStorageArgs',
+    'VendorStorageArgsDict',
 ]
 
 class PublicationArgsDict(TypedDict):
@@ -1087,5 +1089,137 @@ class RegulationConfigurationArgs:
     @wordpress_enabled.setter
     def wordpress_enabled(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "wordpress_enabled", value)
+
+
+class VendorStorageArgsDict(TypedDict):
+    """
+    A storage the vendor uses on users' devices (Didomi's `/metadata/partners-storages`).
+    """
+    identifier: pulumi.Input[_builtins.str]
+    """
+    The name of the cookie or storage item.
+    """
+    type: pulumi.Input['StorageType']
+    """
+    What is stored: one of cookie, web_storage, app_storage.
+    """
+    domain: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The domain it is set on (required for cookies and web storage).
+    """
+    max_age: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    How long it stays on the device (required for cookies).
+    """
+    max_age_unit: NotRequired[pulumi.Input[Optional['DurationUnit']]]
+    """
+    The unit of `maxAge`: one of months, days, seconds (default months).
+    """
+    purposes: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    The ids of the purposes it is used for.
+    """
+
+@pulumi.input_type
+class VendorStorageArgs:
+    def __init__(__self__, *,
+                 identifier: pulumi.Input[_builtins.str],
+                 type: pulumi.Input['StorageType'],
+                 domain: pulumi.Input[Optional[_builtins.str]] = None,
+                 max_age: pulumi.Input[Optional[_builtins.float]] = None,
+                 max_age_unit: pulumi.Input[Optional['DurationUnit']] = None,
+                 purposes: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        A storage the vendor uses on users' devices (Didomi's `/metadata/partners-storages`).
+
+        :param pulumi.Input[_builtins.str] identifier: The name of the cookie or storage item.
+        :param pulumi.Input['StorageType'] type: What is stored: one of cookie, web_storage, app_storage.
+        :param pulumi.Input[_builtins.str] domain: The domain it is set on (required for cookies and web storage).
+        :param pulumi.Input[_builtins.float] max_age: How long it stays on the device (required for cookies).
+        :param pulumi.Input['DurationUnit'] max_age_unit: The unit of `maxAge`: one of months, days, seconds (default months).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] purposes: The ids of the purposes it is used for.
+        """
+        pulumi.set(__self__, "identifier", identifier)
+        pulumi.set(__self__, "type", type)
+        if domain is not None:
+            pulumi.set(__self__, "domain", domain)
+        if max_age is not None:
+            pulumi.set(__self__, "max_age", max_age)
+        if max_age_unit is not None:
+            pulumi.set(__self__, "max_age_unit", max_age_unit)
+        if purposes is not None:
+            pulumi.set(__self__, "purposes", purposes)
+
+    @_builtins.property
+    @pulumi.getter
+    def identifier(self) -> pulumi.Input[_builtins.str]:
+        """
+        The name of the cookie or storage item.
+        """
+        return pulumi.get(self, "identifier")
+
+    @identifier.setter
+    def identifier(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "identifier", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input['StorageType']:
+        """
+        What is stored: one of cookie, web_storage, app_storage.
+        """
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input['StorageType']):
+        pulumi.set(self, "type", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def domain(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The domain it is set on (required for cookies and web storage).
+        """
+        return pulumi.get(self, "domain")
+
+    @domain.setter
+    def domain(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "domain", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maxAge")
+    def max_age(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        How long it stays on the device (required for cookies).
+        """
+        return pulumi.get(self, "max_age")
+
+    @max_age.setter
+    def max_age(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "max_age", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maxAgeUnit")
+    def max_age_unit(self) -> pulumi.Input[Optional['DurationUnit']]:
+        """
+        The unit of `maxAge`: one of months, days, seconds (default months).
+        """
+        return pulumi.get(self, "max_age_unit")
+
+    @max_age_unit.setter
+    def max_age_unit(self, value: pulumi.Input[Optional['DurationUnit']]):
+        pulumi.set(self, "max_age_unit", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def purposes(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        The ids of the purposes it is used for.
+        """
+        return pulumi.get(self, "purposes")
+
+    @purposes.setter
+    def purposes(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "purposes", value)
 
 

@@ -18,6 +18,7 @@ from ._enums import *
 __all__ = [
     'Publication',
     'RegulationConfiguration',
+    'VendorStorage',
 ]
 
 @pulumi.output_type
@@ -789,5 +790,106 @@ class RegulationConfiguration(dict):
         Whether WordPress consent mode is enabled.
         """
         return pulumi.get(self, "wordpress_enabled")
+
+
+@pulumi.output_type
+class VendorStorage(dict):
+    """
+    A storage the vendor uses on users' devices (Didomi's `/metadata/partners-storages`).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "maxAge":
+            suggest = "max_age"
+        elif key == "maxAgeUnit":
+            suggest = "max_age_unit"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in VendorStorage. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        VendorStorage.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        VendorStorage.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 identifier: _builtins.str,
+                 type: 'StorageType',
+                 domain: Optional[_builtins.str] = None,
+                 max_age: Optional[_builtins.float] = None,
+                 max_age_unit: Optional['DurationUnit'] = None,
+                 purposes: Optional[Sequence[_builtins.str]] = None):
+        """
+        A storage the vendor uses on users' devices (Didomi's `/metadata/partners-storages`).
+
+        :param _builtins.str identifier: The name of the cookie or storage item.
+        :param 'StorageType' type: What is stored: one of cookie, web_storage, app_storage.
+        :param _builtins.str domain: The domain it is set on (required for cookies and web storage).
+        :param _builtins.float max_age: How long it stays on the device (required for cookies).
+        :param 'DurationUnit' max_age_unit: The unit of `maxAge`: one of months, days, seconds (default months).
+        :param Sequence[_builtins.str] purposes: The ids of the purposes it is used for.
+        """
+        pulumi.set(__self__, "identifier", identifier)
+        pulumi.set(__self__, "type", type)
+        if domain is not None:
+            pulumi.set(__self__, "domain", domain)
+        if max_age is not None:
+            pulumi.set(__self__, "max_age", max_age)
+        if max_age_unit is not None:
+            pulumi.set(__self__, "max_age_unit", max_age_unit)
+        if purposes is not None:
+            pulumi.set(__self__, "purposes", purposes)
+
+    @_builtins.property
+    @pulumi.getter
+    def identifier(self) -> _builtins.str:
+        """
+        The name of the cookie or storage item.
+        """
+        return pulumi.get(self, "identifier")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> 'StorageType':
+        """
+        What is stored: one of cookie, web_storage, app_storage.
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter
+    def domain(self) -> Optional[_builtins.str]:
+        """
+        The domain it is set on (required for cookies and web storage).
+        """
+        return pulumi.get(self, "domain")
+
+    @_builtins.property
+    @pulumi.getter(name="maxAge")
+    def max_age(self) -> Optional[_builtins.float]:
+        """
+        How long it stays on the device (required for cookies).
+        """
+        return pulumi.get(self, "max_age")
+
+    @_builtins.property
+    @pulumi.getter(name="maxAgeUnit")
+    def max_age_unit(self) -> Optional['DurationUnit']:
+        """
+        The unit of `maxAge`: one of months, days, seconds (default months).
+        """
+        return pulumi.get(self, "max_age_unit")
+
+    @_builtins.property
+    @pulumi.getter
+    def purposes(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The ids of the purposes it is used for.
+        """
+        return pulumi.get(self, "purposes")
 
 

@@ -9,13 +9,15 @@ hostings. Neither this package nor its rules import `pulumi` or `pulumi_policy`:
 
 Modules: `values` (reading a configuration, `UNKNOWN`), `durations` (units, conversion, limits),
 `model` (`Rule`, its `Options` and `Violation`s), `evaluators` (how each rule reads a
-configuration), `rules` (the rules, their sources, `check`), `resources` (what the pack sees).
+configuration), `rules` (the rules, their sources, `check`), `resources` (what the pack sees),
+`data_manager` (the rules of vendors and purposes and the notices listing them, `STACK_RULES`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from .data_manager import STACK_RULES, StackRule
 from .durations import DEFAULT_UNIT, MONTH_DAYS, UNITS, describe_duration, limit_days, within
 from .model import Options, Rule, Violation
 from .rules import DEFAULT_PROFILE, RULES, check
@@ -30,10 +32,12 @@ __all__ = [
     "MONTH_DAYS",
     "PACK_DIR",
     "RULES",
+    "STACK_RULES",
     "UNITS",
     "UNKNOWN",
     "Options",
     "Rule",
+    "StackRule",
     "Violation",
     "check",
     "describe_duration",

@@ -65,6 +65,18 @@ class DidomiPlugin(rpc.Provider):
 
         return Context(self._settings, preview, log)
 
+    def _warn(self, urn: str, messages: list[str]) -> None:
+        """Warnings on the resource (the consent impact of a change)."""
+        for message in messages:
+            if self._engine is None:
+                return
+            with contextlib.suppress(grpc.RpcError):
+                self._engine.Log(
+                    engine_pb2.LogRequest(
+                        severity=engine_pb2.WARNING, message=camel_words(message), urn=urn
+                    )
+                )
+
     async def _run(self, work: Callable[[], Any]) -> Any:
         """Run core code off the event loop; Didomi's errors surface as their own (redacted)
         messages."""
@@ -125,6 +137,13 @@ class DidomiPlugin(rpc.Provider):
         olds = to_core(plain_map(request.old_inputs), described)
         applied = already_applied(olds, props, described.derived)
         problems = [] if applied else resource.check(props)
+        if (
+            not applied
+            and not problems
+            and not self._settings.missing(props.get("organization_id"))
+        ):
+            ctx = self._context(request.urn, preview=True)
+            problems = await self._run(lambda: resource.check_remote(ctx, props, olds))
         failures = [
             rpc.CheckFailure(wire_name(described, name), camel_words(reason))
             for name, reason in problems
@@ -136,6 +155,8 @@ class DidomiPlugin(rpc.Provider):
         olds = to_core(plain_map(request.old_state), described)
         news = to_core(plain_map(request.new_inputs), described)
         changed, replaces = resource.diff(olds, news)
+        if changed:
+            self._warn(request.urn, resource.impact(olds, news))
         detailed = {}
         for name in changed:
             kind = _diff_kind(name in olds, name in news, name in replaces)

@@ -39,7 +39,7 @@ from pulumi.output import Unknown
 from pulumi_didomi.client.errors import DidomiError, redact
 from pulumi_didomi.core.properties import Description, Prop, Values, json_problems
 from pulumi_didomi.core.registry import RESOURCES
-from pulumi_didomi.core.resource import Context, DerivationError
+from pulumi_didomi.core.resource import Context, DerivationError, to_stderr
 from pulumi_didomi.core.resource import Resource as CoreResource
 from pulumi_didomi.core.session import SETTINGS_KEYS, Settings
 from pulumi_didomi.core.values import UNKNOWN_TYPES, already_applied, normalize
@@ -118,13 +118,21 @@ class DynamicProvider(ResourceProvider):
     @surfaced
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         derived = self.resource.description.derived
-        problems = [] if already_applied(olds, news, derived) else self.resource.check(news)
+        applied = already_applied(olds, news, derived)
+        problems = [] if applied else self.resource.check(news)
+        if not applied and not problems:
+            ctx = self._context()
+            if not ctx.settings.missing(news.get("organization_id")):
+                problems = self.resource.check_remote(ctx, news, olds)
         failures = [CheckFailure(field, reason) for field, reason in problems]
         return CheckResult({k: normalize(v) for k, v in news.items()}, failures)
 
     @surfaced
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed, replaces = self.resource.diff(olds, news)
+        if changed:  # Pulumi shows a dynamic provider's stderr on the stack's line
+            for message in self.resource.impact(olds, news):
+                to_stderr(f"warning: {message}")
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
 
     @surfaced
@@ -287,8 +295,8 @@ class _OutputValues(Values):
             except DerivationError as exc:
                 raise pulumi.RunError(str(exc)) from None
 
-        if any(isinstance(v, pulumi.Output) for v in used.values()):
-            return pulumi.Output.all(**used).apply(reported)
+        if _has_outputs(used):  # e.g. a vendor's id deep in a draft's `config`
+            return pulumi.Output.from_input(used).apply(reported)
         return reported(used)
 
 
@@ -304,6 +312,11 @@ def _outputs_in(value: Any) -> Iterator[pulumi.Output[Any]]:
     elif isinstance(value, (list, tuple)):
         for item in value:
             yield from _outputs_in(item)
+
+
+def _has_outputs(value: Any) -> bool:
+    """Whether `value` holds an Output, at any depth."""
+    return next(_outputs_in(value), None) is not None
 
 
 def _pending(inputs: Mapping[str, Any]) -> Any:

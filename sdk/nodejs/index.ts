@@ -15,10 +15,20 @@ export const getNoticeDraft: typeof import("./getNoticeDraft").getNoticeDraft = 
 export const getNoticeDraftOutput: typeof import("./getNoticeDraft").getNoticeDraftOutput = null as any;
 utilities.lazyLoad(exports, ["getNoticeDraft","getNoticeDraftOutput"], () => require("./getNoticeDraft"));
 
+export { GetPurposeArgs, GetPurposeResult, GetPurposeOutputArgs } from "./getPurpose";
+export const getPurpose: typeof import("./getPurpose").getPurpose = null as any;
+export const getPurposeOutput: typeof import("./getPurpose").getPurposeOutput = null as any;
+utilities.lazyLoad(exports, ["getPurpose","getPurposeOutput"], () => require("./getPurpose"));
+
 export { GetRemoteWidgetConfigArgs, GetRemoteWidgetConfigResult, GetRemoteWidgetConfigOutputArgs } from "./getRemoteWidgetConfig";
 export const getRemoteWidgetConfig: typeof import("./getRemoteWidgetConfig").getRemoteWidgetConfig = null as any;
 export const getRemoteWidgetConfigOutput: typeof import("./getRemoteWidgetConfig").getRemoteWidgetConfigOutput = null as any;
 utilities.lazyLoad(exports, ["getRemoteWidgetConfig","getRemoteWidgetConfigOutput"], () => require("./getRemoteWidgetConfig"));
+
+export { GetVendorArgs, GetVendorResult, GetVendorOutputArgs } from "./getVendor";
+export const getVendor: typeof import("./getVendor").getVendor = null as any;
+export const getVendorOutput: typeof import("./getVendor").getVendorOutput = null as any;
+utilities.lazyLoad(exports, ["getVendor","getVendorOutput"], () => require("./getVendor"));
 
 export { NoticeArgs } from "./notice";
 export type Notice = import("./notice").Notice;
@@ -39,6 +49,16 @@ export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
 utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
+
+export { PurposeArgs } from "./purpose";
+export type Purpose = import("./purpose").Purpose;
+export const Purpose: typeof import("./purpose").Purpose = null as any;
+utilities.lazyLoad(exports, ["Purpose"], () => require("./purpose"));
+
+export { VendorArgs } from "./vendor";
+export type Vendor = import("./vendor").Vendor;
+export const Vendor: typeof import("./vendor").Vendor = null as any;
+utilities.lazyLoad(exports, ["Vendor"], () => require("./vendor"));
 
 export { WidgetArgs } from "./widget";
 export type Widget = import("./widget").Widget;
@@ -73,6 +93,10 @@ const _module = {
                 return new NoticeDeployment(name, <any>undefined, { urn })
             case "didomi:index:NoticeDraftConfig":
                 return new NoticeDraftConfig(name, <any>undefined, { urn })
+            case "didomi:index:Purpose":
+                return new Purpose(name, <any>undefined, { urn })
+            case "didomi:index:Vendor":
+                return new Vendor(name, <any>undefined, { urn })
             case "didomi:index:Widget":
                 return new Widget(name, <any>undefined, { urn })
             case "didomi:index:WidgetDeployment":

@@ -142,29 +142,39 @@ def plain_secret_refused(driver: Driver, emulator: EmulatorProcess) -> None:
 
 
 def acceptance_cycle(driver: Driver, emulator: EmulatorProcess) -> None:
-    """up → no-op preview calling no API → a one-field change → exactly one new deployment →
-    refresh → destroy, which keeps Didomi's audit log."""
+    """up (a purpose, a vendor using it and listed by the notice) → no-op preview calling no
+    API → a one-field change → exactly one new deployment → refresh → destroy, which keeps
+    Didomi's audit log, deprecates the vendor and deletes the purpose."""
     api = Api(emulator.url, ORG_A)
     config = _world(api, emulator)
     notice = config["notice"]
 
-    # up: the draft, its deployment, the widget's deployment (and the stack).
+    # up: the purpose, the vendor, the draft listing it, its deployment, the widget's deployment.
     up = driver("up", config, {"didomi:apiSecret": SECRET})
-    assert up["changes"] == {"create": 4}, up
+    assert up["changes"] == {"create": 6}, up
     deployments = api.deployments(notice)
     assert [d["id"] for d in deployments] == [up["outputs"]["deploymentId"]], (deployments, up)
     assert up["outputs"]["draftConsentDuration"] == 6, up
     assert len(emulator.data("widget_deployments")) == 1
+    purpose, vendor = up["outputs"]["purposeId"], up["outputs"]["vendorId"]
+    found = api.ok("GET", f"/metadata/partners/{vendor}")
+    assert found["default_purposes_id"] == [purpose] and found["deprecated"] is False
+    texts = api.ok("GET", f"/metadata/purposes/{purpose}", params={"$translations": "true"})
+    assert texts["description"] == {"en": "Audience measurement", "fr": "Mesure d'audience"}
+    (cookie,) = emulator.data("partners_storages")
+    assert (cookie["partner_id"], cookie["purposes_id"]) == (vendor, [purpose])
+    live = api.ok("GET", f"/widgets/notices/configs/{deployments[0]['production_config_id']}")
+    assert live["config"]["app"]["vendors"]["include"] == [vendor], live
 
     # A no-op preview calls no API.
     emulator.reset_stats()
     preview = driver("preview")
-    assert preview["changes"] == {"same": 4}, preview
+    assert preview["changes"] == {"same": 6}, preview
     assert api_calls(emulator.stats()) == {}
 
     # A one-field change: the draft is updated and published once; the widget is left alone.
     up = driver("up", {"consentDuration": "3"})
-    assert up["changes"] == {"update": 1, "replace": 1, "same": 2}, up
+    assert up["changes"] == {"update": 1, "replace": 1, "same": 4}, up
     deployments = api.deployments(notice)
     assert len(deployments) == 2 and deployments[0]["id"] == up["outputs"]["deploymentId"]
     live = api.ok("GET", f"/widgets/notices/configs/{deployments[0]['production_config_id']}")
@@ -172,16 +182,19 @@ def acceptance_cycle(driver: Driver, emulator: EmulatorProcess) -> None:
     assert len(emulator.data("widget_deployments")) == 1
 
     refresh = driver("refresh")
-    assert refresh["changes"] == {"same": 4}, refresh
+    assert refresh["changes"] == {"same": 6}, refresh
 
-    # Destroy deletes nothing on Didomi: every deployment stays in the audit log.
+    # Destroy: every deployment stays in the audit log; the vendor is deprecated, the purpose
+    # it used deleted.
     states = [p.read_text() for p in driver.cli.backend.rglob("*.json")]
     assert states, f"no stack state under {driver.cli.backend}"
     state = json.dumps(states)
     destroy = driver("destroy")
-    assert destroy["changes"] == {"delete": 4}, destroy
+    assert destroy["changes"] == {"delete": 6}, destroy
     assert len(api.deployments(notice)) == 2
     assert len(emulator.data("widget_deployments")) == 1
+    assert api.ok("GET", f"/metadata/partners/{vendor}")["deprecated"] is True
+    assert [p["id"] for p in emulator.data("purposes") if p["id"] == purpose] == []
     assert SECRET not in state and api.token not in state
     # The plugin named in the project: the engine did not take one from PATH.
     assert not [log for log in driver.logs if "from $PATH" in log], driver.logs

@@ -128,8 +128,18 @@ def _deploy(api: Api, notice_id: str) -> dict[str, Any]:
 
 
 def seed(api: Api) -> dict[int, dict[str, Any]]:
-    """30 notices (one archived) and two widgets; the notices by seed index."""
+    """30 notices (one archived), two widgets, two custom purposes and a custom vendor using
+    them (with a storage), listed with a global vendor by notice 0; the notices by seed index."""
     notices: dict[int, dict[str, Any]] = {}
+    analytics = api.new_purpose("Analytics")
+    offers = api.new_purpose("Offers", regulations_id=["gdpr"])
+    vendor = api.new_vendor(
+        "Tracker",
+        website="https://tracker.example/privacy",
+        default_purposes_id=[analytics["id"], "cookies"],
+        legitimate_interest_purposes_id=[offers["id"]],
+    )
+    api.new_storage(vendor["id"], purposes_id=[analytics["id"]])
     for index in range(30):
         extra = {"environment": "production", "external_id": "crm-5"} if index == 5 else {}
         notice = api.ok(
@@ -141,6 +151,9 @@ def seed(api: Api) -> dict[int, dict[str, Any]]:
         notices[index] = notice
         draft = api.draft(notice["id"])
         fields = _draft_fields(index, _name(index))
+        if index == 0:
+            fields["config"]["app"]["vendors"] = {"include": [vendor["id"], "google"]}
+            fields["config"]["app"]["essentialPurposes"] = [analytics["id"]]
         if index % 3 == 1:
             fields["regulation_configurations"] = _regulations(draft, index)
         api.ok("PATCH", f"/widgets/notices/configs/{draft['id']}", json=fields)
@@ -197,6 +210,9 @@ def _minimum(notices: int, deployments: int, widgets: int) -> dict[str, int]:
         "GET /widgets/notices/configs": pages,
         "GET /widgets/notices/deployments": max(1, math.ceil(deployments / 100)),
         "GET /widgets": max(1, math.ceil(widgets / 100)),
+        "GET /metadata/purposes": 1,
+        "GET /metadata/partners": 1,
+        "GET /metadata/partners-storages": 1,
     }
 
 
@@ -252,8 +268,9 @@ def test_export_then_adopt_with_no_write_then_one_edit_publishes_one_notice(
     assert api_calls(emulator.stats()) == _minimum(30, len(before), 2)
     assert "Read: 100%" in result.stderr and "30 notices, 30 drafts" in result.stderr
     exported = 30 if extra else 29
-    assert f"Exported {exported} notices (24 with a NoticeDeployment) and 2 widgets" in (
-        result.stdout
+    assert (
+        f"Exported {exported} notices (24 with a NoticeDeployment) and 2 widgets, 2 purposes, "
+        "1 vendor" in result.stdout
     )
     print(f"export of 30 notices ({hosting}): {result.stdout.strip()}; wall {seconds:.2f} s")
     files = {p.name: p.read_text() for p in project.iterdir() if p.is_file()}
@@ -268,11 +285,17 @@ def test_export_then_adopt_with_no_write_then_one_edit_publishes_one_notice(
     assert source.count("didomi.NoticeDeployment(") == 24
     assert 'regulation_id="cpra"' in source or '"regulation_id": "cpra"' in source
     assert '"additional_countries": ["CH"]' in source  # keys inside config kept as they are
+    # The notice refers to the vendor and the purpose by their resources' ids.
+    assert '"include": [tracker.id, "google"]' in source, source
+    assert '"essentialPurposes": [analytics.id]' in source, source
+    assert 'default_purposes=[analytics.id, "cookies"]' in source, source
     if hosting == "native":
         spec = json.loads(files["import.json"])["resources"]
-        assert len(spec) == 31 and {r["type"] for r in spec} == {
+        assert len(spec) == 34 and {r["type"] for r in spec} == {
             "didomi:index:Notice",
             "didomi:index:Widget",
+            "didomi:index:Purpose",
+            "didomi:index:Vendor",
         }
 
     # Under Pulumi: the first `up` adopts everything and writes nothing on Didomi.

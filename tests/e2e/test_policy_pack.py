@@ -8,6 +8,8 @@ tests' Python (PULUMI_PYTHON_CMD, set by PulumiCLI).
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from tests.helpers import REPO, EmulatorProcess, PulumiCLI, api_calls
 
 pytestmark = pytest.mark.e2e
 
+CONSENT_SETUP = REPO / "tests" / "e2e" / "programs" / "consent_setup"
 PROGRAMS = {
     "dynamic": REPO / "tests" / "e2e" / "programs" / "spec",
     "native": REPO / "tests" / "e2e" / "programs" / "native_spec",
@@ -212,3 +215,55 @@ def test_levels_and_thresholds_come_from_the_policy_config(
     assert "at most 6 months (183 days, 15,811,200 seconds) where FR applies" in text, text
     assert _writes(emulator) == [], api_calls(emulator.stats())
     assert len(api.deployments(notice)) == 1
+
+
+@pytest.mark.parametrize("hosting", ["dynamic", "native"])
+def test_vendors_and_purposes_a_notice_lists_are_checked(
+    hosting: str, emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
+) -> None:
+    """A vendor whose cookie outlives 13 months and which has no legal basis, listed by a notice
+    enabling a language its purpose has no text in: the preview fails before any write, naming
+    each; the vendor fixed, `up` goes through with the advisory warning only."""
+    config = {
+        "hosting": hosting,
+        "noticeLanguages": ["en", "de"],
+        "draftExtra": COMPLIANT,
+        "vendorExtra": {
+            "cookie_max_duration": 2,
+            "cookie_max_duration_unit": "months",
+            "storages": [
+                {"type": "cookie", "identifier": "_trk", "domain": ".t.example", "max_age": 400,
+                 "max_age_unit": "days"}
+            ],
+            "default_purposes": [],
+            "legitimate_interest_purposes": [],
+        },
+    }  # fmt: skip
+    if hosting == "native":
+        cli_path = str(Path(sys.executable).parent)
+        pulumi_cli.extra_env["PATH"] = os.pathsep.join(
+            [str(pulumi_cli.bin_dir), cli_path, "/usr/bin", "/bin"]
+        )
+    stack = ExampleStack.create(
+        pulumi_cli, "consent-setup", tmp_path, emulator, ORG_A, config, src=CONSENT_SETUP
+    )
+    emulator.reset_stats()
+    result = stack.pulumi("preview", "--policy-pack", str(PACK_DIR), check=False)
+    text = _text(result)
+    assert result.returncode != 0, text
+    assert "didomi-vendor-cookie-lifetime" in text and "didomi-vendor-legal-basis" in text, text
+    assert "storages[0].max_age is 400 days (about 13.14 months)" in text, text
+    assert "must be at most 13 months" in text, text
+    assert "lists vendor 'tracker', which has no legal basis" in text, text
+    assert "didomi-consent-duration" not in text and "didomi-reject-button" not in text, text
+    assert _writes(emulator) == [], api_calls(emulator.stats())
+    assert not [r for r in api_calls(emulator.stats()) if r.startswith("POST /metadata")], (
+        api_calls(emulator.stats())
+    )
+
+    # The vendor fixed: the purposes it uses have no German text, which is advisory.
+    stack.config("vendorExtra", {})
+    up = _text(stack.pulumi("up", "--yes", "--policy-pack", str(PACK_DIR)))
+    assert "mandatory" not in up and "[advisory]  didomi-purpose-languages" in up, up
+    assert "enables de, and purpose 'analytics' has no description in de" in up, up
+    assert len(api_calls(emulator.stats())) > 0

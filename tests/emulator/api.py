@@ -77,6 +77,37 @@ class Api:
             )
         )
 
+    def new_purpose(self, name: str = "Analytics", **fields: Any) -> dict[str, Any]:
+        """POST a custom purpose of this organization, texts in English and French."""
+        body = {
+            "description": {"en": name, "fr": f"{name} (fr)"},
+            "details": {"en": f"What {name} does", "fr": f"Ce que fait {name}"},
+            "organization_id": self.org,
+            **fields,
+        }
+        params = {"$translations": "true"}
+        return dict(self.ok("POST", "/metadata/purposes", 201, params=params, json=body))
+
+    def new_vendor(
+        self, name: str = "Tracker", category_id: str = "analytics", **fields: Any
+    ) -> dict[str, Any]:
+        """POST a custom vendor of this organization."""
+        body = {"name": name, "category_id": category_id, "organization_id": self.org, **fields}
+        return dict(self.ok("POST", "/metadata/partners", 201, json=body))
+
+    def new_storage(self, partner_id: str, **fields: Any) -> dict[str, Any]:
+        """POST a cookie of a custom vendor."""
+        body = {
+            "partner_id": partner_id,
+            "type": "cookie",
+            "identifier": "_id",
+            "domain": "tracker.example",
+            "max_age": 13,
+            "max_age_unit": "months",
+            **fields,
+        }
+        return dict(self.ok("POST", "/metadata/partners-storages", 201, json=body))
+
     def rejected(self, method: str, path: str, field: str, status: int = 400, **kw: Any) -> Any:
         """Call, expect a Feathers error of `status` whose `errors` name `field`."""
         r = self.http.request(method, path, **kw)

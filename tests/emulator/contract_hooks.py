@@ -3,14 +3,16 @@ in that process: the contract checks, and most generated ids replaced by ids of 
 records so that requests reach real notices, drafts, deployments and widgets.
 
 Environment: `DIDOMI_CONTRACT_URL` (the emulator), `DIDOMI_CONTRACT_COUNTS` (a file where the
-number of notices created to keep a few is written at exit: not generated requests).
+records created to keep a few are counted at exit, by `POST <route>`: not generated requests).
 """
 
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import random
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,8 +46,9 @@ class Records:
         self.api = Api(url, ORG_A)
         self.rng = random.Random(SEED)
         self._known: dict[str, list[dict[str, Any]]] = {}
-        #: Notices created to keep a few (not generated requests: left out of the counts).
-        self.topped_up = 0
+        #: Records created to keep a few, by `POST <route>` (not generated requests: left out
+        #: of the counts).
+        self.topped_up: Counter[str] = Counter()
 
     def _data(self, collection: str) -> list[dict[str, Any]]:
         """The collection's records, read again only after a request that may have added or
@@ -53,7 +56,7 @@ class Records:
         if collection not in self._known:
             url = f"{self.url}/_emulator/data/{collection}"
             found = httpx.get(url, timeout=30).json()
-            self._known[collection] = [d for d in found if d["organization_id"] == ORG]
+            self._known[collection] = [d for d in found if d["organization_id"] in (ORG, "")]
         return self._known[collection]
 
     def forget(self, case: Case) -> None:
@@ -67,8 +70,45 @@ class Records:
         while len(found) < 3:
             found.append(self.api.new_notice(f"seed {len(found)}"))
             self._known.pop("configs", None)
-            self.topped_up += 1
+            self.topped_up["POST /widgets/notices"] += 1
         return found
+
+    def custom(self, collection: str) -> list[dict[str, Any]]:
+        """The organization's own vendors, purposes or storages, a few created when deletes
+        left too few."""
+        found = [d for d in self._data(collection) if d["organization_id"] == ORG]
+        while len(found) < 3:
+            if collection == "purposes":
+                found.append(self.api.new_purpose(f"seed {len(found)}"))
+                route = "POST /metadata/purposes"
+            elif collection == "partners":
+                found.append(self.api.new_vendor(f"seed {len(found)}"))
+                route = "POST /metadata/partners"
+            else:
+                partner = self.rng.choice(self.custom("partners"))
+                found.append(self.api.new_storage(partner["id"]))
+                route = "POST /metadata/partners-storages"
+            self._known.pop(collection, None)
+            self.topped_up[route] += 1
+        return found
+
+    def _metadata_ids(self, collection: str, custom: float) -> list[str]:
+        """Ids of the organization's own records (with probability `custom`), else Didomi's
+        global ones."""
+        if collection == "partners_storages" or self.rng.random() < custom:
+            return [d["id"] for d in self.custom(collection)]
+        return [d["id"] for d in self._data(collection) if d["organization_id"] == ""]
+
+    def _replace_items(
+        self, part: dict[str, Any], name: str, ids: Callable[[], list[str]], p: float
+    ) -> None:
+        """With probability `p`, each generated string of the list `part[name]` becomes one of
+        `ids()`."""
+        items = part.get(name)
+        if isinstance(items, list) and self.rng.random() < p:
+            found = ids()
+            if found:
+                part[name] = [self.rng.choice(found) if isinstance(i, str) else i for i in items]
 
     def _replace(
         self, part: dict[str, Any], name: str, ids: Callable[[], list[str]], p: float
@@ -111,6 +151,23 @@ class Records:
             self._replace(
                 body, "production_config_id", lambda: self._ids("configs", **of_notice), 0.8
             )
+        elif path.startswith("/metadata/partners-storages"):
+            self._replace(ids, "id", lambda: self._metadata_ids("partners_storages", 1), 0.85)
+            self._replace(body, "partner_id", lambda: self._metadata_ids("partners", 1), 0.85)
+        elif path.startswith("/metadata/partners/"):
+            self._replace(ids, "id", lambda: self._metadata_ids("partners", 0.8), 0.85)
+        elif path.startswith("/metadata/purposes/"):
+            self._replace(ids, "id", lambda: self._metadata_ids("purposes", 0.8), 0.85)
+        if path.startswith("/metadata/"):
+            self._replace(body, "category_id", lambda: self._ids("partners_categories"), 0.85)
+            purposes = lambda: self._metadata_ids("purposes", 0.5)  # noqa: E731
+            for name in (
+                "default_purposes_id",
+                "legitimate_interest_purposes_id",
+                "spi_purposes_id",
+                "purposes_id",
+            ):
+                self._replace_items(body, name, purposes, 0.7)
         # The emulator's own routes (widgets, reference §9), by their parameter names.
         self._replace(ids, "widget_id", lambda: self._ids("widgets"), 0.85)
         self._replace(ids, "deployment_id", lambda: self._ids("widget_deployments"), 0.85)
@@ -142,4 +199,4 @@ def after_call(context: HookContext, case: Case, response: Response) -> None:
 
 @atexit.register
 def _write_counts() -> None:
-    Path(os.environ["DIDOMI_CONTRACT_COUNTS"]).write_text(str(RECORDS.topped_up))
+    Path(os.environ["DIDOMI_CONTRACT_COUNTS"]).write_text(json.dumps(RECORDS.topped_up))

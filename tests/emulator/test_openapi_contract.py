@@ -139,9 +139,9 @@ def _schemathesis(
     tmp: Path,
     max_examples: int,
     checks: tuple[str, ...],
-) -> tuple[str, int]:
+) -> tuple[str, Counter[str]]:
     """Run schemathesis' command line on `document` against the emulator: its output and the
-    number of notices `contract_hooks` created to keep a few (not generated requests)."""
+    records `contract_hooks` created to keep a few, by `POST <route>` (not generated requests)."""
     (tmp / "openapi.json").write_text(json.dumps(document))
     (tmp / "schemathesis.toml").write_text(_config(api.token, max_examples, checks))
     counts = tmp / "topped-up"
@@ -173,13 +173,14 @@ def _schemathesis(
     output = done.stdout + done.stderr
     (tmp / "output.txt").write_text(output)
     assert done.returncode == 0, output[-12000:]
-    return output, int(counts.read_text())
+    return output, Counter(json.loads(counts.read_text()))
 
 
 @pytest.fixture
 def seeded(start_emulator: Any) -> Iterator[tuple[EmulatorProcess, Api]]:
-    """An emulator with notices (half of them published) and widgets (half deployed), its
-    statistics reset: instant deployments, no rate limit."""
+    """An emulator with notices (half of them published), widgets (half deployed), custom
+    purposes, vendors (one deprecated) and their storages, its statistics reset: instant
+    deployments, no rate limit."""
     emulator = start_emulator("--credential", ORG_A, "--rate-limit", "off", "--deploy-seconds", "0")
     api = Api(emulator.url, ORG_A)
     for index in range(4):
@@ -190,6 +191,13 @@ def seeded(start_emulator: Any) -> Iterator[tuple[EmulatorProcess, Api]]:
             params = {"organization_id": api.org}
             body = {"widget_id": widget["id"]}
             api.ok("POST", "/widgets/deployments", 201, params=params, json=body)
+    for index in range(4):
+        purpose = api.new_purpose(f"seed {index}")
+        vendor = api.new_vendor(f"seed {index}", default_purposes_id=[purpose["id"]])
+        api.new_storage(vendor["id"], purposes_id=[purpose["id"]])
+        api.new_purpose(f"unused {index}")
+        if index == 3:
+            api.ok("PATCH", f"/metadata/partners/{vendor['id']}", json={"deprecated": True})
     emulator.reset_stats()
     yield emulator, api
 
@@ -211,7 +219,8 @@ def test_emulator_keeps_didomis_contract(
     document = _didomis_document()
     output, topped_up = _schemathesis(document, emulator, api, tmp_path, MAX_EXAMPLES, CHECKS)
     exercised = _exercised(emulator)
-    exercised.setdefault("POST /widgets/notices", Counter())["201"] -= topped_up
+    for route, count in topped_up.items():
+        exercised.setdefault(route, Counter())["201"] -= count
     served = {f"{method} {path}" for method, path in SERVED}
     to_didomis = sum(sum(c.values()) for k, c in exercised.items() if k in served)
     probes = sum(sum(c.values()) for k, c in exercised.items() if k not in served)

@@ -40,6 +40,27 @@ class FakeOrganization:
             {"id": f"w{i}", "organization_id": ORG, "name": f"Widget {i}", "format": "hosted"}
             for i in range(w)
         ]
+        # Didomi's global purpose and vendor, two custom purposes, a custom vendor with a
+        # storage, a deprecated one (left out).
+        self.purposes = [
+            {"id": "cookies", "description": {"en": "Store"}, "namespaces": {"iab2": "1"}},
+            *(
+                {"id": f"p{i}", "organization_id": ORG, "description": {"en": f"Purpose {i}"},
+                 "details": {"en": "What for"}}
+                for i in range(2)
+            ),
+        ]  # fmt: skip
+        self.vendors = [
+            {"id": "google", "name": "Google", "category_id": "advertising"},
+            {"id": "v0", "organization_id": ORG, "name": "Tracker", "category_id": "analytics",
+             "default_purposes_id": ["p0", "cookies"], "deprecated": False},
+            {"id": "v1", "organization_id": ORG, "name": "Old", "category_id": "other",
+             "deprecated": True},
+        ]  # fmt: skip
+        self.storages = [
+            {"id": "s0", "partner_id": "v0", "organization_id": ORG, "type": "app_storage",
+             "identifier": "k", "purposes_id": ["p0"]},
+        ]  # fmt: skip
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path.removeprefix("/v1")
@@ -51,6 +72,9 @@ class FakeOrganization:
             "/widgets/notices/configs": self.drafts,
             "/widgets/notices/deployments": self.deployments,
             "/widgets": self.widgets,
+            "/metadata/purposes": self.purposes,
+            "/metadata/partners": self.vendors,
+            "/metadata/partners-storages": self.storages,
         }[path]
         limit, skip = int(request.url.params["$limit"]), int(request.url.params["$skip"])
         page = data[skip : skip + min(limit, 100)]
@@ -81,8 +105,13 @@ def test_reading_costs_one_call_per_page_and_none_per_notice(n: int, w: int) -> 
         "GET /widgets/notices/configs": pages,
         "GET /widgets/notices/deployments": max(1, math.ceil(len(fake.deployments) / 100)),
         "GET /widgets": max(1, math.ceil(w / 100)),
+        "GET /metadata/purposes": 1,
+        "GET /metadata/partners": 1,
+        "GET /metadata/partners-storages": 1,
     }
     assert len(org.notices) == n and len(org.widgets) == w
+    assert [p["id"] for p in org.purposes] == ["p0", "p1"]
+    assert [(v["id"], len(v["storages"])) for v in org.vendors] == [("v0", 1), ("v1", 0)]
     assert sum(f.live for f in org.notices) == len(fake.deployments)
 
 
@@ -107,19 +136,28 @@ def test_the_command_writes_the_project(
     assert main(["--out", str(out), "--hosting", "native"], stderr=stderr) == 0
     assert stderr.getvalue() == ""  # not a terminal: no progress bar
     printed = capsys.readouterr().out
-    assert "Exported 30 notices (15 with a NoticeDeployment) and 2 widgets" in printed
-    assert "5 API calls" in printed
+    assert (
+        "Exported 30 notices (15 with a NoticeDeployment) and 2 widgets, 2 purposes, 1 vendor"
+        in printed
+    )
+    assert "8 API calls" in printed
     files = {p.name: p.read_text() for p in out.iterdir()}
     assert set(files) >= {"Pulumi.yaml", "__main__.py", "import.json", "README.md"}
     assert "name: didomi-acme" in files["Pulumi.yaml"]
-    assert len(json.loads(files["import.json"])["resources"]) == 32
+    assert len(json.loads(files["import.json"])["resources"]) == 35
+    program = files["__main__.py"]
+    assert 'default_purposes=[purpose_0.id, "cookies"]' in program, program
+    assert "deprecated vendor" in program
     assert not any(SECRET in text for text in files.values())
 
 
 def test_the_progress_bar(didomi: FakeOrganization, tmp_path: Path) -> None:
     stderr = io.StringIO()
     assert main(["--out", str(tmp_path / "p"), "--progress"], stderr=stderr) == 0
-    assert "30 notices, 30 drafts, 15 deployments, 2 widgets" in stderr.getvalue()
+    assert (
+        "30 notices, 30 drafts, 15 deployments, 2 widgets, 2 purposes, 2 vendors, 1 storages"
+        in stderr.getvalue()
+    )
 
 
 @pytest.mark.parametrize(

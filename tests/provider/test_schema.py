@@ -48,12 +48,19 @@ def test_tokens_and_wire_names_follow_pulumi_conventions() -> None:
         "didomi:index:NoticeDeployment",
         "didomi:index:Widget",
         "didomi:index:WidgetDeployment",
+        "didomi:index:Purpose",
+        "didomi:index:Vendor",
     }
     assert set(schema["functions"]) == {
         "didomi:index:getNoticeDraft",
         "didomi:index:getNoticeDeployments",
         "didomi:index:getRemoteWidgetConfig",
+        "didomi:index:getVendor",
+        "didomi:index:getPurpose",
     }
+    vendor = schema["resources"]["didomi:index:Vendor"]["inputProperties"]
+    assert vendor["storages"]["items"] == {"$ref": "#/types/didomi:index:VendorStorage"}
+    assert {"defaultPurposes", "categoryId", "deleteOnDestroy"} <= set(vendor)
     draft = schema["resources"]["didomi:index:NoticeDraftConfig"]["inputProperties"]
     assert {"noticeId", "consentDuration", "regulationConfigurations"} <= set(draft)
     assert draft["consentDuration"]["type"] == "integer"

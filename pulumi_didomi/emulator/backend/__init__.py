@@ -4,7 +4,8 @@ Routers parse a request, call one backend operation and render its result; every
 API (what publishing copies, who may see what, quotas, archiving) lives here.
 """
 
+from .metadata import MetadataBackend
 from .notices import NoticesBackend
 from .widgets import WidgetsBackend
 
-__all__ = ["NoticesBackend", "WidgetsBackend"]
+__all__ = ["MetadataBackend", "NoticesBackend", "WidgetsBackend"]

@@ -15,6 +15,7 @@ from ..models import config_rule_violations
 from ..queries import Query
 from ..stats import Stats
 from ..store import Doc, Store, new_id, now_iso
+from .metadata import MetadataBackend
 from .records import owned, touched
 
 #: Fields of a regulation configuration the server sets; a PATCH carrying them is not obeyed.
@@ -150,8 +151,10 @@ class NoticesBackend:
         stats: Stats,
         deploy_seconds: float,
         max_parallel_deployments: int = MAX_PARALLEL_DEPLOYMENTS,
+        metadata: MetadataBackend | None = None,
     ) -> None:
         self.store = store
+        self.metadata = metadata
         self.stats = stats
         self.deploy_seconds = deploy_seconds
         self.max_parallel_deployments = max_parallel_deployments
@@ -246,6 +249,8 @@ class NoticesBackend:
                     value = _merge_regulations(config.get(key) or [], value or [], config)
                 merged[key] = value
             problems = config_rule_violations(merged)
+            if self.metadata is not None:
+                problems.update(self.metadata.deprecated_added(config, merged))
             if problems:
                 raise BadRequest.fields("Invalid configuration", problems)
             return self.store.replace("configs", touched(merged))

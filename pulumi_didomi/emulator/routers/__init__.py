@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from ..auth import Accounts, Authenticate
-from ..backend import NoticesBackend, WidgetsBackend
+from ..backend import MetadataBackend, NoticesBackend, WidgetsBackend
 from ..ratelimit import SlidingWindowLimiter
 from ..stats import Stats
 from .configs import configs_router
@@ -11,8 +11,11 @@ from .notice_deployments import notice_deployments_router
 from .notices import notices_router
 from .operator import operator_router
 from .organizations import organizations_router
+from .partners import partners_router
 from .public import public_router
+from .purposes import purposes_router
 from .sessions import sessions_router
+from .storages import storages_router
 from .widget_deployments import widget_deployments_router
 from .widgets import widgets_router
 
@@ -22,6 +25,7 @@ __all__ = ["api_routers", "operator_router"]
 def api_routers(
     notices: NoticesBackend,
     widgets: WidgetsBackend,
+    metadata: MetadataBackend,
     accounts: Accounts,
     authenticate: Authenticate,
     limiter: SlidingWindowLimiter | None,
@@ -41,4 +45,7 @@ def api_routers(
         widget_deployments_router(widgets, authenticate),
         widgets_router(widgets, authenticate),
         public_router(widgets, accounts),
+        partners_router(metadata, authenticate),
+        storages_router(metadata, authenticate),
+        purposes_router(metadata, authenticate),
     ]

@@ -12,7 +12,17 @@ from ..stats import Stats
 from ..store import Doc, Store, public_view
 from ..traffic import Faults
 
-_COLLECTIONS = ("notices", "configs", "notice_deployments", "widgets", "widget_deployments")
+_COLLECTIONS = (
+    "notices",
+    "configs",
+    "notice_deployments",
+    "widgets",
+    "widget_deployments",
+    "partners",
+    "partners_storages",
+    "partners_categories",
+    "purposes",
+)
 
 
 def operator_router(

@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from ..errors import MethodNotAllowed
-from ..models import CONFIG_NULL_FIELDS, NOTICE_NULL_FIELDS
+from ..models import CONFIG_NULL_FIELDS, NOTICE_NULL_FIELDS, TRANSLATABLE_FIELDS, translated
 from ..store import Doc, public_view
 
 
@@ -35,6 +35,29 @@ def notice_view(doc: Doc) -> Doc:
 def deployment_view(doc: Doc) -> Doc:
     """A notice deployment."""
     return _set_fields(doc)
+
+
+def metadata_view(doc: Doc) -> Doc:
+    """A vendor, category, storage or purpose: unset fields left out, and no
+    `organization_id` on Didomi's global ones (stored under the organization `""`)."""
+    out = _set_fields(doc)
+    if out.get("organization_id") == "":
+        del out["organization_id"]
+    return out
+
+
+def purpose_view(with_translations: bool) -> Callable[[Doc], Doc]:
+    """How a purpose renders: translatable fields as `{language: text}` with
+    `$translations=true`, else as the default language's text."""
+
+    def view(doc: Doc) -> Doc:
+        out = metadata_view(doc)
+        for name in TRANSLATABLE_FIELDS:
+            if name in out:
+                out[name] = translated(out[name], with_translations)
+        return out
+
+    return view
 
 
 def api_version(header: str | None) -> int:

@@ -28,7 +28,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from pulumi_didomi import __version__
-from pulumi_didomi.policy import RULES, UNKNOWN, Rule
+from pulumi_didomi.policy import RULES, STACK_RULES, UNKNOWN, Rule, StackRule
 from pulumi_didomi.policy.resources import StackResource, resource_violations, stack_violations
 
 
@@ -76,22 +76,25 @@ def _resource_policy(rule: Rule) -> ResourceValidationPolicy:
     )
 
 
+def _resources(args: StackValidationArgs) -> list[StackResource]:
+    return [
+        StackResource(
+            r.urn,
+            r.resource_type,
+            plain(r.props),
+            tuple(d.urn for d in r.dependencies),
+            {k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()},
+        )
+        for r in args.resources
+    ]
+
+
 def _stack_policy(rule: Rule) -> StackValidationPolicy:
     """The same policy (same name, so the same level and config) on the stack as a whole."""
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         options = rule.options(args.get_config())
-        resources = [
-            StackResource(
-                r.urn,
-                r.resource_type,
-                plain(r.props),
-                tuple(d.urn for d in r.dependencies),
-                {k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()},
-            )
-            for r in args.resources
-        ]
-        for message, urn in stack_violations(rule, options, resources):
+        for message, urn in stack_violations(rule, options, _resources(args)):
             report(message, urn)
 
     # No schema of its own: the engine validates the policy's config once (the resource
@@ -99,11 +102,33 @@ def _stack_policy(rule: Rule) -> StackValidationPolicy:
     return StackValidationPolicy(validate=validate, **_shared(rule))
 
 
+def _data_manager_policy(rule: StackRule) -> StackValidationPolicy:
+    """A rule over the stack's vendors, purposes and the notices listing them."""
+
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        for message, urn in rule.check(_resources(args), rule.months(args.get_config())):
+            report(message, urn)
+
+    return StackValidationPolicy(
+        name=rule.policy,
+        description=rule.description,
+        enforcement_level=EnforcementLevel(rule.level),
+        display_name=rule.title,
+        url=rule.sources[0],
+        validate=validate,
+        config_schema=PolicyConfigSchema(rule.config_schema()) if rule.config_schema() else None,
+    )
+
+
 PolicyPack(
     name="didomi-compliance",
     description=(
-        "Didomi consent notices: CNIL and EDPB checks of what each NoticeDeployment publishes "
+        "Didomi consent notices: CNIL and EDPB checks of what each NoticeDeployment publishes, "
+        "and of the vendors and purposes notices list "
         f"(pulumi-didomi {__version__})"
     ),
-    policies=[p for rule in RULES.values() for p in (_resource_policy(rule), _stack_policy(rule))],
+    policies=[
+        *(p for rule in RULES.values() for p in (_resource_policy(rule), _stack_policy(rule))),
+        *(_data_manager_policy(rule) for rule in STACK_RULES.values()),
+    ],
 )

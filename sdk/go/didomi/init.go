@@ -27,6 +27,10 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &NoticeDeployment{}
 	case "didomi:index:NoticeDraftConfig":
 		r = &NoticeDraftConfig{}
+	case "didomi:index:Purpose":
+		r = &Purpose{}
+	case "didomi:index:Vendor":
+		r = &Vendor{}
 	case "didomi:index:Widget":
 		r = &Widget{}
 	case "didomi:index:WidgetDeployment":

@@ -1180,6 +1180,174 @@ func (in *platformPtr) ToPlatformPtrOutputWithContext(ctx context.Context) Platf
 	return pulumi.ToOutputWithContext(ctx, in).(PlatformPtrOutput)
 }
 
+// The values allowed: cookie, web_storage, app_storage.
+type StorageType string
+
+const (
+	StorageTypeCookie     = StorageType("cookie")
+	StorageTypeWebStorage = StorageType("web_storage")
+	StorageTypeAppStorage = StorageType("app_storage")
+)
+
+func (StorageType) ElementType() reflect.Type {
+	return reflect.TypeOf((*StorageType)(nil)).Elem()
+}
+
+func (e StorageType) ToStorageTypeOutput() StorageTypeOutput {
+	return pulumi.ToOutput(e).(StorageTypeOutput)
+}
+
+func (e StorageType) ToStorageTypeOutputWithContext(ctx context.Context) StorageTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(StorageTypeOutput)
+}
+
+func (e StorageType) ToStorageTypePtrOutput() StorageTypePtrOutput {
+	return e.ToStorageTypePtrOutputWithContext(context.Background())
+}
+
+func (e StorageType) ToStorageTypePtrOutputWithContext(ctx context.Context) StorageTypePtrOutput {
+	return StorageType(e).ToStorageTypeOutputWithContext(ctx).ToStorageTypePtrOutputWithContext(ctx)
+}
+
+func (e StorageType) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e StorageType) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e StorageType) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e StorageType) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type StorageTypeOutput struct{ *pulumi.OutputState }
+
+func (StorageTypeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*StorageType)(nil)).Elem()
+}
+
+func (o StorageTypeOutput) ToStorageTypeOutput() StorageTypeOutput {
+	return o
+}
+
+func (o StorageTypeOutput) ToStorageTypeOutputWithContext(ctx context.Context) StorageTypeOutput {
+	return o
+}
+
+func (o StorageTypeOutput) ToStorageTypePtrOutput() StorageTypePtrOutput {
+	return o.ToStorageTypePtrOutputWithContext(context.Background())
+}
+
+func (o StorageTypeOutput) ToStorageTypePtrOutputWithContext(ctx context.Context) StorageTypePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v StorageType) *StorageType {
+		return &v
+	}).(StorageTypePtrOutput)
+}
+
+func (o StorageTypeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o StorageTypeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e StorageType) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o StorageTypeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o StorageTypeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e StorageType) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type StorageTypePtrOutput struct{ *pulumi.OutputState }
+
+func (StorageTypePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**StorageType)(nil)).Elem()
+}
+
+func (o StorageTypePtrOutput) ToStorageTypePtrOutput() StorageTypePtrOutput {
+	return o
+}
+
+func (o StorageTypePtrOutput) ToStorageTypePtrOutputWithContext(ctx context.Context) StorageTypePtrOutput {
+	return o
+}
+
+func (o StorageTypePtrOutput) Elem() StorageTypeOutput {
+	return o.ApplyT(func(v *StorageType) StorageType {
+		if v != nil {
+			return *v
+		}
+		var ret StorageType
+		return ret
+	}).(StorageTypeOutput)
+}
+
+func (o StorageTypePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o StorageTypePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *StorageType) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// StorageTypeInput is an input type that accepts values of the StorageType enum
+// A concrete instance of `StorageTypeInput` can be one of the following:
+//
+//	StorageTypeCookie
+//	StorageTypeWebStorage
+//	StorageTypeAppStorage
+type StorageTypeInput interface {
+	pulumi.Input
+
+	ToStorageTypeOutput() StorageTypeOutput
+	ToStorageTypeOutputWithContext(context.Context) StorageTypeOutput
+}
+
+var storageTypePtrType = reflect.TypeOf((**StorageType)(nil)).Elem()
+
+type StorageTypePtrInput interface {
+	pulumi.Input
+
+	ToStorageTypePtrOutput() StorageTypePtrOutput
+	ToStorageTypePtrOutputWithContext(context.Context) StorageTypePtrOutput
+}
+
+type storageTypePtr string
+
+func StorageTypePtr(v string) StorageTypePtrInput {
+	return (*storageTypePtr)(&v)
+}
+
+func (*storageTypePtr) ElementType() reflect.Type {
+	return storageTypePtrType
+}
+
+func (in *storageTypePtr) ToStorageTypePtrOutput() StorageTypePtrOutput {
+	return pulumi.ToOutput(in).(StorageTypePtrOutput)
+}
+
+func (in *storageTypePtr) ToStorageTypePtrOutputWithContext(ctx context.Context) StorageTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(StorageTypePtrOutput)
+}
+
 // The values allowed: approved, custom.
 type TextMode string
 
@@ -1697,6 +1865,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*NegativeActionLinkFormatPtrInput)(nil)).Elem(), NegativeActionLinkFormat("text"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PlatformInput)(nil)).Elem(), Platform("web"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PlatformPtrInput)(nil)).Elem(), Platform("web"))
+	pulumi.RegisterInputType(reflect.TypeOf((*StorageTypeInput)(nil)).Elem(), StorageType("cookie"))
+	pulumi.RegisterInputType(reflect.TypeOf((*StorageTypePtrInput)(nil)).Elem(), StorageType("cookie"))
 	pulumi.RegisterInputType(reflect.TypeOf((*TextModeInput)(nil)).Elem(), TextMode("approved"))
 	pulumi.RegisterInputType(reflect.TypeOf((*TextModePtrInput)(nil)).Elem(), TextMode("approved"))
 	pulumi.RegisterInputType(reflect.TypeOf((*WidgetFormatInput)(nil)).Elem(), WidgetFormat("embeddable"))
@@ -1717,6 +1887,8 @@ func init() {
 	pulumi.RegisterOutputType(NegativeActionLinkFormatPtrOutput{})
 	pulumi.RegisterOutputType(PlatformOutput{})
 	pulumi.RegisterOutputType(PlatformPtrOutput{})
+	pulumi.RegisterOutputType(StorageTypeOutput{})
+	pulumi.RegisterOutputType(StorageTypePtrOutput{})
 	pulumi.RegisterOutputType(TextModeOutput{})
 	pulumi.RegisterOutputType(TextModePtrOutput{})
 	pulumi.RegisterOutputType(WidgetFormatOutput{})

@@ -763,13 +763,162 @@ func (o RegulationConfigurationArrayOutput) Index(i pulumi.IntInput) RegulationC
 	}).(RegulationConfigurationOutput)
 }
 
+// A storage the vendor uses on users' devices (Didomi's `/metadata/partners-storages`).
+type VendorStorage struct {
+	// The domain it is set on (required for cookies and web storage).
+	Domain *string `pulumi:"domain"`
+	// The name of the cookie or storage item.
+	Identifier string `pulumi:"identifier"`
+	// How long it stays on the device (required for cookies).
+	MaxAge *float64 `pulumi:"maxAge"`
+	// The unit of `maxAge`: one of months, days, seconds (default months).
+	MaxAgeUnit *DurationUnit `pulumi:"maxAgeUnit"`
+	// The ids of the purposes it is used for.
+	Purposes []string `pulumi:"purposes"`
+	// What is stored: one of cookie, web_storage, app_storage.
+	Type StorageType `pulumi:"type"`
+}
+
+// VendorStorageInput is an input type that accepts VendorStorageArgs and VendorStorageOutput values.
+// You can construct a concrete instance of `VendorStorageInput` via:
+//
+//	VendorStorageArgs{...}
+type VendorStorageInput interface {
+	pulumi.Input
+
+	ToVendorStorageOutput() VendorStorageOutput
+	ToVendorStorageOutputWithContext(context.Context) VendorStorageOutput
+}
+
+// A storage the vendor uses on users' devices (Didomi's `/metadata/partners-storages`).
+type VendorStorageArgs struct {
+	// The domain it is set on (required for cookies and web storage).
+	Domain pulumi.StringPtrInput `pulumi:"domain"`
+	// The name of the cookie or storage item.
+	Identifier pulumi.StringInput `pulumi:"identifier"`
+	// How long it stays on the device (required for cookies).
+	MaxAge pulumi.Float64PtrInput `pulumi:"maxAge"`
+	// The unit of `maxAge`: one of months, days, seconds (default months).
+	MaxAgeUnit DurationUnitPtrInput `pulumi:"maxAgeUnit"`
+	// The ids of the purposes it is used for.
+	Purposes pulumi.StringArrayInput `pulumi:"purposes"`
+	// What is stored: one of cookie, web_storage, app_storage.
+	Type StorageTypeInput `pulumi:"type"`
+}
+
+func (VendorStorageArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VendorStorage)(nil)).Elem()
+}
+
+func (i VendorStorageArgs) ToVendorStorageOutput() VendorStorageOutput {
+	return i.ToVendorStorageOutputWithContext(context.Background())
+}
+
+func (i VendorStorageArgs) ToVendorStorageOutputWithContext(ctx context.Context) VendorStorageOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VendorStorageOutput)
+}
+
+// VendorStorageArrayInput is an input type that accepts VendorStorageArray and VendorStorageArrayOutput values.
+// You can construct a concrete instance of `VendorStorageArrayInput` via:
+//
+//	VendorStorageArray{ VendorStorageArgs{...} }
+type VendorStorageArrayInput interface {
+	pulumi.Input
+
+	ToVendorStorageArrayOutput() VendorStorageArrayOutput
+	ToVendorStorageArrayOutputWithContext(context.Context) VendorStorageArrayOutput
+}
+
+type VendorStorageArray []VendorStorageInput
+
+func (VendorStorageArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VendorStorage)(nil)).Elem()
+}
+
+func (i VendorStorageArray) ToVendorStorageArrayOutput() VendorStorageArrayOutput {
+	return i.ToVendorStorageArrayOutputWithContext(context.Background())
+}
+
+func (i VendorStorageArray) ToVendorStorageArrayOutputWithContext(ctx context.Context) VendorStorageArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VendorStorageArrayOutput)
+}
+
+// A storage the vendor uses on users' devices (Didomi's `/metadata/partners-storages`).
+type VendorStorageOutput struct{ *pulumi.OutputState }
+
+func (VendorStorageOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*VendorStorage)(nil)).Elem()
+}
+
+func (o VendorStorageOutput) ToVendorStorageOutput() VendorStorageOutput {
+	return o
+}
+
+func (o VendorStorageOutput) ToVendorStorageOutputWithContext(ctx context.Context) VendorStorageOutput {
+	return o
+}
+
+// The domain it is set on (required for cookies and web storage).
+func (o VendorStorageOutput) Domain() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v VendorStorage) *string { return v.Domain }).(pulumi.StringPtrOutput)
+}
+
+// The name of the cookie or storage item.
+func (o VendorStorageOutput) Identifier() pulumi.StringOutput {
+	return o.ApplyT(func(v VendorStorage) string { return v.Identifier }).(pulumi.StringOutput)
+}
+
+// How long it stays on the device (required for cookies).
+func (o VendorStorageOutput) MaxAge() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v VendorStorage) *float64 { return v.MaxAge }).(pulumi.Float64PtrOutput)
+}
+
+// The unit of `maxAge`: one of months, days, seconds (default months).
+func (o VendorStorageOutput) MaxAgeUnit() DurationUnitPtrOutput {
+	return o.ApplyT(func(v VendorStorage) *DurationUnit { return v.MaxAgeUnit }).(DurationUnitPtrOutput)
+}
+
+// The ids of the purposes it is used for.
+func (o VendorStorageOutput) Purposes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v VendorStorage) []string { return v.Purposes }).(pulumi.StringArrayOutput)
+}
+
+// What is stored: one of cookie, web_storage, app_storage.
+func (o VendorStorageOutput) Type() StorageTypeOutput {
+	return o.ApplyT(func(v VendorStorage) StorageType { return v.Type }).(StorageTypeOutput)
+}
+
+type VendorStorageArrayOutput struct{ *pulumi.OutputState }
+
+func (VendorStorageArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VendorStorage)(nil)).Elem()
+}
+
+func (o VendorStorageArrayOutput) ToVendorStorageArrayOutput() VendorStorageArrayOutput {
+	return o
+}
+
+func (o VendorStorageArrayOutput) ToVendorStorageArrayOutputWithContext(ctx context.Context) VendorStorageArrayOutput {
+	return o
+}
+
+func (o VendorStorageArrayOutput) Index(i pulumi.IntInput) VendorStorageOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) VendorStorage {
+		return vs[0].([]VendorStorage)[vs[1].(int)]
+	}).(VendorStorageOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PublicationInput)(nil)).Elem(), PublicationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PublicationPtrInput)(nil)).Elem(), PublicationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RegulationConfigurationInput)(nil)).Elem(), RegulationConfigurationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RegulationConfigurationArrayInput)(nil)).Elem(), RegulationConfigurationArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VendorStorageInput)(nil)).Elem(), VendorStorageArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VendorStorageArrayInput)(nil)).Elem(), VendorStorageArray{})
 	pulumi.RegisterOutputType(PublicationOutput{})
 	pulumi.RegisterOutputType(PublicationPtrOutput{})
 	pulumi.RegisterOutputType(RegulationConfigurationOutput{})
 	pulumi.RegisterOutputType(RegulationConfigurationArrayOutput{})
+	pulumi.RegisterOutputType(VendorStorageOutput{})
+	pulumi.RegisterOutputType(VendorStorageArrayOutput{})
 }

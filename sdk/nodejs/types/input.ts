@@ -225,3 +225,33 @@ export interface RegulationConfigurationArgs {
      */
     wordpressEnabled?: pulumi.Input<boolean | undefined>;
 }
+
+/**
+ * A storage the vendor uses on users' devices (Didomi's `/metadata/partners-storages`).
+ */
+export interface VendorStorageArgs {
+    /**
+     * The domain it is set on (required for cookies and web storage).
+     */
+    domain?: pulumi.Input<string | undefined>;
+    /**
+     * The name of the cookie or storage item.
+     */
+    identifier: pulumi.Input<string>;
+    /**
+     * How long it stays on the device (required for cookies).
+     */
+    maxAge?: pulumi.Input<number | undefined>;
+    /**
+     * The unit of `maxAge`: one of months, days, seconds (default months).
+     */
+    maxAgeUnit?: pulumi.Input<enums.DurationUnit | undefined>;
+    /**
+     * The ids of the purposes it is used for.
+     */
+    purposes?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * What is stored: one of cookie, web_storage, app_storage.
+     */
+    type: pulumi.Input<enums.StorageType>;
+}

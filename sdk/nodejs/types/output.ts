@@ -226,3 +226,33 @@ export interface RegulationConfiguration {
     wordpressEnabled?: boolean;
 }
 
+/**
+ * A storage the vendor uses on users' devices (Didomi's `/metadata/partners-storages`).
+ */
+export interface VendorStorage {
+    /**
+     * The domain it is set on (required for cookies and web storage).
+     */
+    domain?: string;
+    /**
+     * The name of the cookie or storage item.
+     */
+    identifier: string;
+    /**
+     * How long it stays on the device (required for cookies).
+     */
+    maxAge?: number;
+    /**
+     * The unit of `maxAge`: one of months, days, seconds (default months).
+     */
+    maxAgeUnit?: enums.DurationUnit;
+    /**
+     * The ids of the purposes it is used for.
+     */
+    purposes?: string[];
+    /**
+     * What is stored: one of cookie, web_storage, app_storage.
+     */
+    type: enums.StorageType;
+}
+

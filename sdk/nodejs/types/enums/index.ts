@@ -76,6 +76,17 @@ export const Platform = {
  */
 export type Platform = (typeof Platform)[keyof typeof Platform];
 
+export const StorageType = {
+    Cookie: "cookie",
+    WebStorage: "web_storage",
+    AppStorage: "app_storage",
+} as const;
+
+/**
+ * The values allowed: cookie, web_storage, app_storage.
+ */
+export type StorageType = (typeof StorageType)[keyof typeof StorageType];
+
 export const TextMode = {
     Approved: "approved",
     Custom: "custom",
