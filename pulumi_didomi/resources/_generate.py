@@ -41,6 +41,9 @@ def _value_type(prop: Prop, given: bool = True) -> str:
         return _SCALARS[prop.type]
     if prop.type == "array":
         item = _SCALARS.get(prop.items or "", "Mapping[str, Any]")
+        handing = _handing(prop.items or "")
+        if given and handing:  # a list of resources handing their output over, or the outputs
+            return f"Sequence[{handing.name} | pulumi.Input[{item}]]"
         return f"Sequence[pulumi.Input[{item}]]" if given else f"Sequence[{item}]"
     return "Mapping[str, Any]"
 
@@ -62,11 +65,7 @@ def module_text(described: Description) -> str:
     """The source of one resource's module (`pulumi_didomi/resources/<name>.py`)."""
     name = described.name
     handed = sorted(
-        {
-            h.name
-            for p in described.inputs
-            if p.type.startswith("#/types/") and (h := _handing(p.type))
-        }
+        {h.name for p in described.inputs if (h := _handing(p.type) or _handing(p.items or ""))}
     )
     lines = [
         HEADER,
