@@ -81,7 +81,8 @@ NOTICE_DRAFT_CONFIG = Description(
             "templates",
             "array",
             "The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` "
-            "output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, "
+            "output (the dynamic resources take the `NoticeTemplate` itself). The keys they own "
+            "in the linked regulations (`config.app.vendors`, "
             "`config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) "
             "are theirs: the draft must not set them, leaves them out of its drift and review, "
             "and publishes again when a template's values change.",

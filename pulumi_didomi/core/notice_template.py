@@ -51,13 +51,14 @@ def owned_values(props: Mapping[str, Any]) -> dict[str, Any]:
         vendors["include"] = props["vendors"]
     if props.get("iab") is not None:
         vendors["iab"] = props["iab"]
-    return normalize(
+    owned: dict[str, Any] = normalize(
         {
             "app.vendors": vendors or None,
             "app.essentialPurposes": props.get("essential_purposes"),
             "preferences.categories": props.get("preference_categories"),
         }
     )
+    return owned
 
 
 def _revision(inputs: Mapping[str, Any], _naming: Naming) -> str:
@@ -69,7 +70,8 @@ def _template_config(props: Mapping[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {"config": applied({}, owned_values(props))}
     signals = props.get("privacy_signals")
     body["regulation_settings"] = {"privacySignals": signals} if signals is not None else None
-    return normalize(body)
+    config: dict[str, Any] = normalize(body)
+    return config
 
 
 #: How the template makes its `link` from its properties (each hosting alike).
@@ -341,8 +343,9 @@ class NoticeTemplate(Resource):
         if found is None:
             found = _listing(api, org, fresh=True).get(id_)
         if found is None:
-            raise NotFoundError(
-                404, f"notice template {id_} is gone from Didomi: run `pulumi refresh`"
+            raise ConfigurationError(
+                f"notice template {id_} is gone from Didomi: run `pulumi refresh` (the template "
+                "is then created again)"
             )
         return self._write(ctx, api, org, id_, found, news, olds)
 

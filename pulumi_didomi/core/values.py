@@ -315,8 +315,9 @@ def unmanaged_view(
                 regulation_id = item.get("regulation_id")
                 rest = {k: v for k, v in item.items() if k not in READ_ONLY_REGULATION_KEYS}
                 rest.pop("regulation_id", None)
-                if owned and regulation_id in owned and not item.get("disabled_at"):
-                    rest = without_paths(rest, owned[regulation_id])
+                paths = owned.get(str(regulation_id)) if owned else None
+                if paths and not item.get("disabled_at"):
+                    rest = without_paths(rest, paths)
                 if name in desired:
                     # Whether it is enabled is the program's (the whole list is managed).
                     rest.pop("disabled_at", None)

@@ -58,6 +58,8 @@ def _docstring(text: str, indent: str) -> list[str]:
     body = textwrap.wrap(text.replace('"""', "'''"), 96 - len(indent), break_on_hyphens=False)
     if len(body) == 1 and len(body[0]) + len(indent) + 6 <= 100:
         return [f'{indent}"""{body[0]}"""']
+    if len(body) == 1:  # two lines (a formatter would join one line and its closing quotes)
+        body = textwrap.wrap(body[0], len(body[0]) - 12, break_on_hyphens=False)
     return [f'{indent}"""{body[0]}', *(f"{indent}{line}" for line in body[1:]), f'{indent}"""']
 
 

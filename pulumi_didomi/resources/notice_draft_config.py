@@ -201,11 +201,11 @@ class NoticeDraftConfig(
             organization_id: The Didomi organization; defaults to the provider's
                 `organizationId`. A change means another resource.
             templates: The vendor-list templates linked to this notice: each a
-                `NoticeTemplate`'s `link` output. The keys they own in the linked regulations
-                (`config.app.vendors`, `config.app.essentialPurposes`,
-                `config.preferences.categories`, `template_id`) are theirs: the draft must not set
-                them, leaves them out of its drift and review, and publishes again when a template's
-                values change.
+                `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate`
+                itself). The keys they own in the linked regulations (`config.app.vendors`,
+                `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are
+                theirs: the draft must not set them, leaves them out of its drift and review, and
+                publishes again when a template's values change.
             platform: Platform (web, amp, mobile or television) that this notice is running on.
                 One of: web, amp, app, ctv.
             default: Whether the notice should be used when no other notice is available and

@@ -23,7 +23,9 @@ __all__ = ["NoticeTemplate", "NoticeTemplateProvider"]
 
 
 class NoticeTemplateProvider(DynamicProvider, token="didomi:index:NoticeTemplate"):
-    """The dynamic provider of `NoticeTemplate` (its path is pickled into stacks' states: keep it)."""
+    """The dynamic provider of `NoticeTemplate` (its path is pickled into stacks'
+    states: keep it).
+    """
 
 
 class NoticeTemplate(
