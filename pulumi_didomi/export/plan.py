@@ -24,8 +24,9 @@ from pulumi_didomi.core.notice import OPTIONAL_FIELDS as NOTICE_FIELDS
 from pulumi_didomi.core.purpose import Purpose
 from pulumi_didomi.core.purpose import from_api as purpose_fields
 from pulumi_didomi.core.regulations import REGULATION_KEYS
+from pulumi_didomi.core.storages import storage_item
 from pulumi_didomi.core.values import REGULATIONS, canonical_json, normalize
-from pulumi_didomi.core.vendor import Vendor, storage_item
+from pulumi_didomi.core.vendor import Vendor
 from pulumi_didomi.core.vendor import from_api as vendor_fields
 from pulumi_didomi.core.widget import FIELDS as WIDGET_PROPS
 from pulumi_didomi.export.layout import Atom, is_py_name, is_ts_name
