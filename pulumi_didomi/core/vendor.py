@@ -282,14 +282,32 @@ class Vendor(ArchivableObject):
                 problems.append(("adopt_id", str(exc)))
         return problems
 
-    def impact(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
-        """Purposes moving between legal bases; a replacement (a new id)."""
+    def impact(
+        self, ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> list[str]:
+        """A replacement (a new id); purposes moving between legal bases, naming the notices
+        whose draft lists the vendor (read only then: one listing of the organization's drafts
+        per run); a deletion `delete_on_destroy` asks for."""
         name = str(olds.get("name") or news.get("name") or "")
         replaces = self.diff(olds, news)[1]
-        return [
-            *consent_impact.replacement_impact("vendor", name, replaces),
-            *([] if replaces else consent_impact.legal_basis_impact(name, olds, news)),
-        ]
+        if replaces:
+            return [
+                *consent_impact.replacement_impact("vendor", name, replaces),
+                *(
+                    consent_impact.deletion_impact("vendor", name, id_, "as it is replaced")
+                    if olds.get("delete_on_destroy")
+                    else []
+                ),
+            ]
+        out = []
+        if consent_impact.legal_basis_moves(olds, news):
+            notices, unread = consent_impact.notices_of_vendor(
+                ctx, id_, news.get("organization_id")
+            )
+            out += consent_impact.legal_basis_impact(name, olds, news, notices, unread)
+        if news.get("delete_on_destroy") is True and not olds.get("delete_on_destroy"):
+            out += consent_impact.deletion_impact("vendor", name, id_, "when it leaves the stack")
+        return out
 
     # -- the API calls ---------------------------------------------------------------------------
 
