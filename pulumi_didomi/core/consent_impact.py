@@ -1,6 +1,8 @@
 """What a change does to consent already collected (no `pulumi` import): the warnings a preview
 prints when a publication adds or removes vendors or purposes of a notice, when a vendor's legal
-bases change, or when a vendor or purpose is replaced by a new one.
+bases change (naming the notices whose draft lists it: the one read here, `notices_of_vendor`),
+when a vendor or purpose is replaced by a new one, or when a vendor will be deleted rather than
+deprecated.
 
 What Didomi documents (README "Consent impact in the preview"):
 - the web SDK shows the notice again, to users who already chose, when a new vendor is added to
@@ -17,9 +19,14 @@ What Didomi documents (README "Consent impact in the preview"):
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pulumi_didomi.core.values import has_unknown
+from pulumi_didomi.client.errors import DidomiError, redact
+from pulumi_didomi.core.drafts import BOOK
+from pulumi_didomi.core.values import draft_json, has_unknown
+
+if TYPE_CHECKING:
+    from pulumi_didomi.core.resource import Context
 
 _PENDING = "(an id not known yet: created in this run)"
 
@@ -109,15 +116,19 @@ def publication_impact(
     return out
 
 
-def legal_basis_impact(vendor: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
-    """A warning when a vendor's purposes move between legal bases, or are added or removed."""
-    bases = (
-        ("default_purposes", "consent"),
-        ("legitimate_interest_purposes", "legitimate interest"),
-        ("spi_purposes", "sensitive personal information"),
-    )
+#: A vendor's legal bases: the program's name, what it means.
+_BASES = (
+    ("default_purposes", "consent"),
+    ("legitimate_interest_purposes", "legitimate interest"),
+    ("spi_purposes", "sensitive personal information"),
+)
+
+
+def legal_basis_moves(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+    """How a vendor's purposes move between legal bases (`consent - p`, `legitimate interest +
+    p`): none when the program does not set them, or sets values not known yet."""
     moves = []
-    for name, basis in bases:
+    for name, basis in _BASES:
         if name not in news or has_unknown(news.get(name)):
             continue
         before, after = set(_ids(olds.get(name))), set(_ids(news.get(name)))
@@ -125,12 +136,64 @@ def legal_basis_impact(vendor: str, olds: Mapping[str, Any], news: Mapping[str, 
             moves.append(f"{basis} + {_names(after - before)}")
         if before - after:
             moves.append(f"{basis} - {_names(before - after)}")
+    return moves
+
+
+def notices_listing(vendor_id: str, drafts: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The notices (ids, sorted) whose values (`drafts`: by notice id) list the vendor."""
+    return sorted(n for n, values in drafts.items() if vendor_id in listed(values)[0])
+
+
+def notices_of_vendor(ctx: Context, vendor_id: str, org: Any) -> tuple[list[str] | None, str]:
+    """The notices whose draft lists the vendor, from the run's one listing of the
+    organization's drafts (`drafts.BOOK`); None and why when they cannot be read (the preview
+    goes on without them)."""
+    organization = org if isinstance(org, str) else None
+    if ctx.settings.missing(organization):
+        return None, "no Didomi settings to read them with"
+    try:
+        api, org_id = ctx.client(organization)
+        found = BOOK.drafts(api, org_id)
+    except DidomiError as exc:
+        return None, redact(str(exc))
+    return notices_listing(vendor_id, {n: draft_json(d) for n, d in found.items()}), ""
+
+
+def legal_basis_impact(
+    vendor: str,
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    notices: list[str] | None = None,
+    unread: str = "",
+) -> list[str]:
+    """A warning when a vendor's purposes move between legal bases, or are added or removed,
+    naming the `notices` that list it (None: not read, `unread` says why)."""
+    moves = legal_basis_moves(olds, news)
     if not moves:
         return []
+    change = f"consent impact: vendor {vendor}'s legal bases change ({'; '.join(moves)}): "
+    if notices == []:
+        return [
+            change + "no notice's draft lists it, so no notice asks consent for it on these "
+            "legal bases until one lists it and is published"
+        ]
+    if notices is None:
+        which = "the notices listing it" + (f" (not read: {unread})" if unread else "")
+    else:
+        which = f"the notices listing it in their draft ({_names(set(notices))})"
     return [
-        f"consent impact: vendor {vendor}'s legal bases change ({'; '.join(moves)}): the notices "
-        "listing it ask for, and apply, consent accordingly at their next publication; consent "
-        "users already gave was given for the old legal bases"
+        change + f"{which} ask for, and apply, consent accordingly at their next publication; "
+        "consent users already gave was given for the old legal bases"
+    ]
+
+
+def deletion_impact(kind: str, name: str, id_: Any, when: str) -> list[str]:
+    """A warning that a vendor or purpose is deleted from Didomi (`when`: on what)."""
+    known = f" ({id_})" if isinstance(id_, str) and id_ else ""
+    return [
+        f"consent impact: {kind} {name}{known} is deleted from Didomi {when} "
+        "(delete_on_destroy): consent already collected for it is orphaned (it names an id "
+        "Didomi no longer knows); without delete_on_destroy it would be deprecated and kept"
     ]
 
 

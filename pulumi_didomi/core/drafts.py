@@ -89,6 +89,13 @@ class DraftBook:
         with self._lock:
             return listing.get(notice_id)
 
+    def drafts(self, api: DidomiClient, org: str) -> dict[str, NoticeConfig]:
+        """Every notice's draft, by notice id, as listed in this run or as this run last wrote
+        it (the run's one listing: no call when it is young enough)."""
+        listing = self._listing(api, org)
+        with self._lock:
+            return dict(listing)
+
     def known(self, api: DidomiClient, org: str, notice_id: str) -> NoticeConfig | None:
         """The notice's draft from a listing of this run younger than `max_age` (no call)."""
         listing = self._listings.peek((api.base_url, org))

@@ -25,6 +25,8 @@ Listing = dict[str, dict[str, Any]]
 
 #: Seconds a listing stands for the organization's objects.
 MAX_AGE = 30.0
+#: The units of a duration (a vendor's cookies, a storage's max age).
+UNITS = ("months", "days", "seconds")
 
 _VENDORS = RunCache(ttl=MAX_AGE)
 _PURPOSES = RunCache(ttl=MAX_AGE)

@@ -216,7 +216,9 @@ class NoticeDeployment(Resource):
         replaces = replacements(olds, news, REPLACE_ON)
         return replaces, replaces
 
-    def impact(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+    def impact(
+        self, ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> list[str]:
         """A new publication that adds or removes vendors or purposes of the notice."""
         if not replacements(olds, news, REPLACE_ON):
             return []

@@ -127,7 +127,9 @@ class Purpose(ArchivableObject):
         problems += metadata.keys_problems("namespaces", inputs.get("namespaces"), NAMESPACES)
         return problems
 
-    def impact(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+    def impact(
+        self, ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> list[str]:
         """A replacement: a new purpose, a new id."""
         name = metadata.text_of(olds.get("description")) or "(unnamed)"
         return consent_impact.replacement_impact("purpose", name, self.diff(olds, news)[1])

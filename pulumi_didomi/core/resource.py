@@ -13,8 +13,8 @@ with the values the engine hands them. The lifecycle vocabulary is Pulumi's own:
 - `derive(inputs, naming)`, with `check`: the inputs a resource computes from the others
   (`Prop.derive`, `Prop.default_from`);
 - `diff(olds, news)`, at every preview and update: the inputs that changed, those that replace;
-  then `impact(olds, news)`: what the change does to consent already collected, which each
-  hosting prints as warnings;
+  then `impact(ctx, id, olds, news)`: what the change does to consent already collected
+  (reads only, when the change calls for them), which each hosting prints as warnings;
 - `create(ctx, inputs)`, or `preview_create(inputs)` in a preview: the id and outputs;
 - `read(ctx, id, state)`, at a refresh or an import: `Found(outputs, inputs)`, None when gone;
 - `update(ctx, id, olds, news)`, or `preview_update(olds, news)`: the new outputs;
@@ -149,9 +149,13 @@ class Resource:
                 changed.append(prop.name)
         return changed, replaces
 
-    def impact(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
-        """What a change `diff` found does to consent already collected (warnings for the
-        preview; `pulumi_didomi.core.consent_impact`); none by default."""
+    def impact(
+        self, ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> list[str]:
+        """What a change `diff` found does to resource `id_`'s consent already collected
+        (warnings for the preview; `pulumi_didomi.core.consent_impact`); none by default. Reads
+        only, and only when the change calls for them (a no-op preview makes no call); a read
+        that fails leaves the warning less precise, never fails the preview."""
         return []
 
     # -- the lifecycle -----------------------------------------------------------------------

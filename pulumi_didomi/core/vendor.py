@@ -1,13 +1,10 @@
 """The lifecycle of a custom vendor (no `pulumi` import): a third party the organization works
 with (Didomi's "partner", `/metadata/partners`), its legal bases as lists of purpose ids and the
-storages it discloses (`/metadata/partners-storages`), created from code, updated in place,
-**deprecated** when it leaves the stack (Didomi: a deprecated vendor "cannot be added to privacy
-centers or consent notices but is not removed", so as not to break what already uses it), or
-deleted with `delete_on_destroy`.
+storages it discloses, created from code, updated in place, **deprecated** when it leaves the
+stack (Didomi: a deprecated vendor "cannot be added to privacy centers or consent notices but is
+not removed", so as not to break what already uses it), or deleted with `delete_on_destroy`.
 
-Storage disclosures are a nested list (`storages`), matched by type, identifier and domain:
-the program's list is the vendor's (storages on Didomi it does not list are deleted; a program
-that does not set `storages` leaves them alone).
+Its storage disclosures (the nested list `storages`) are `pulumi_didomi.core.storages`'s.
 """
 
 from __future__ import annotations
@@ -18,17 +15,17 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pulumi_didomi.client.errors import ConfigurationError, ForbiddenError, NotFoundError
-from pulumi_didomi.core import consent_impact, metadata
+from pulumi_didomi.core import consent_impact, metadata, storages
+from pulumi_didomi.core.metadata import UNITS
 from pulumi_didomi.core.objects import ArchivableObject, adopt_prop, name_prop, organization_prop
-from pulumi_didomi.core.properties import PACKAGE, Description, ObjectType, Prop
+from pulumi_didomi.core.properties import Description, Prop
 from pulumi_didomi.core.resource import Context, Problem
-from pulumi_didomi.core.values import has_unknown, normalize
+from pulumi_didomi.core.storages import VENDOR_STORAGE
+from pulumi_didomi.core.values import has_unknown
 
 if TYPE_CHECKING:
     from pulumi_didomi.client import DidomiClient
 
-UNITS = ("months", "days", "seconds")
-STORAGE_TYPES = ("cookie", "web_storage", "app_storage")
 #: A vendor's ids in other lists (Didomi's `namespaces`).
 NAMESPACES = ("iab", "iab2", "didomi", "custom", "google")
 #: The legal bases: program name, Didomi's name, what it means.
@@ -39,35 +36,6 @@ LEGAL_BASES = (
 )
 #: Program names Didomi spells otherwise (storages: `purposes` is `purposes_id`).
 API_NAMES = {name: api for name, api, _ in LEGAL_BASES}
-
-STORAGE_TYPE = f"{PACKAGE}:index:VendorStorage"
-STORAGE_KEYS = ("type", "identifier", "domain", "max_age", "max_age_unit", "purposes")
-
-VENDOR_STORAGE = ObjectType(
-    STORAGE_TYPE,
-    "A storage the vendor uses on users' devices (Didomi's `/metadata/partners-storages`).",
-    (
-        Prop(
-            "type",
-            "string",
-            "What is stored: one of " + ", ".join(STORAGE_TYPES) + ".",
-            required=True,
-            enum=STORAGE_TYPES,
-            enum_name="StorageType",
-        ),
-        Prop("identifier", "string", "The name of the cookie or storage item.", required=True),
-        Prop("domain", "string", "The domain it is set on (required for cookies and web storage)."),
-        Prop("max_age", "number", "How long it stays on the device (required for cookies)."),
-        Prop(
-            "max_age_unit",
-            "string",
-            "The unit of `maxAge`: one of " + ", ".join(UNITS) + " (default months).",
-            enum=UNITS,
-            enum_name="DurationUnit",
-        ),
-        Prop("purposes", "array", "The ids of the purposes it is used for.", items="string"),
-    ),
-)
 
 
 def _text(name: str, doc: str) -> Prop:
@@ -154,7 +122,7 @@ VENDOR = Description(
             "The storages the vendor uses on users' devices, matched by type, identifier and "
             "domain: the program's list is the vendor's (others on Didomi are deleted); left as "
             "they are on Didomi when unset.",
-            items=f"#/types/{STORAGE_TYPE}",
+            items=f"#/types/{storages.TOKEN}",
         ),
         organization_prop(),
         Prop(
@@ -189,96 +157,7 @@ def from_api(found: Mapping[str, Any]) -> dict[str, Any]:
     return {back.get(k, k): v for k, v in found.items() if v is not None}
 
 
-def storage_item(found: Mapping[str, Any]) -> dict[str, Any]:
-    """A storage as the program writes it."""
-    item = {k: found.get(k) for k in STORAGE_KEYS if k != "purposes"}
-    item["purposes"] = found.get("purposes_id")
-    return {k: v for k, v in item.items() if v is not None}
-
-
-def storage_key(item: Mapping[str, Any]) -> tuple[str, str, str]:
-    """What identifies a storage of a vendor: its type, identifier and domain."""
-    return (str(item.get("type")), str(item.get("identifier")), str(item.get("domain") or ""))
-
-
-def _storage_body(item: Mapping[str, Any]) -> dict[str, Any]:
-    body = {k: v for k, v in item.items() if k != "purposes" and v is not None}
-    if item.get("purposes") is not None:
-        body["purposes_id"] = list(item["purposes"])
-    return body
-
-
-def _differs(there: Mapping[str, Any], item: Mapping[str, Any]) -> bool:
-    """Whether a storage on Didomi (as the program writes it) differs from the program's in a
-    key the program sets."""
-    return any(normalize(there.get(k)) != normalize(v) for k, v in item.items() if v is not None)
-
-
-# -- checks ---------------------------------------------------------------------------------------
-
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-
-
-def _storage_problems(storages: Any) -> list[Problem]:
-    if not isinstance(storages, list):
-        return []
-    problems: list[Problem] = []
-    seen: dict[tuple[str, str, str], int] = {}
-    for index, item in enumerate(storages):
-        where = f"storages[{index}]"
-        if has_unknown(item):
-            continue
-        if not isinstance(item, Mapping):
-            problems.append(("storages", f"{where}: must be a map (type, identifier, ...)"))
-            continue
-        for key in item:
-            if key not in STORAGE_KEYS:
-                close = difflib.get_close_matches(str(key), STORAGE_KEYS, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                problems.append(("storages", f"{where}.{key}: unknown key{hint}"))
-        kind = item.get("type")
-        if kind not in STORAGE_TYPES and not has_unknown(kind):
-            problems.append(
-                (
-                    "storages",
-                    f"{where}.type: must be one of {', '.join(STORAGE_TYPES)}, got {kind!r}",
-                )
-            )
-        identifier = item.get("identifier")
-        if not has_unknown(identifier) and (
-            not isinstance(identifier, str) or not identifier.strip()
-        ):
-            problems.append(("storages", f"{where}.identifier: required: the cookie or item name"))
-        if kind in ("cookie", "web_storage") and not item.get("domain"):
-            problems.append(("storages", f"{where}.domain: required for a {kind} storage"))
-        max_age = item.get("max_age")
-        if kind == "cookie" and max_age is None:
-            problems.append(("storages", f"{where}.max_age: required for a cookie"))
-        elif (
-            max_age is not None
-            and not has_unknown(max_age)
-            and (isinstance(max_age, bool) or not isinstance(max_age, (int, float)) or max_age <= 0)
-        ):
-            problems.append(
-                ("storages", f"{where}.max_age: must be a positive number, got {max_age!r}")
-            )
-        unit = item.get("max_age_unit")
-        if unit is not None and unit not in UNITS and not has_unknown(unit):
-            problems.append(
-                ("storages", f"{where}.max_age_unit: must be one of {', '.join(UNITS)}")
-            )
-        listed = item.get("purposes")
-        if (
-            listed is not None
-            and not has_unknown(listed)
-            and (not isinstance(listed, list) or not all(isinstance(p, str) for p in listed))
-        ):
-            problems.append(("storages", f"{where}.purposes: must be a list of purpose ids"))
-        key = storage_key(item)
-        if key in seen:
-            problems.append(("storages", f"{where}: the same storage as storages[{seen[key]}]"))
-        seen[key] = index
-    return problems
 
 
 class Vendor(ArchivableObject):
@@ -343,7 +222,7 @@ class Vendor(ArchivableObject):
                     "default_purposes (consent) too; keep each in one list",
                 )
             )
-        problems += _storage_problems(known("storages"))
+        problems += storages.problems(known("storages"))
         problems += metadata.keys_problems("namespaces", inputs.get("namespaces"), NAMESPACES)
         return problems
 
@@ -379,17 +258,7 @@ class Vendor(ArchivableObject):
                 for i, p in enumerate(inputs.get(name) or [])
                 if isinstance(p, str) and not has_unknown(p) and p not in before
             ]
-        before_storages = {
-            p
-            for s in olds.get("storages") or []
-            if isinstance(s, Mapping)
-            for p in s.get("purposes") or []
-        }
-        for index, item in enumerate(inputs.get("storages") or []):
-            if isinstance(item, Mapping):
-                for j, p in enumerate(metadata.known(item.get("purposes"))):
-                    if p not in before_storages:
-                        named.append(("storages", f"storages[{index}].purposes[{j}]", p))
+        named += storages.new_purposes(inputs.get("storages"), olds.get("storages"))
         if named:
             missing = set(
                 metadata.unknown_ids(
@@ -413,14 +282,32 @@ class Vendor(ArchivableObject):
                 problems.append(("adopt_id", str(exc)))
         return problems
 
-    def impact(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
-        """Purposes moving between legal bases; a replacement (a new id)."""
+    def impact(
+        self, ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> list[str]:
+        """A replacement (a new id); purposes moving between legal bases, naming the notices
+        whose draft lists the vendor (read only then: one listing of the organization's drafts
+        per run); a deletion `delete_on_destroy` asks for."""
         name = str(olds.get("name") or news.get("name") or "")
         replaces = self.diff(olds, news)[1]
-        return [
-            *consent_impact.replacement_impact("vendor", name, replaces),
-            *([] if replaces else consent_impact.legal_basis_impact(name, olds, news)),
-        ]
+        if replaces:
+            return [
+                *consent_impact.replacement_impact("vendor", name, replaces),
+                *(
+                    consent_impact.deletion_impact("vendor", name, id_, "as it is replaced")
+                    if olds.get("delete_on_destroy")
+                    else []
+                ),
+            ]
+        out = []
+        if consent_impact.legal_basis_moves(olds, news):
+            notices, unread = consent_impact.notices_of_vendor(
+                ctx, id_, news.get("organization_id")
+            )
+            out += consent_impact.legal_basis_impact(name, olds, news, notices, unread)
+        if news.get("delete_on_destroy") is True and not olds.get("delete_on_destroy"):
+            out += consent_impact.deletion_impact("vendor", name, id_, "when it leaves the stack")
+        return out
 
     # -- the API calls ---------------------------------------------------------------------------
 
@@ -436,7 +323,7 @@ class Vendor(ArchivableObject):
         if found.get("organization_id") != org:
             return None  # Didomi's global vendors, another organization's: not this stack's
         out = from_api(found)
-        out["storages"] = [storage_item(s) for s in self._storages(api, org, id_)]
+        out["storages"] = [storages.storage_item(s) for s in storages.of_vendor(api, org, id_)]
         return out
 
     def adoptable(self, api: DidomiClient, id_: str, org: str) -> dict[str, Any]:
@@ -455,12 +342,12 @@ class Vendor(ArchivableObject):
         made = api.create_vendor(to_api({"name": name, **fields}), org).model_dump(mode="json")
         metadata.remember("vendors", api, org, made, made["id"])
         try:
-            storages = self._sync(api, org, made["id"], fields.get("storages"), [])
+            written = storages.sync(api, org, made["id"], fields.get("storages"), [])
         except Exception:  # nothing half made: the vendor goes with its storages
             api.delete_vendor(made["id"], org)
             metadata.remember("vendors", api, org, None, made["id"])
             raise
-        return {**from_api(made), "storages": storages}
+        return {**from_api(made), "storages": written}
 
     def patch(
         self, api: DidomiClient, id_: str, org: str, fields: dict[str, Any]
@@ -475,10 +362,10 @@ class Vendor(ArchivableObject):
             )
         if "storages" not in fields:  # not written: as the stack last read them (`projected`)
             return from_api(found)
-        current = self._storages(api, org, id_)
+        current = storages.of_vendor(api, org, id_)
         return {
             **from_api(found),
-            "storages": self._sync(api, org, id_, fields["storages"], current),
+            "storages": storages.sync(api, org, id_, fields["storages"], current),
         }
 
     def archive(self, ctx: Context, api: DidomiClient, id_: str, state: Mapping[str, Any]) -> None:
@@ -498,49 +385,5 @@ class Vendor(ArchivableObject):
         if "storages" in out and "storages" not in found:  # unchanged by this update
             out["storages"] = props["storages"]
         if isinstance(out.get("storages"), list) and isinstance(props.get("storages"), list):
-            wanted = {storage_key(s): s for s in props["storages"] if isinstance(s, Mapping)}
-            order = {key: i for i, key in enumerate(wanted)}
-            shaped = []
-            for item in out["storages"]:
-                mine = wanted.get(storage_key(item))
-                shaped.append({k: v for k, v in item.items() if mine is None or k in mine})
-            out["storages"] = sorted(shaped, key=lambda s: order.get(storage_key(s), len(order)))
-        return out
-
-    # -- storages --------------------------------------------------------------------------------
-
-    @staticmethod
-    def _storages(api: DidomiClient, org: str, vendor_id: str) -> list[dict[str, Any]]:
-        listed = metadata.storages(api, org).values()
-        return [s for s in listed if s.get("partner_id") == vendor_id]
-
-    def _sync(
-        self,
-        api: DidomiClient,
-        org: str,
-        vendor_id: str,
-        desired: Any,
-        current: list[dict[str, Any]],
-    ) -> list[dict[str, Any]]:
-        """Bring the vendor's storages to `desired` (None: leave them): a POST per new one, a
-        PATCH per changed one, a DELETE per one the program no longer lists. The storages as
-        the program writes them."""
-        if not isinstance(desired, list):
-            return [storage_item(s) for s in current]
-        by_key = {storage_key(storage_item(s)): s for s in current}
-        out = []
-        for item in desired:
-            body = _storage_body(item)
-            there = by_key.pop(storage_key(item), None)
-            if there is None:
-                saved = api.create_vendor_storage(vendor_id, body, org).model_dump(mode="json")
-            elif _differs(storage_item(there), item):
-                saved = api.update_vendor_storage(there["id"], body, org).model_dump(mode="json")
-            else:
-                saved = there
-            metadata.remember("storages", api, org, saved, saved["id"])
-            out.append(storage_item(saved))
-        for gone in by_key.values():
-            api.delete_vendor_storage(gone["id"], org)
-            metadata.remember("storages", api, org, None, gone["id"])
+            out["storages"] = storages.shaped(out["storages"], props["storages"])
         return out

@@ -98,10 +98,9 @@ def export(
     started = time.monotonic()
     api, org = client_for(settings)
     with api:
-        metadata = options.metadata and not (
-            options.notice_ids or options.widget_ids or options.name
+        found = read_organization(
+            api, org, widgets=options.widgets, step=step, metadata=options.reads_metadata
         )
-        found = read_organization(api, org, widgets=options.widgets, step=step, metadata=metadata)
     seconds = time.monotonic() - started
     plan = make_plan(found, options)
     files = project_files(plan, project or default_project(org))

@@ -19,7 +19,10 @@ credential is written to the project: the program reads the stack's didomi:* con
 (`pulumi config set --secret didomi:apiSecret ...`).
 
 Reading costs 1 session + ceil(N/100) pages of notices + ceil(N/100) pages of drafts +
-ceil(D/100) pages of deployments + ceil(W/100) pages of widgets, nothing per notice.
+ceil(D/100) pages of deployments + ceil(W/100) pages of widgets, nothing per notice; with
+--vendors (the default) one listing of the custom purposes, of the vendors and of their
+storages besides. A selection (--notice, --widget, --name) exports the custom vendors and
+purposes its notices list, and the purposes those vendors use.
 
 The first `pulumi up` writes and publishes nothing. --hosting dynamic (Python's default)
 adopts on create: Notice(adopt_id=...) and Widget(adopt_id=...), each NoticeDraftConfig adopts
@@ -84,7 +87,8 @@ def parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="read and export the custom purposes and vendors, the notices referring to them by "
-        "their resources' ids (default on; not with --notice, --widget or --name)",
+        "their resources' ids (default on; with --notice, --widget or --name, those the "
+        "exported notices list and the purposes those vendors use)",
     )
     p.add_argument("--organization", metavar="ORG", help="overrides DIDOMI_ORGANIZATION_ID")
     p.add_argument("--api-url", metavar="URL", help="overrides DIDOMI_API_URL")
@@ -153,7 +157,8 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO | None = None) -> int
         settings = Settings.resolve(overrides)
         project = args.project or default_project(settings.organization_id or "organization")
         show = args.progress if args.progress is not None else err.isatty()
-        progress = Progress((4 if args.widgets else 3) + (3 if args.vendors else 0), err, show)
+        listings = (4 if args.widgets else 3) + (3 if options.reads_metadata else 0)
+        progress = Progress(listings, err, show)
         try:
             result = export(args.out or project, options, settings, project, args.force, progress)
         finally:

@@ -19,16 +19,12 @@ from typing import Any, Literal
 
 from pulumi_didomi.client.errors import ConfigurationError
 from pulumi_didomi.core.field_types import CONFIG_FIELD_TYPES
-from pulumi_didomi.core.metadata import text_of
 from pulumi_didomi.core.notice import OPTIONAL_FIELDS as NOTICE_FIELDS
-from pulumi_didomi.core.purpose import Purpose
-from pulumi_didomi.core.purpose import from_api as purpose_fields
 from pulumi_didomi.core.regulations import REGULATION_KEYS
 from pulumi_didomi.core.values import REGULATIONS, canonical_json, normalize
-from pulumi_didomi.core.vendor import Vendor, storage_item
-from pulumi_didomi.core.vendor import from_api as vendor_fields
 from pulumi_didomi.core.widget import FIELDS as WIDGET_PROPS
 from pulumi_didomi.export.layout import Atom, is_py_name, is_ts_name
+from pulumi_didomi.export.objects import ObjectPlan, plan_objects, used_by, with_refs
 from pulumi_didomi.export.read import NoticeFound, Organization, describe
 
 Fields = Literal["changed", "all"]
@@ -124,48 +120,6 @@ def widget_values(widget: Mapping[str, Any]) -> dict[str, Any]:
     return {k: normalize(widget[k]) for k in WIDGET_FIELDS if widget.get(k) is not None}
 
 
-def _set(value: Any) -> bool:
-    return value is not None and value != [] and value != {}
-
-
-def purpose_values(purpose: Mapping[str, Any]) -> dict[str, Any]:
-    """The purpose's fields a program sets: its texts (`{language: text}`) and the others that
-    are set, in the resource's order."""
-    found = purpose_fields(purpose)
-    return {k: normalize(found[k]) for k in Purpose.fields if _set(found.get(k))}
-
-
-def vendor_values(vendor: Mapping[str, Any]) -> dict[str, Any]:
-    """The vendor's fields a program sets (those that are set), its storages as the program
-    writes them, in the resource's order."""
-    found = vendor_fields({k: v for k, v in vendor.items() if k != "storages"})
-    found["storages"] = [storage_item(s) for s in vendor.get("storages") or []]
-    return {k: normalize(found[k]) for k in Vendor.fields if _set(found.get(k))}
-
-
-#: Where a notice's configuration names vendors and purposes by id (didomi-consent-setup §1).
-_ID_LISTS = ("include", "essentialPurposes")
-
-
-def with_refs(value: Any, refs: Mapping[str, Atom], key: str = "") -> Any:
-    """`value` with the ids of exported vendors and purposes replaced by references to their
-    resources (`tracker.id`), in the lists that name them (`vendors.include`,
-    `essentialPurposes`, a preference's `purposeId`, a vendor's legal bases and storages)."""
-    if isinstance(value, Mapping):
-        return {k: with_refs(v, refs, str(k)) for k, v in value.items()}
-    if isinstance(value, list):
-        if key in (*_ID_LISTS, *LEGAL_BASES, "purposes"):
-            return [refs.get(v, v) if isinstance(v, str) else with_refs(v, refs) for v in value]
-        return [with_refs(v, refs) for v in value]
-    if key == "purposeId" and isinstance(value, str):
-        return refs.get(value, value)
-    return value
-
-
-#: A vendor's legal bases (lists of purpose ids).
-LEGAL_BASES = ("default_purposes", "legitimate_interest_purposes", "spi_purposes")
-
-
 # -- names ----------------------------------------------------------------------------------------
 
 
@@ -235,8 +189,21 @@ class Options:
     name: str | None = None
     include_archived: bool = False
     widgets: bool = True
-    #: The organization's custom purposes and vendors (and the notices' references to them).
+    #: The organization's custom purposes and vendors (and the notices' references to them):
+    #: all of them, or with a selection (`notice_ids`, `widget_ids`, `name`) those the selected
+    #: notices list and the purposes those vendors use.
     metadata: bool = True
+
+    @property
+    def selects(self) -> bool:
+        """Whether only some notices and widgets are exported."""
+        return bool(self.notice_ids or self.widget_ids or self.name is not None)
+
+    @property
+    def reads_metadata(self) -> bool:
+        """Whether the export reads the custom purposes and vendors: with `metadata`, unless
+        only widgets are selected (no notice to list them)."""
+        return self.metadata and not (self.widget_ids and not self.notice_ids and not self.name)
 
 
 @dataclass(frozen=True)
@@ -256,21 +223,6 @@ class NoticePlan:
     deploy: bool
     #: Why the notice has no deployment to record, for a comment (empty when it is live).
     note: str = ""
-
-
-@dataclass(frozen=True)
-class ObjectPlan:
-    """One custom purpose or vendor of the program (`kind`: `Purpose`, `Vendor`)."""
-
-    kind: str
-    found: dict[str, Any]
-    base: str
-    var: str
-    values: dict[str, Any]
-
-    @property
-    def id(self) -> str:
-        return str(self.found["id"])
 
 
 @dataclass(frozen=True)
@@ -321,20 +273,29 @@ def _note(found: NoticeFound) -> str:
 
 
 def make_plan(org: Organization, options: Options) -> Plan:
-    """The notices and widgets to declare, sorted by name, with unique names."""
+    """The notices and widgets to declare, sorted by name, with unique names; the custom
+    purposes and vendors (all, or those the selected notices use)."""
     plan = Plan(org, options)
     namer = Namer(options.language)
     chosen = bool(options.notice_ids or options.widget_ids)
-    refs = _objects(plan, namer) if options.metadata and not chosen and not options.name else {}
+    kept: list[NoticeFound] = []
+    left_out: list[str] = []
     for found in sorted(org.notices, key=lambda f: (f.name.lower(), f.id)):
         if not _selected(found.name, found.id, options.notice_ids, options.name, chosen):
             continue
         if found.archived and not options.include_archived:
-            plan.left_out.append(f"{describe(found.notice)}: archived (--include-archived)")
-            continue
-        if found.draft is None:
-            plan.left_out.append(f"{describe(found.notice)}: no draft configuration on Didomi")
-            continue
+            left_out.append(f"{describe(found.notice)}: archived (--include-archived)")
+        elif found.draft is None:
+            left_out.append(f"{describe(found.notice)}: no draft configuration on Didomi")
+        else:
+            kept.append(found)
+    refs: dict[str, Atom] = {}
+    if options.metadata:
+        used = used_by(kept, org) if options.selects else None
+        plan.objects, refs, plan.left_out = plan_objects(org, namer, used)
+    plan.left_out += left_out
+    for found in kept:
+        assert found.draft is not None
         base, var = namer.pick(found.name, "notice", ("-draft", "-deployment"))
         plan.notices.append(
             NoticePlan(
@@ -361,27 +322,6 @@ def make_plan(org: Organization, options: Options) -> Plan:
         plan.widgets.append(WidgetPlan(widget, base, var, widget_values(widget)))
     _check_found(org, options)
     return plan
-
-
-def _objects(plan: Plan, namer: Namer) -> dict[str, Atom]:
-    """The custom purposes and vendors to declare, sorted by name; the references to them."""
-    refs: dict[str, Atom] = {}
-    purposes = sorted(plan.org.purposes, key=lambda p: (text_of(p.get("description")), p["id"]))
-    for found in purposes:
-        base, var = namer.pick(text_of(found.get("description")), "purpose")
-        plan.objects.append(ObjectPlan("Purpose", found, base, var, purpose_values(found)))
-        refs[str(found["id"])] = Atom(f"{var}.id")
-    for found in sorted(plan.org.vendors, key=lambda v: (str(v.get("name")).lower(), v["id"])):
-        if found.get("deprecated"):
-            plan.left_out.append(
-                f"{describe(found)}: deprecated vendor (declaring it would restore it)"
-            )
-            continue
-        base, var = namer.pick(str(found.get("name") or ""), "vendor")
-        values = with_refs(vendor_values(found), refs)
-        plan.objects.append(ObjectPlan("Vendor", found, base, var, values))
-        refs[str(found["id"])] = Atom(f"{var}.id")
-    return refs
 
 
 def _check_found(org: Organization, options: Options) -> None:

@@ -27,7 +27,8 @@ from pulumi_didomi.export.layout import (
     ts_str,
     ts_value,
 )
-from pulumi_didomi.export.plan import NoticePlan, ObjectPlan, Plan
+from pulumi_didomi.export.objects import ObjectPlan
+from pulumi_didomi.export.plan import NoticePlan, Plan
 from pulumi_didomi.export.read import describe
 
 #: `pulumi import` marks what it imports protected; the native program says so too, so that the

@@ -155,8 +155,9 @@ class DidomiPlugin(rpc.Provider):
         olds = to_core(plain_map(request.old_state), described)
         news = to_core(plain_map(request.new_inputs), described)
         changed, replaces = resource.diff(olds, news)
-        if changed:
-            self._warn(request.urn, resource.impact(olds, news))
+        if changed:  # what the change does to consent already collected (reads, if any, aside)
+            ctx, id_ = self._context(request.urn), request.resource_id
+            self._warn(request.urn, await self._run(lambda: resource.impact(ctx, id_, olds, news)))
         detailed = {}
         for name in changed:
             kind = _diff_kind(name in olds, name in news, name in replaces)

@@ -128,10 +128,10 @@ class DynamicProvider(ResourceProvider):
         return CheckResult({k: normalize(v) for k, v in news.items()}, failures)
 
     @surfaced
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed, replaces = self.resource.diff(olds, news)
         if changed:  # Pulumi shows a dynamic provider's stderr on the stack's line
-            for message in self.resource.impact(olds, news):
+            for message in self.resource.impact(self._context(), id_, olds, news):
                 to_stderr(f"warning: {message}")
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
 

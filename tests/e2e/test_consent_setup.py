@@ -122,6 +122,32 @@ def test_vendors_and_purposes_as_code(
     assert len(api.deployments(out["notice_id"])) == 1
     stack.pulumi("preview", "--expect-no-changes")
 
+    # A legal basis changes: the preview names the notice whose draft lists the vendor, from one
+    # listing of the drafts (besides the lookup's calls); up writes it in one PATCH.
+    stack.config("vendorExtra", {"legitimate_interest_purposes": []})
+    emulator.reset_stats()
+    preview = stack.pulumi("preview").stdout
+    calls = api_calls(emulator.stats())
+    assert (
+        f"consent impact: vendor Example Tracker's legal bases change (legitimate interest - "
+        f"{out['personalisation_id']}): the notices listing it in their draft "
+        f"({out['notice_id']}) ask for"
+    ) in preview, preview
+    # The dynamic provider's process is not the program's (the lookup's): a session each.
+    assert calls == {
+        "POST /sessions": 2 if hosting == "dynamic" else 1,
+        "GET /metadata/partners": 1,
+        "GET /widgets/notices/configs": 1,
+    }, calls
+    print(f"\n{hosting} preview of a legal-basis change: {calls}")
+    emulator.reset_stats()
+    stack.up()
+    writes = _writes(api_calls(emulator.stats()))
+    assert writes == {"PATCH /metadata/partners/{partner_id}": 1}, writes
+    assert (
+        api.ok("GET", f"/metadata/partners/{vendor['id']}")["legitimate_interest_purposes_id"] == []
+    )
+
     # The vendor leaves the program: the preview shows the notice republished and the vendor
     # deleted from the stack; up deprecates it (it stays on Didomi) and publishes once more.
     stack.config("withTracker", "false")

@@ -1,5 +1,5 @@
-"""A Pulumi YAML program (examples/yaml-quickstart) through Pulumi's own YAML language host and
-the real engine.
+"""A Pulumi YAML program (examples/yaml-quickstart: a purpose, a vendor using it, a notice listing
+it) through Pulumi's own YAML language host and the real engine.
 
 scripts/ensure-pulumi builds `pulumi-language-yaml` beside the CLI. The program names the plugin
 in `plugins: providers:`: the virtualenv's bin directory (the console script, as the example
@@ -87,12 +87,24 @@ def test_acceptance_cycle_of_the_yaml_quickstart(
         pulumi("config", "set", name, "--", value)
     pulumi("config", "set", "--secret", "didomi:apiSecret", "--", secret)
 
-    # up: the draft, its deployment, the widget's deployment (and the stack).
+    # up: the purpose, the vendor using it, the draft listing it, its deployment, the widget's
+    # deployment (and the stack).
     pulumi("up", "--yes")
     out = stack_outputs()
-    assert [d["id"] for d in api.deployments(notice)] == [out["deploymentId"]], out
+    deployments = api.deployments(notice)
+    assert [d["id"] for d in deployments] == [out["deploymentId"]], out
     assert out["draftConsentDuration"] == 6, out
     assert len(emulator.data("widget_deployments")) == 1
+    purpose, vendor = out["purposeId"], out["vendorId"]
+    found = api.ok("GET", f"/metadata/partners/{vendor}")
+    assert (found["name"], found["organization_id"]) == ("Example Tracker", api.org), found
+    assert found["default_purposes_id"] == [purpose] and found["deprecated"] is False, found
+    texts = api.ok("GET", f"/metadata/purposes/{purpose}", params={"$translations": "true"})
+    assert texts["description"] == {"en": "Audience measurement", "fr": "Mesure d'audience"}
+    (cookie,) = emulator.data("partners_storages")
+    assert (cookie["partner_id"], cookie["purposes_id"]) == (vendor, [purpose]), cookie
+    live = api.ok("GET", f"/widgets/notices/configs/{deployments[0]['production_config_id']}")
+    assert live["config"]["app"]["vendors"]["include"] == [vendor], live
 
     # A no-op preview: the resources call no API; the function the program invokes is called.
     emulator.reset_stats()
@@ -102,13 +114,14 @@ def test_acceptance_cycle_of_the_yaml_quickstart(
     # A one-field change: the draft is updated and published once; the widget is left alone.
     pulumi("config", "set", "consentDuration", "3")
     preview = json.loads(pulumi("preview", "--json").stdout)
-    assert preview["changeSummary"] == {"update": 1, "replace": 1, "same": 2}, preview
+    assert preview["changeSummary"] == {"update": 1, "replace": 1, "same": 4}, preview
     pulumi("up", "--yes", "--skip-preview")
     deployments = api.deployments(notice)
     out = stack_outputs()
     assert len(deployments) == 2 and deployments[0]["id"] == out["deploymentId"], out
     live = api.ok("GET", f"/widgets/notices/configs/{deployments[0]['production_config_id']}")
     assert live["consent_duration"] == 3 and out["draftConsentDuration"] == 3, out
+    assert live["config"]["app"]["vendors"]["include"] == [vendor], live
     assert len(emulator.data("widget_deployments")) == 1
 
     pulumi("refresh", "--yes", "--expect-no-changes")
@@ -117,11 +130,14 @@ def test_acceptance_cycle_of_the_yaml_quickstart(
     _use_plugin(project, PLUGIN_DIR)
     pulumi("preview", "--expect-no-changes")
 
-    # Destroy deletes nothing on Didomi: every deployment stays in the audit log.
+    # Destroy: every deployment stays in the audit log; the vendor is deprecated (it stays), the
+    # purpose it used deleted.
     state = json.dumps(pulumi_cli.export(project))
     pulumi("destroy", "--yes")
     assert len(api.deployments(notice)) == 2
     assert len(emulator.data("widget_deployments")) == 1
+    assert api.ok("GET", f"/metadata/partners/{vendor}")["deprecated"] is True
+    assert [p["id"] for p in emulator.data("purposes") if p["id"] == purpose] == []
     assert SECRET not in state and api.token not in state
     text = "\n".join(outputs)
     assert "from $PATH" not in text, text[-4000:]

@@ -151,6 +151,28 @@ def test_the_command_writes_the_project(
     assert not any(SECRET in text for text in files.values())
 
 
+def test_a_selected_notice_brings_the_vendors_it_lists(
+    didomi: FakeOrganization, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--notice: the custom vendor its draft lists and the purposes that vendor uses (one
+    listing of each kind, nothing per vendor), not the others."""
+    didomi.drafts[1]["config"] = {"app": {"vendors": {"include": ["v0", "google"]}}}
+    out = tmp_path / "one"
+    assert main(["--out", str(out), "--notice", "n0001", "--no-widgets"]) == 0
+    printed = capsys.readouterr().out
+    assert "Exported 1 notices (0 with a NoticeDeployment) and 0 widgets, 1 purpose, 1 vendor" in (
+        printed
+    )
+    assert "7 API calls" in printed  # session, notices, drafts, deployments, 3 listings
+    program = (out / "__main__.py").read_text()
+    assert 'default_purposes=[purpose_0.id, "cookies"]' in program, program
+    assert '"include": [tracker.id, "google"]' in program, program
+    assert "Purpose 1" not in program
+    assert main(["--out", str(tmp_path / "w"), "--widget", "w0"]) == 0
+    printed = capsys.readouterr().out
+    assert "and 1 widgets of acme" in printed and "5 API calls" in printed  # no vendor listing
+
+
 def test_the_progress_bar(didomi: FakeOrganization, tmp_path: Path) -> None:
     stderr = io.StringIO()
     assert main(["--out", str(tmp_path / "p"), "--progress"], stderr=stderr) == 0

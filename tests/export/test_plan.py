@@ -3,21 +3,27 @@ names, which notices get a deployment."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import pytest
 
 from pulumi_didomi.client.errors import ConfigurationError
 from pulumi_didomi.core.values import differing, managed_view
+from pulumi_didomi.export.layout import Atom
 from pulumi_didomi.export.plan import (
     FRESH_DRAFT,
     Namer,
     Options,
+    Plan,
     draft_values,
     is_fresh,
     make_plan,
     regulation_items,
     slugify,
 )
-from tests.export.sample import REGULATIONS, edited, fresh_draft, organization
+from pulumi_didomi.export.read import Organization
+from tests.export.sample import ORG, REGULATIONS, edited, fresh_draft, organization
 
 
 def test_a_fresh_draft_declares_its_regulation_configurations_only() -> None:
@@ -164,3 +170,92 @@ def test_filters() -> None:
     assert plan.notices == [] and len(plan.widgets) == 1
     with pytest.raises(ConfigurationError, match="notice nope"):
         make_plan(organization(), Options(notice_ids=("nope",)))
+
+
+def _consent_setup() -> Organization:
+    """The sample organization, its notice n1 listing two custom vendors (one in its CPRA
+    configuration) and a deprecated one, n2 an essential custom purpose; vendors and purposes
+    no notice uses besides."""
+    org = organization()
+    n1, n2, *others = org.notices
+    assert n1.draft is not None and n2.draft is not None
+    cpra = {"regulation_id": "cpra", "config": {"app": {"vendors": {"include": ["v-cpra"]}}}}
+    app = {"vendors": {"include": ["v-trk", "google", "v-old"]}}
+    draft1 = edited(n1.draft, config={"app": app}, regulation_configurations=[*REGULATIONS, cpra])
+    draft2 = edited(n2.draft, config={"app": {"essentialPurposes": ["p-ess"]}})
+
+    def purpose(id_: str, name: str) -> dict[str, Any]:
+        return {"id": id_, "organization_id": ORG, "description": {"en": name}}
+
+    def vendor(id_: str, name: str, **fields: Any) -> dict[str, Any]:
+        found = {"id": id_, "organization_id": ORG, "name": name, "category_id": "analytics"}
+        return {"storages": [], **found, **fields}
+
+    storage = {"id": "s1", "partner_id": "v-trk", "type": "app_storage", "identifier": "k"}
+    return replace(
+        org,
+        notices=[replace(n1, draft=draft1), replace(n2, draft=draft2), *others],
+        purposes=[
+            purpose("p-ana", "Analytics"),
+            purpose("p-store", "Storage"),
+            purpose("p-ess", "Essential"),
+            purpose("p-old", "Old purpose"),
+            purpose("p-other", "Unused"),
+        ],
+        vendors=[
+            vendor(
+                "v-trk",
+                "Tracker",
+                default_purposes_id=["p-ana", "cookies"],
+                storages=[{**storage, "purposes_id": ["p-store"]}],
+            ),
+            vendor("v-cpra", "Californian"),
+            vendor("v-old", "Old", deprecated=True, default_purposes_id=["p-old"]),
+            vendor("v-other", "Unlisted", legitimate_interest_purposes_id=["p-other"]),
+        ],
+    )
+
+
+def _objects(plan: Plan) -> list[str]:
+    return [o.id for o in plan.objects]
+
+
+def test_a_selection_exports_the_vendors_and_purposes_its_notices_use() -> None:
+    org = _consent_setup()
+    plan = make_plan(org, Options(notice_ids=("n1",)))
+    # The listed vendors (the CPRA configuration's too), the purposes they use (legal bases,
+    # storages); not the deprecated vendor (left out, saying why) nor its purpose.
+    assert _objects(plan) == ["p-ana", "p-store", "v-cpra", "v-trk"]
+    assert any("Old (v-old): deprecated vendor" in line for line in plan.left_out)
+    (shop,) = plan.notices
+    include = shop.values["config"]["app"]["vendors"]["include"]
+    assert include == [Atom("tracker.id"), "google", "v-old"]  # Didomi's global: literal
+    assert shop.values["regulation_configurations"][-1]["config"]["app"]["vendors"] == {
+        "include": [Atom("californian.id")]
+    }
+    tracker = next(o for o in plan.objects if o.id == "v-trk")
+    assert tracker.values["default_purposes"] == [Atom("analytics.id"), "cookies"]
+    assert tracker.values["storages"][0]["purposes"] == [Atom("storage.id")]
+
+    assert _objects(make_plan(org, Options(notice_ids=("n2",)))) == ["p-ess"]
+    both = make_plan(org, Options(name="sh*"))  # n1 and n2
+    assert _objects(both) == ["p-ana", "p-ess", "p-store", "v-cpra", "v-trk"]
+    # Everything without a selection (the deprecated vendor left out); nothing without --vendors.
+    assert sorted(_objects(make_plan(org, Options()))) == [
+        "p-ana",
+        "p-ess",
+        "p-old",
+        "p-other",
+        "p-store",
+        "v-cpra",
+        "v-other",
+        "v-trk",
+    ]
+    assert _objects(make_plan(org, Options(notice_ids=("n1",), metadata=False))) == []
+
+
+def test_widgets_alone_read_no_vendors() -> None:
+    assert _objects(make_plan(_consent_setup(), Options(widget_ids=("w1",)))) == []
+    assert not Options(widget_ids=("w1",)).reads_metadata
+    assert Options(widget_ids=("w1",), notice_ids=("n1",)).reads_metadata
+    assert Options(name="x").reads_metadata and not Options(metadata=False).reads_metadata
