@@ -290,7 +290,9 @@ class NoticeTemplate(Resource):
             changed.append("notices")  # a linked notice no longer holds what it applied
         return changed, replaces
 
-    def impact(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+    def impact(
+        self, ctx: Context, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> list[str]:
         """The notices a changed vendor list is applied to (and republished, through their
         drafts), and what it adds or removes."""
         before, after = owned_values(olds), owned_values(news)

@@ -10,6 +10,8 @@ from pulumi_didomi.core.notice_draft import check_inputs, draft_revision
 from pulumi_didomi.core.notice_template import NoticeTemplate, owned_values
 from pulumi_didomi.core.notice_text import NoticeText, decode, encode, text_ids
 from pulumi_didomi.core.publication import linked_templates, pre_publish_problem, publication_of
+from pulumi_didomi.core.resource import Context
+from pulumi_didomi.core.session import Settings
 from pulumi_didomi.core.template_links import (
     applied,
     link_problems,
@@ -18,6 +20,8 @@ from pulumi_didomi.core.template_links import (
     owned_revision,
 )
 from pulumi_didomi.core.values import UNKNOWN, fingerprint, unmanaged_view
+
+CTX = Context(Settings(None, None, None, "http://127.0.0.1:9"), preview=True)
 
 TEMPLATE_INPUTS: dict[str, Any] = {
     "name": "EU vendors",
@@ -206,10 +210,10 @@ def test_template_check_names_each_bad_item() -> None:
 def test_template_impact_lists_the_notices_republished() -> None:
     olds = {**TEMPLATE_INPUTS}
     news = {**TEMPLATE_INPUTS, "vendors": ["v-analytics", "google", "v-new"]}
-    (first, *rest) = NoticeTemplate().impact(olds, news)
+    (first, *rest) = NoticeTemplate().impact(CTX, "t1", olds, news)
     assert "n1 (gdpr), n2 (gdpr, cpra)" in first and "2 notice(s)" in first
     assert any("v-new" in w for w in rest)
-    assert NoticeTemplate().impact(olds, dict(olds)) == []
+    assert NoticeTemplate().impact(CTX, "t1", olds, dict(olds)) == []
 
 
 def test_text_translations_round_trip_and_texts_a_draft_uses() -> None:
