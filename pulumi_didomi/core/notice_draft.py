@@ -192,7 +192,8 @@ def changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[list[str]
     replaces = replacements(olds, news, IDENTITY)
     values, before = managed_values(news), managed_values(olds)
     changed = set(replaces) | set(differing(values, olds)) | (set(values) ^ set(before))
-    if canonical_json(olds.get("templates")) != canonical_json(news.get("templates")):
+    templates = news.get("templates")
+    if has_unknown(templates) or canonical_json(olds.get("templates")) != canonical_json(templates):
         changed.add("templates")
     return sorted(changed), replaces
 

@@ -306,11 +306,10 @@ class NoticeTemplate(Resource):
             f"{len(entries)} notice(s): {where}. Each is published again by its "
             "NoticeDeployment (the drafts that take this template's link)"
         ]
-        warnings += consent_impact.publication_impact(
-            f"of template {name!r}",
-            {"config": applied({}, before)},
-            {"config": applied({}, after)},
-        )
+        for notice_id in entries:  # each linked notice is published with the new list
+            warnings += consent_impact.publication_impact(
+                notice_id, {"config": applied({}, before)}, {"config": applied({}, after)}
+            )
         return warnings
 
     # -- the lifecycle -----------------------------------------------------------------------

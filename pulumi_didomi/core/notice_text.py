@@ -195,7 +195,8 @@ class NoticeText(Resource):
             inputs["platforms"] = text.get("platforms")
         if content is not None:
             inputs["content"] = decode(content.get("content"))
-            inputs["includes_purposes"] = bool(content.get("includes_purposes"))
+            if state.get("includes_purposes") is not None or not state:
+                inputs["includes_purposes"] = bool(content.get("includes_purposes"))
         if not state:
             inputs["organization_id"] = text.get("organization_id")
         outs = _outputs(inputs, text, content or {}, org)
