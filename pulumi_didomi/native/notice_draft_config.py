@@ -163,7 +163,7 @@ class NoticeDraftConfigArgs:
         :param pulumi.Input[_builtins.bool] secure_cookies: Whether SDKs should create secure cookies on HTTPS websites.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] targets: Domains (web) or app ids the notice is shown on; empty for the default notice.
         :param pulumi.Input[_builtins.str] template_id: The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
-        :param pulumi.Input[Sequence[pulumi.Input['TemplateLinkArgs']]] templates: The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output. The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
+        :param pulumi.Input[Sequence[pulumi.Input['TemplateLinkArgs']]] templates: The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
         :param pulumi.Input[_builtins.str] text_id: ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
         :param pulumi.Input['TextMode'] text_mode: Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
         :param pulumi.Input[_builtins.bool] wordpress_enabled: Whether WordPress consent mode is enabled.
@@ -1118,7 +1118,7 @@ class NoticeDraftConfigArgs:
     @pulumi.getter
     def templates(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['TemplateLinkArgs']]]]:
         """
-        The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output. The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
+        The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
         """
         return pulumi.get(self, "templates")
 
@@ -1313,7 +1313,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] secure_cookies: Whether SDKs should create secure cookies on HTTPS websites.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] targets: Domains (web) or app ids the notice is shown on; empty for the default notice.
         :param pulumi.Input[_builtins.str] template_id: The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
-        :param pulumi.Input[Sequence[pulumi.Input[Union['TemplateLinkArgs', 'TemplateLinkArgsDict']]]] templates: The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output. The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['TemplateLinkArgs', 'TemplateLinkArgsDict']]]] templates: The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
         :param pulumi.Input[_builtins.str] text_id: ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
         :param pulumi.Input['TextMode'] text_mode: Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
         :param pulumi.Input[_builtins.bool] wordpress_enabled: Whether WordPress consent mode is enabled.
@@ -2174,7 +2174,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
     @pulumi.getter
     def templates(self) -> pulumi.Output[Optional[Sequence['outputs.TemplateLink']]]:
         """
-        The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output. The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
+        The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
         """
         return pulumi.get(self, "templates")
 

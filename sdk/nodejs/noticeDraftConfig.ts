@@ -318,7 +318,7 @@ export class NoticeDraftConfig extends pulumi.CustomResource {
      */
     declare public readonly templateId: pulumi.Output<string | undefined>;
     /**
-     * The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output. The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
+     * The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
      */
     declare public readonly templates: pulumi.Output<outputs.TemplateLink[] | undefined>;
     /**
@@ -810,7 +810,7 @@ export interface NoticeDraftConfigArgs {
      */
     templateId?: pulumi.Input<string | undefined>;
     /**
-     * The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output. The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
+     * The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
      */
     templates?: pulumi.Input<pulumi.Input<inputs.TemplateLinkArgs>[] | undefined>;
     /**
