@@ -14,51 +14,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pulumi_didomi.client.errors import ConfigurationError, InvalidRequestError, NotFoundError
+from pulumi_didomi.client.errors import ConfigurationError, NotFoundError
 from pulumi_didomi.core import consent_impact
-from pulumi_didomi.core.drafts import BOOK
 from pulumi_didomi.core.objects import adopt_prop, name_prop, organization_prop
 from pulumi_didomi.core.properties import Description, Naming, Part, Prop
-from pulumi_didomi.core.regulations import REGULATION_IDS
 from pulumi_didomi.core.resource import Changes, Context, Found, Problem, Resource
 from pulumi_didomi.core.session import RunCache
+from pulumi_didomi.core.template_drafts import (
+    apply,
+    linked_notices,
+    linked_regulations,
+    notices_problems,
+)
 from pulumi_didomi.core.template_links import (
-    OWNED_KEYS,
+    IAB_KEYS,
+    OWNED_INPUTS,
     TEMPLATE_LINK,
     TEMPLATE_NOTICE,
     applied,
-    enabled_item,
-    owned_differs,
     owned_revision,
+    owned_values,
     owned_view,
-    regulations_of,
 )
-from pulumi_didomi.core.values import UNKNOWN, canonical_json, draft_json, has_unknown, normalize
+from pulumi_didomi.core.values import UNKNOWN, canonical_json, has_unknown, normalize
 
 if TYPE_CHECKING:
     from pulumi_didomi.client import DidomiClient
-
-#: Didomi's IAB settings of a vendor list (OA `notices-templates-configs`).
-IAB_KEYS = ("all", "include", "exclude", "enabled", "version", "restrictions", "stacks")
-#: The inputs that make the owned values.
-OWNED_INPUTS = ("vendors", "iab", "essential_purposes", "preference_categories")
-
-
-def owned_values(props: Mapping[str, Any]) -> dict[str, Any]:
-    """What the template writes into each linked regulation's `config`, by owned key."""
-    vendors: dict[str, Any] = {}
-    if props.get("vendors") is not None:
-        vendors["include"] = props["vendors"]
-    if props.get("iab") is not None:
-        vendors["iab"] = props["iab"]
-    owned: dict[str, Any] = normalize(
-        {
-            "app.vendors": vendors or None,
-            "app.essentialPurposes": props.get("essential_purposes"),
-            "preferences.categories": props.get("preference_categories"),
-        }
-    )
-    return owned
 
 
 def _revision(inputs: Mapping[str, Any], _naming: Naming) -> str:
@@ -198,18 +179,6 @@ def _remember(api: DidomiClient, org: str, template_id: str, doc: dict[str, Any]
         listing[template_id] = doc
 
 
-def _entries(notices: Any) -> dict[str, list[str]]:
-    """The program's notices: regulations by notice id."""
-    out: dict[str, list[str]] = {}
-    for entry in notices if isinstance(notices, list) else []:
-        if isinstance(entry, Mapping) and isinstance(entry.get("notice_id"), str):
-            out.setdefault(entry["notice_id"], [])
-            out[entry["notice_id"]] += [
-                r for r in regulations_of(entry) if r not in out[entry["notice_id"]]
-            ]
-    return out
-
-
 class NoticeTemplate(Resource):
     """A vendor-list template: created (or adopted), its config written, applied to the
     linked notices' drafts; refreshed with the drafts' owned keys; deleted when it leaves."""
@@ -231,54 +200,7 @@ class NoticeTemplate(Resource):
             for index, item in enumerate(inputs.get(name) or []):
                 if not has_unknown(item) and not isinstance(item, Mapping):
                     problems.append((name, f"{name}[{index}]: must be a map, got {item!r}"))
-        seen: set[str] = set()
-        for index, entry in enumerate(inputs.get("notices") or []):
-            where = f"notices[{index}]"
-            if has_unknown(entry):
-                continue
-            if not isinstance(entry, Mapping):
-                problems.append(("notices", f"{where}: must be a map {{notice_id, regulations}}"))
-                continue
-            unknown = sorted(set(entry) - {"notice_id", "regulations"})
-            if unknown:
-                problems.append(
-                    (
-                        "notices",
-                        f"{where}: unknown keys {', '.join(unknown)} (notice_id, regulations)",
-                    )
-                )
-            notice_id = entry.get("notice_id")
-            if not has_unknown(notice_id) and (not isinstance(notice_id, str) or not notice_id):
-                problems.append(("notices", f"{where}.notice_id: required: the id of a notice"))
-            elif isinstance(notice_id, str) and not has_unknown(notice_id):
-                if notice_id in seen:
-                    problems.append(
-                        (
-                            "notices",
-                            f"{where}: notice {notice_id} is listed twice (list it once, "
-                            "with all its regulations)",
-                        )
-                    )
-                seen.add(notice_id)
-            regulations = entry.get("regulations")
-            if regulations is not None and not has_unknown(regulations):
-                if not isinstance(regulations, list) or not regulations:
-                    problems.append(
-                        (
-                            "notices",
-                            f"{where}.regulations: must be a non-empty list of regulation ids",
-                        )
-                    )
-                    continue
-                for r_index, regulation in enumerate(regulations):
-                    if not has_unknown(regulation) and regulation not in REGULATION_IDS:
-                        problems.append(
-                            (
-                                "notices",
-                                f"{where}.regulations[{r_index}]: unknown regulation "
-                                f"{regulation!r} (one of: {', '.join(REGULATION_IDS)})",
-                            )
-                        )
+        problems += notices_problems(inputs.get("notices"))
         return problems
 
     def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Changes:
@@ -298,7 +220,7 @@ class NoticeTemplate(Resource):
         before, after = owned_values(olds), owned_values(news)
         if canonical_json(before) == canonical_json(after) or has_unknown(after):
             return []
-        entries = _entries(news.get("notices"))
+        entries = linked_regulations(news.get("notices"))
         where = ", ".join(f"{n} ({', '.join(r)})" for n, r in entries.items()) or "none"
         name = news.get("name") or olds.get("name")
         warnings = [
@@ -316,7 +238,7 @@ class NoticeTemplate(Resource):
 
     def create(self, ctx: Context, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         api, org = ctx.client(inputs.get("organization_id"))
-        entries = _entries(inputs.get("notices"))
+        entries = linked_regulations(inputs.get("notices"))
         adopt = inputs.get("adopt_id")
         if adopt:
             found = _listing(api, org).get(str(adopt)) or _listing(api, org, fresh=True).get(
@@ -362,7 +284,7 @@ class NoticeTemplate(Resource):
     ) -> dict[str, Any]:
         """The template, its config and the linked drafts brought to the program's values,
         writing only what differs; notices no longer listed are unlinked (values kept)."""
-        entries = _entries(props.get("notices"))
+        entries = linked_regulations(props.get("notices"))
         fields: dict[str, Any] = {}
         if found.get("name") != props.get("name"):
             fields["name"] = props["name"]
@@ -389,13 +311,13 @@ class NoticeTemplate(Resource):
         template["config_record"] = record
         _remember(api, org, template_id, template)
         owned = owned_values(props)
-        removed = _entries(olds.get("notices"))
+        removed = linked_regulations(olds.get("notices"))
         for notice_id, regulations in entries.items():
             gone = [r for r in removed.get(notice_id, []) if r not in regulations]
-            _apply(ctx, api, org, template_id, notice_id, regulations, owned, gone)
+            apply(ctx, api, org, template_id, notice_id, regulations, owned, gone)
         for notice_id, regulations in removed.items():
             if notice_id not in entries:
-                _apply(ctx, api, org, template_id, notice_id, [], owned, regulations)
+                apply(ctx, api, org, template_id, notice_id, [], owned, regulations)
         revision = owned_revision(owned)
         return self._outputs(props, template, revision, revision)
 
@@ -448,7 +370,7 @@ class NoticeTemplate(Resource):
         if signals is not None or state.get("privacy_signals") is not None:
             props["privacy_signals"] = signals
         owned = owned_values(props)
-        linked, stale = _linked(api, org, id_, found.get("notices_id") or [], owned, state)
+        linked, stale = linked_notices(api, org, id_, found.get("notices_id") or [], owned, state)
         if stale:
             ctx.tell(
                 f"NoticeTemplate {id_}: the drafts of these notices no longer hold the template's "
@@ -467,8 +389,8 @@ class NoticeTemplate(Resource):
         """Unlink the notices (they keep the values the template last wrote), delete the
         template and its config."""
         api, org = ctx.client(state.get("organization_id"))
-        for notice_id, regulations in _entries(state.get("notices")).items():
-            _apply(ctx, api, org, id_, notice_id, [], {}, regulations)
+        for notice_id, regulations in linked_regulations(state.get("notices")).items():
+            apply(ctx, api, org, id_, notice_id, [], {}, regulations)
         try:
             api.delete_template(id_, org)
         except NotFoundError:
@@ -499,118 +421,3 @@ class NoticeTemplate(Resource):
         outs.update(revision=revision, written_revision=revision)
         outs["link"] = {name: part.value(outs) for name, part in LINK_PARTS}
         return outs
-
-
-def _linked(
-    api: DidomiClient,
-    org: str,
-    template_id: str,
-    notices_id: list[str],
-    owned: Mapping[str, Any],
-    state: Mapping[str, Any],
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """The notices linked on Didomi, with their linked regulations (from the run's listing of
-    drafts), and the notices whose linked regulations do not hold the template's values."""
-    declared = _entries(state.get("notices"))
-    given = {
-        e["notice_id"]: e
-        for e in state.get("notices") or []
-        if isinstance(e, Mapping) and isinstance(e.get("notice_id"), str)
-    }
-    out: list[dict[str, Any]] = []
-    stale: list[str] = []
-    ordered = [n for n in declared if n in notices_id] + [
-        n for n in notices_id if n not in declared
-    ]
-    for notice_id in ordered:
-        draft = BOOK.draft(api, org, notice_id)
-        items = draft_json(draft).get("regulation_configurations") if draft is not None else []
-        regulations = [
-            str(item.get("regulation_id"))
-            for item in items or []
-            if isinstance(item, Mapping)
-            and item.get("template_id") == template_id
-            and not item.get("disabled_at")
-        ]
-        holding = [
-            r
-            for r in regulations
-            if not owned_differs((enabled_item(items, r) or {}).get("config"), owned)
-        ]
-        if notice_id in declared and sorted(holding) == sorted(declared[notice_id]):
-            out.append(dict(given[notice_id]))  # as the program wrote it
-            continue
-        if notice_id in declared:
-            stale.append(notice_id)
-        out.append({"notice_id": notice_id, "regulations": holding})
-    return out, stale
-
-
-def _apply(
-    ctx: Context,
-    api: DidomiClient,
-    org: str,
-    template_id: str,
-    notice_id: str,
-    regulations: list[str],
-    owned: Mapping[str, Any],
-    unlink: list[str],
-) -> None:
-    """Link `regulations` of the notice's draft to the template and write its owned keys
-    there; unlink `unlink` (their values stay). One PATCH at most, only when something
-    differs."""
-    from pulumi_didomi.client.errors import APIError
-
-    try:
-        draft = BOOK.resolve(api, org, notice_id)
-    except APIError as exc:
-        if exc.status != 404:
-            raise
-        raise ConfigurationError(
-            f"NoticeTemplate {template_id}: notice {notice_id} has no draft on Didomi (is the "
-            "notice id right?); nothing was applied to it"
-        ) from None
-    for attempt in (0, 1):
-        items = draft_json(draft).get("regulation_configurations") or []
-        body: list[dict[str, Any]] = []
-        for regulation in regulations:
-            item = enabled_item(items, regulation)
-            if item is None:
-                body.append(
-                    {
-                        "regulation_id": regulation,
-                        "template_id": template_id,
-                        "config": applied({}, owned),
-                    }
-                )
-                continue
-            patch: dict[str, Any] = {}
-            if item.get("template_id") != template_id:
-                patch["template_id"] = template_id
-            if owned_differs(item.get("config"), owned):
-                patch["config"] = applied(item.get("config"), owned)
-            if patch:
-                body.append({"id": item["id"], **patch})
-        for regulation in unlink:
-            item = enabled_item(items, regulation)
-            if item is not None and item.get("template_id") == template_id:
-                body.append({"id": item["id"], "template_id": None})
-        if not body:
-            return
-        try:
-            written = api.update_draft(draft.id, {"regulation_configurations": body}, checked=True)
-        except InvalidRequestError:
-            if attempt:
-                raise
-            fresh = BOOK.fresh(api, org, notice_id)  # published since listed: its id rotated
-            if fresh.id == draft.id:
-                raise
-            draft = fresh
-            continue
-        BOOK.record_write(api, org, written)
-        what = ", ".join(OWNED_KEYS)
-        ctx.tell(
-            f"NoticeTemplate {template_id}: applied to notice {notice_id} "
-            f"({', '.join(regulations) or 'unlinked: ' + ', '.join(unlink)}; {what})"
-        )
-        return

@@ -84,6 +84,29 @@ TEMPLATE_LINK = ObjectType(
     ),
 )
 
+#: Didomi's IAB settings of a vendor list (OA `notices-templates-configs`).
+IAB_KEYS = ("all", "include", "exclude", "enabled", "version", "restrictions", "stacks")
+#: The inputs that make the owned values.
+OWNED_INPUTS = ("vendors", "iab", "essential_purposes", "preference_categories")
+
+
+def owned_values(props: Mapping[str, Any]) -> dict[str, Any]:
+    """What the template writes into each linked regulation's `config`, by owned key."""
+    vendors: dict[str, Any] = {}
+    if props.get("vendors") is not None:
+        vendors["include"] = props["vendors"]
+    if props.get("iab") is not None:
+        vendors["iab"] = props["iab"]
+    owned: dict[str, Any] = normalize(
+        {
+            "app.vendors": vendors or None,
+            "app.essentialPurposes": props.get("essential_purposes"),
+            "preferences.categories": props.get("preference_categories"),
+        }
+    )
+    return owned
+
+
 DEFAULT_REGULATIONS = ("gdpr",)
 
 
