@@ -81,6 +81,11 @@ class EmulatorProcess:
     def reset_stats(self) -> None:
         httpx.post(f"{self.url}/_emulator/stats/reset", timeout=5).raise_for_status()
 
+    def review_text_content(self, content_id: str, status: str) -> httpx.Response:
+        """The Didomi team's decision on a text content (`approved` or `rejected`)."""
+        url = f"{self.url}/_emulator/texts-contents/{content_id}/status"
+        return httpx.post(url, json={"status": status}, timeout=5)
+
     def set_faults(self, **faults: Any) -> None:
         httpx.post(f"{self.url}/_emulator/faults", json=faults, timeout=5).raise_for_status()
 

@@ -1,7 +1,8 @@
 """`DidomiClient`: the one way pulumi-didomi talks to the Didomi API.
 
 Its endpoints are grouped by Didomi resource (`notices`, `configs`, `deployments`,
-`publishing`, `widgets`, `metadata`) on one request layer (`_base`, `_sending`, `_session`).
+`publishing`, `widgets`, `metadata`, `templates`) on one request layer (`_base`, `_sending`,
+`_session`).
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from .configs import Configs, validate_config_fields
 from .metadata import Metadata
 from .notices import Notices
 from .publishing import Publishing
+from .templates import Templates
 from .widgets import Widgets, read_remote_widget_config
 
 __all__ = ["DidomiClient", "read_remote_widget_config", "validate_config_fields"]
 
 
-class DidomiClient(Notices, Configs, Widgets, Publishing, Metadata):
+class DidomiClient(Notices, Configs, Widgets, Publishing, Metadata, Templates):
     """A synchronous, thread-safe Didomi API client.
 
     No network call is made until the first request. Tokens are shared per (API URL, key)

@@ -25,6 +25,10 @@ __all__ = [
     "NoticeConfig",
     "NoticeConfigFields",
     "NoticeDeployment",
+    "NoticeTemplate",
+    "NoticeTemplateConfig",
+    "NoticeText",
+    "NoticeTextContent",
     "Purpose",
     "RegulationConfig",
     "Vendor",
@@ -205,5 +209,66 @@ class Purpose(_Response):
     regulations_id: list[str] | None = None
     type: str | None = None
     metadata: JSONObject | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+# -- vendor-list templates and approved texts (`/widgets/notices/templates*`, `texts*`) ------------
+
+
+class NoticeTemplate(_Response):
+    """A vendor-list template: what it sets is its configuration (`NoticeTemplateConfig`); it
+    applies to the regulation configurations of `notices_id` whose `template_id` is its id."""
+
+    id: str
+    name: str
+    organization_id: str | None = None
+    version: Number | None = None
+    notices_id: list[str] = Field(default_factory=list)
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class NoticeTemplateConfig(_Response):
+    """A template's configuration: `config.app.vendors`, `config.app.essentialPurposes`,
+    `config.preferences.categories` (what applying the template sets), and
+    `regulation_settings` (`privacySignals`)."""
+
+    id: str
+    template_id: str
+    config: JSONObject = Field(default_factory=dict)
+    regulation_settings: JSONObject | None = None
+    organization_id: str | None = None
+    version: Number | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class NoticeText(_Response):
+    """An approved text: a name and the platforms it serves; its wording is versioned as
+    `NoticeTextContent`s."""
+
+    id: str
+    organization_id: str | None = None
+    name: str
+    platforms: list[str] = Field(default_factory=list)
+    default: bool = False
+    version: Number | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class NoticeTextContent(_Response):
+    """One version of a text's wording; `status` (submitted, approved, rejected) is set by the
+    Didomi team, and an approved content cannot change (a change is a new content)."""
+
+    id: str
+    content: str
+    status: str | None = None
+    includes_purposes: bool = False
+    content_version: int | None = None
+    organization_id: str | None = None
+    text_id: str
+    version: Number | None = None
     created_at: str | None = None
     updated_at: str | None = None

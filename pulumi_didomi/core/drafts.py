@@ -32,8 +32,10 @@ from pulumi_didomi.client.errors import APIError, InvalidRequestError
 
 from .fields import CONFIG_NAMES, managed_values
 from .session import RunCache
+from .template_links import owned_by_regulation
 from .values import (
     REGULATIONS,
+    Path,
     canonical_json,
     changed_keys,
     differing,
@@ -174,13 +176,15 @@ def write_draft(
     revision: str | None = None,
     previous: Mapping[str, Any] | None = None,
     reviewed: Mapping[str, Any] | None = None,
+    owned: Mapping[str, Iterable[Path]] | None = None,
 ) -> dict[str, Any]:
     """Resolve the notice's current draft and PATCH what differs from the program's values.
 
     `previous` are the managed values the stack last wrote (object keys it no longer sets are
     removed; None when adopting: nothing is removed). `reviewed` is the unmanaged view the stack
     last wrote or read: unmanaged fields changed on Didomi since then are kept at their reviewed
-    value in the outputs, so that the deployment refuses to publish them unreviewed.
+    value in the outputs, so that the deployment refuses to publish them unreviewed. `owned`:
+    the keys of regulation configurations that the notice's templates own (never reviewed here).
     """
     api, org = ctx.client(organization_id)
     draft = BOOK.resolve(api, org, notice_id)
@@ -206,7 +210,7 @@ def write_draft(
         BOOK.record_write(api, org, written)
         draft = written
     unmanaged, unreviewed = _review(
-        before, draft_json(draft), values, previous, reviewed, concurrent, body
+        before, draft_json(draft), values, previous, reviewed, concurrent, body, owned
     )
     if unreviewed:
         ctx.tell(
@@ -234,6 +238,7 @@ def _review(
     reviewed: Mapping[str, Any] | None,
     concurrent: list[str],
     body: Mapping[str, Any],
+    owned: Mapping[str, Iterable[Path]] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """The unmanaged view to record after a write, and its keys not reviewed yet.
 
@@ -242,13 +247,13 @@ def _review(
     their reviewed value in the record (or are left out), so that the deployment refuses them.
     """
     fields = CONFIG_NAMES
-    unmanaged = unmanaged_view(after, values, fields)
+    unmanaged = unmanaged_view(after, values, fields, owned)
     baseline = dict(reviewed or {})
     unreviewed: list[str] = []
     if reviewed is not None and previous is not None:
-        unreviewed = changed_keys(reviewed, unmanaged_view(before, previous, fields))
+        unreviewed = changed_keys(reviewed, unmanaged_view(before, previous, fields, owned))
     if concurrent:
-        listed = unmanaged_view(before, values, fields)
+        listed = unmanaged_view(before, values, fields, owned)
         for key in changed_keys(listed, unmanaged):
             if key.split(".")[0] in concurrent and key not in unreviewed:
                 unreviewed.append(key)
@@ -323,7 +328,8 @@ def read_draft(
         outs["written_revision"] = revision_of(current)
     elif state.get("revision") is not None:
         outs["written_revision"] = state["revision"]
-    unmanaged = unmanaged_view(remote, values, CONFIG_NAMES)
+    owned = owned_by_regulation(state.get("templates"), notice_id)
+    unmanaged = unmanaged_view(remote, values, CONFIG_NAMES, owned)
     stored = state.get("unmanaged")
     changed = changed_keys(stored, unmanaged) if isinstance(stored, Mapping) else []
     if changed:

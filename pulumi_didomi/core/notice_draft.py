@@ -9,7 +9,7 @@ sets are managed; every other field is left exactly as it is on Didomi.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pulumi_didomi.core.drafts import read_draft, write_draft
 from pulumi_didomi.core.fields import (
@@ -28,8 +28,16 @@ from pulumi_didomi.core.properties import (
 )
 from pulumi_didomi.core.publication import PUBLICATION, PUBLICATION_PARTS, publication_of
 from pulumi_didomi.core.resource import Changes, Context, Found, Resource
+from pulumi_didomi.core.template_links import (
+    TEMPLATE_LINK,
+    TEMPLATE_NOTICE,
+    link_problems,
+    links_revision,
+    owned_by_regulation,
+)
 from pulumi_didomi.core.values import (
     UNKNOWN,
+    canonical_json,
     did_you_mean,
     differing,
     has_unknown,
@@ -37,12 +45,19 @@ from pulumi_didomi.core.values import (
     revision_of,
 )
 
-if TYPE_CHECKING:
-    pass
+
+def draft_revision(props: Mapping[str, Any], values: Mapping[str, Any] | None = None) -> str:
+    """The revision of a draft: its managed values, and the revisions of the templates linked
+    to its notice (a draft without templates: the managed values alone, as before templates)."""
+    values = managed_values(props) if values is None else values
+    links = links_revision(props.get("templates"), props.get("notice_id"))
+    if links is None:
+        return revision_of(values)
+    return revision_of({**values, "#templates": links})
 
 
 def _revision(inputs: Mapping[str, Any], _naming: Naming) -> str:
-    return revision_of(managed_values(inputs))
+    return draft_revision(inputs)
 
 
 NOTICE_DRAFT_CONFIG = Description(
@@ -62,6 +77,17 @@ NOTICE_DRAFT_CONFIG = Description(
             hint="the id of the Didomi notice (e.g. 'GG2rdGfN')",
         ),
         organization_prop(),
+        Prop(
+            "templates",
+            "array",
+            "The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` "
+            "output (the dynamic resources take the `NoticeTemplate` itself). The keys they own "
+            "in the linked regulations (`config.app.vendors`, "
+            "`config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) "
+            "are theirs: the draft must not set them, leaves them out of its drift and review, "
+            "and publishes again when a template's values change.",
+            items=f"#/types/{TEMPLATE_LINK.token}",
+        ),
         *CONFIG_PROPS,
         Prop(
             "revision",
@@ -70,7 +96,7 @@ NOTICE_DRAFT_CONFIG = Description(
             "publication for the `NoticeDeployment` that publishes this draft.",
             input=False,
             derive=_revision,
-            uses=tuple(sorted(CONFIG_NAMES)),
+            uses=(*sorted(CONFIG_NAMES), "notice_id", "templates"),
         ),
         Prop("config_id", "string", "The id of the draft configuration now.", input=False),
         Prop("version", "number", "The draft's version on Didomi.", input=False),
@@ -107,7 +133,7 @@ NOTICE_DRAFT_CONFIG = Description(
         ),
     ),
     id_doc="the notice id",
-    types=(REGULATION_CONFIGURATION, PUBLICATION),
+    types=(REGULATION_CONFIGURATION, PUBLICATION, TEMPLATE_NOTICE, TEMPLATE_LINK),
     unique=("notice_id", "organization_id"),
     positional=("notice_id", "organization_id"),
 )
@@ -127,8 +153,9 @@ COMPUTED = (
     "written_revision",
     "publication",
 )
-#: Bookkeeping inputs set by the resource class (`managed_fields` by releases before 0.2).
-META = ("revision", "managed_fields")
+#: Bookkeeping inputs set by the resource class (`managed_fields` by releases before 0.2), and
+#: the templates linked to the notice.
+META = ("revision", "managed_fields", "templates")
 
 
 def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -143,6 +170,10 @@ def check_inputs(news: Mapping[str, Any]) -> list[tuple[str, str]]:
     ]
     unsendable = {name for name, _ in problems}  # said already (NaN, bytes, ...)
     problems += config_problems({k: v for k, v in values.items() if k not in unsendable})
+    if "templates" not in unsendable:
+        problems += link_problems(
+            news.get("templates"), news.get("notice_id"), news.get("regulation_configurations")
+        )
     return problems
 
 
@@ -161,6 +192,9 @@ def changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[list[str]
     replaces = replacements(olds, news, IDENTITY)
     values, before = managed_values(news), managed_values(olds)
     changed = set(replaces) | set(differing(values, olds)) | (set(values) ^ set(before))
+    templates = news.get("templates")
+    if has_unknown(templates) or canonical_json(olds.get("templates")) != canonical_json(templates):
+        changed.add("templates")
     return sorted(changed), replaces
 
 
@@ -180,7 +214,12 @@ class NoticeDraftConfig(Resource):
         """Adopt the notice's draft and PATCH the managed fields that differ."""
         values, revision = _managed(inputs)
         written = write_draft(
-            ctx, inputs["notice_id"], inputs.get("organization_id"), values, revision
+            ctx,
+            inputs["notice_id"],
+            inputs.get("organization_id"),
+            values,
+            revision,
+            owned=owned_by_regulation(inputs.get("templates"), inputs.get("notice_id")),
         )
         return str(inputs["notice_id"]), _state({**inputs, **written}, values, revision)
 
@@ -203,6 +242,7 @@ class NoticeDraftConfig(Resource):
             revision,
             previous=managed_values(olds),
             reviewed=olds.get("unmanaged"),
+            owned=owned_by_regulation(news.get("templates"), news.get("notice_id")),
         )
         return _state({**news, **written}, values, revision)
 
@@ -223,7 +263,7 @@ class NoticeDraftConfig(Resource):
         values = managed_values(outs)
         # Drift makes the revision the live values' (read_draft records it as the revision
         # last written); otherwise the stack's stands.
-        revision = outs.get("written_revision") or revision_of(values)
+        revision = outs.get("written_revision") or draft_revision(state, values)
         inputs = {**inputs_of(outs), "revision": revision}
         return Found(_state({**outs, **inputs}, values, revision), inputs)
 
@@ -237,7 +277,7 @@ class NoticeDraftConfig(Resource):
 def _managed(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
     """The managed values and their revision (as `check` derived it, else computed)."""
     values = managed_values(inputs)
-    return values, inputs.get("revision") or revision_of(values)
+    return values, inputs.get("revision") or draft_revision(inputs, values)
 
 
 def _state(outs: Mapping[str, Any], values: Mapping[str, Any], revision: str) -> dict[str, Any]:

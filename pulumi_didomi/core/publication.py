@@ -13,9 +13,18 @@ from typing import TYPE_CHECKING, Any
 from pulumi_didomi.client.errors import ConfigurationError
 from pulumi_didomi.core.drafts import BOOK, untouched
 from pulumi_didomi.core.fields import CONFIG_NAMES, managed_values
+from pulumi_didomi.core.notice_text import unapproved_text_problem
 from pulumi_didomi.core.properties import PACKAGE, ObjectType, Part, Prop
 from pulumi_didomi.core.session import RunCache
+from pulumi_didomi.core.template_links import (
+    OWNED_ITEM_PATHS,
+    enabled_item,
+    linked,
+    named,
+    owned_differs,
+)
 from pulumi_didomi.core.values import (
+    REGULATIONS,
     differing,
     draft_json,
     fingerprint,
@@ -52,8 +61,31 @@ PUBLICATION = ObjectType(
             "Unmanaged fields changed on Didomi and not reviewed yet.",
             items="string",
         ),
+        Prop(
+            "templates",
+            "array",
+            "The templates linked to the notice: what each wrote in which regulations.",
+            items="object",
+        ),
     ),
 )
+
+
+def linked_templates(props: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """What the draft's templates wrote into its notice, by template (None: no template)."""
+    by_link: dict[int, dict[str, Any]] = {}
+    for index, link, regulation in linked(props.get("templates"), props.get("notice_id")):
+        entry = by_link.setdefault(
+            index,
+            {
+                **{k: link.get(k) for k in ("template_id", "name", "owned_values")},
+                **{k: link.get(k) for k in ("revision", "written_revision")},
+                "regulations": [],
+            },
+        )
+        entry["regulations"].append(regulation)
+    return [by_link[i] for i in sorted(by_link)] or None
+
 
 #: How the draft makes its `publication` from its properties (each hosting alike).
 PUBLICATION_PARTS: tuple[tuple[str, Part], ...] = (
@@ -64,6 +96,7 @@ PUBLICATION_PARTS: tuple[tuple[str, Part], ...] = (
     ("written_revision", Part(("written_revision",))),
     ("fingerprint", Part(("unmanaged",), lambda used: fingerprint(used.get("unmanaged")))),
     ("unreviewed", Part(("unreviewed",))),
+    ("templates", Part(("templates", "notice_id"), linked_templates)),
 )
 
 
@@ -146,13 +179,49 @@ def pre_publish_problem(props: Mapping[str, Any], draft: Mapping[str, Any]) -> s
             "published. Run `pulumi up --refresh`: the refresh shows the changes as drift, and "
             "the update writes the program's values back, then publishes"
         )
+    templates = [t for t in publication.get("templates") or [] if isinstance(t, Mapping)]
+    for template in templates:
+        problem = _template_problem(notice_id, template, draft)
+        if problem:
+            return problem
     unreviewed = publication.get("unreviewed")
     if unreviewed:
         return _unreviewed_message(notice_id, list(unreviewed))
     reviewed = publication.get("fingerprint")
-    live = unmanaged_view(draft, expected, CONFIG_NAMES)
+    owned = {r: OWNED_ITEM_PATHS for t in templates for r in t.get("regulations") or []}
+    live = unmanaged_view(draft, expected, CONFIG_NAMES, owned)
     if isinstance(reviewed, str) and fingerprint(live) != reviewed:
         return _unreviewed_message(notice_id, None)
+    return None
+
+
+def _template_problem(
+    notice_id: str, template: Mapping[str, Any], draft: Mapping[str, Any]
+) -> str | None:
+    """Why the keys a template owns in the draft are not what it wrote (None when they are)."""
+    name = named(template)
+    revision, written = template.get("revision"), template.get("written_revision")
+    if isinstance(written, str) and written != revision:
+        return (
+            f"{name} has not applied revision {revision} to notice {notice_id} (it last applied "
+            f"{written}; a `pulumi up --target` that left it out, or its notices changed on "
+            "Didomi). Nothing was published. Run `pulumi up --refresh` without --target"
+        )
+    owned = template.get("owned_values")
+    owned = owned if isinstance(owned, Mapping) else {}
+    for regulation in template.get("regulations") or []:
+        item = enabled_item(draft.get(REGULATIONS), regulation) or {}
+        changed = owned_differs(item.get("config"), owned)
+        if item.get("template_id") != template.get("template_id"):
+            changed.insert(0, "template_id")
+        if changed:
+            return (
+                f"the {regulation} configuration of notice {notice_id} no longer holds what "
+                f"{name} wrote: {', '.join(changed)} changed on Didomi after the template "
+                "wrote it. Nothing was published. Run `pulumi up --refresh`: the refresh shows "
+                "the change on the template, and the update applies the template again, then "
+                "publishes"
+            )
     return None
 
 
@@ -196,7 +265,9 @@ def publish(ctx: Context, props: Mapping[str, Any]) -> dict[str, Any]:
             return adopted.model_dump(mode="json")
         if known is not None:  # what is published is checked on the draft read now
             draft = BOOK.fresh(api, org, notice_id)
-    problem = pre_publish_problem(props, draft_json(draft))
+    problem = pre_publish_problem(props, draft_json(draft)) or unapproved_text_problem(
+        api, org, notice_id, draft_json(draft)
+    )
     if problem:
         raise ConfigurationError(problem)
     try:

@@ -14,6 +14,8 @@ from pulumi_didomi.core.functions import (
 from pulumi_didomi.core.notice import Notice
 from pulumi_didomi.core.notice_deployment import NoticeDeployment
 from pulumi_didomi.core.notice_draft import NoticeDraftConfig
+from pulumi_didomi.core.notice_template import NoticeTemplate
+from pulumi_didomi.core.notice_text import NoticeText
 from pulumi_didomi.core.properties import EnumType, ObjectType
 from pulumi_didomi.core.purpose import Purpose
 from pulumi_didomi.core.resource import Resource
@@ -32,6 +34,8 @@ RESOURCES: dict[str, Resource] = {
         WidgetDeployment(),
         Purpose(),
         Vendor(),
+        NoticeTemplate(),
+        NoticeText(),
     )
 }
 

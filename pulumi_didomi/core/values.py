@@ -291,7 +291,10 @@ def draft_patch(
 
 
 def unmanaged_view(
-    draft: Mapping[str, Any], desired: Mapping[str, Any], fields: Iterable[str]
+    draft: Mapping[str, Any],
+    desired: Mapping[str, Any],
+    fields: Iterable[str],
+    owned: Mapping[str, Iterable[Path]] | None = None,
 ) -> dict[str, Any]:
     """Everything in the draft that the program does not manage, flat and comparable.
 
@@ -299,6 +302,8 @@ def unmanaged_view(
     object (`config.theme`), `regulation_configurations.<regulation_id>` for the unmanaged
     keys of a regulation configuration. Null values are left out (the engine drops them from
     outputs), so a field set to or from null shows as a key that appears or disappears.
+    `owned`: paths of regulation configurations (by regulation id) that another resource owns
+    (a vendor-list template's keys), left out.
     """
     out: dict[str, Any] = {}
     for name in sorted(fields):
@@ -310,6 +315,9 @@ def unmanaged_view(
                 regulation_id = item.get("regulation_id")
                 rest = {k: v for k, v in item.items() if k not in READ_ONLY_REGULATION_KEYS}
                 rest.pop("regulation_id", None)
+                paths = owned.get(str(regulation_id)) if owned else None
+                if paths and not item.get("disabled_at"):
+                    rest = without_paths(rest, paths)
                 if name in desired:
                     # Whether it is enabled is the program's (the whole list is managed).
                     rest.pop("disabled_at", None)

@@ -15,7 +15,13 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .auth import Accounts, Authenticate, Tokens
-from .backend import MetadataBackend, NoticesBackend, WidgetsBackend
+from .backend import (
+    MetadataBackend,
+    NoticesBackend,
+    TemplatesBackend,
+    TextsBackend,
+    WidgetsBackend,
+)
 from .errors import ApiError, error_body
 from .ratelimit import SlidingWindowLimiter
 from .routers import api_routers, operator_router
@@ -40,7 +46,11 @@ def create_app(settings: EmulatorSettings | None = None) -> FastAPI:
     limiter = SlidingWindowLimiter(*settings.rate_limit) if settings.rate_limit else None
     faults = Faults(settings.faults, random.Random(settings.seed))
     metadata = MetadataBackend(store)
-    notices = NoticesBackend(store, stats, settings.deploy_seconds, metadata=metadata)
+    templates = TemplatesBackend(store)
+    texts = TextsBackend(store)
+    notices = NoticesBackend(
+        store, stats, settings.deploy_seconds, metadata=metadata, templates=templates
+    )
     widgets = WidgetsBackend(store)
 
     app = FastAPI(
@@ -50,12 +60,22 @@ def create_app(settings: EmulatorSettings | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.accounts = accounts
-    api = api_routers(notices, widgets, metadata, accounts, Authenticate(tokens), limiter, stats)
+    api = api_routers(
+        notices,
+        widgets,
+        metadata,
+        templates,
+        texts,
+        accounts,
+        Authenticate(tokens),
+        limiter,
+        stats,
+    )
     for router in api:  # every route with and without `/v1` (reference §1)
         app.include_router(router)
     for router in api:
         app.include_router(router, prefix="/v1", include_in_schema=False)
-    app.include_router(operator_router(stats, faults, accounts, store, notices))
+    app.include_router(operator_router(stats, faults, accounts, store, notices, texts))
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> Response:

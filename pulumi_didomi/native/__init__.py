@@ -15,6 +15,8 @@ from .get_vendor import *
 from .notice import *
 from .notice_deployment import *
 from .notice_draft_config import *
+from .notice_template import *
+from .notice_text import *
 from .provider import *
 from .purpose import *
 from .vendor import *
@@ -41,6 +43,8 @@ _utilities.register(
    "didomi:index:Notice": "Notice",
    "didomi:index:NoticeDeployment": "NoticeDeployment",
    "didomi:index:NoticeDraftConfig": "NoticeDraftConfig",
+   "didomi:index:NoticeTemplate": "NoticeTemplate",
+   "didomi:index:NoticeText": "NoticeText",
    "didomi:index:Purpose": "Purpose",
    "didomi:index:Vendor": "Vendor",
    "didomi:index:Widget": "Widget",

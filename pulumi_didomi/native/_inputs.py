@@ -20,6 +20,10 @@ __all__ = [
     'PublicationArgsDict',
     'RegulationConfigurationArgs',
     'RegulationConfigurationArgsDict',
+    'TemplateLinkArgs',
+    'TemplateLinkArgsDict',
+    'TemplateNoticeArgs',
+    'TemplateNoticeArgsDict',
     'VendorStorageArgs',
     'VendorStorageArgsDict',
 ]
@@ -48,6 +52,10 @@ class PublicationArgsDict(TypedDict):
     """
     The revision of the managed values.
     """
+    templates: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[Mapping[str, Any]]]]]]
+    """
+    The templates linked to the notice: what each wrote in which regulations.
+    """
     unreviewed: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
     Unmanaged fields changed on Didomi and not reviewed yet.
@@ -65,6 +73,7 @@ class PublicationArgs:
                  notice_id: pulumi.Input[Optional[_builtins.str]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
                  revision: pulumi.Input[Optional[_builtins.str]] = None,
+                 templates: pulumi.Input[Optional[Sequence[pulumi.Input[Mapping[str, Any]]]]] = None,
                  unreviewed: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  written_revision: pulumi.Input[Optional[_builtins.str]] = None):
         """
@@ -75,6 +84,7 @@ class PublicationArgs:
         :param pulumi.Input[_builtins.str] notice_id: The notice.
         :param pulumi.Input[_builtins.str] organization_id: The organization (default: the provider's).
         :param pulumi.Input[_builtins.str] revision: The revision of the managed values.
+        :param pulumi.Input[Sequence[pulumi.Input[Mapping[str, Any]]]] templates: The templates linked to the notice: what each wrote in which regulations.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] unreviewed: Unmanaged fields changed on Didomi and not reviewed yet.
         :param pulumi.Input[_builtins.str] written_revision: The revision the draft last wrote.
         """
@@ -88,6 +98,8 @@ class PublicationArgs:
             pulumi.set(__self__, "organization_id", organization_id)
         if revision is not None:
             pulumi.set(__self__, "revision", revision)
+        if templates is not None:
+            pulumi.set(__self__, "templates", templates)
         if unreviewed is not None:
             pulumi.set(__self__, "unreviewed", unreviewed)
         if written_revision is not None:
@@ -152,6 +164,18 @@ class PublicationArgs:
     @revision.setter
     def revision(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "revision", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def templates(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[Mapping[str, Any]]]]]:
+        """
+        The templates linked to the notice: what each wrote in which regulations.
+        """
+        return pulumi.get(self, "templates")
+
+    @templates.setter
+    def templates(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[Mapping[str, Any]]]]]):
+        pulumi.set(self, "templates", value)
 
     @_builtins.property
     @pulumi.getter
@@ -1089,6 +1113,193 @@ class RegulationConfigurationArgs:
     @wordpress_enabled.setter
     def wordpress_enabled(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "wordpress_enabled", value)
+
+
+class TemplateLinkArgsDict(TypedDict):
+    """
+    What a `NoticeDraftConfig` needs to know of a `NoticeTemplate` linked to its notice: the template's `link` output, given in the draft's `templates`.
+    """
+    name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The template's name.
+    """
+    notices: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['TemplateNoticeArgsDict']]]]]
+    """
+    The notices and regulations it applies to.
+    """
+    owned_values: NotRequired[pulumi.Input[Optional[Mapping[str, Any]]]]
+    """
+    What it writes into each linked regulation's `config`, by key (`app.vendors`, `app.essentialPurposes`, `preferences.categories`; null: removed).
+    """
+    revision: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A digest of the owned values (known in a preview).
+    """
+    template_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The template.
+    """
+    written_revision: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The revision the template last applied.
+    """
+
+@pulumi.input_type
+class TemplateLinkArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[Optional[_builtins.str]] = None,
+                 notices: pulumi.Input[Optional[Sequence[pulumi.Input['TemplateNoticeArgs']]]] = None,
+                 owned_values: pulumi.Input[Optional[Mapping[str, Any]]] = None,
+                 revision: pulumi.Input[Optional[_builtins.str]] = None,
+                 template_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 written_revision: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        What a `NoticeDraftConfig` needs to know of a `NoticeTemplate` linked to its notice: the template's `link` output, given in the draft's `templates`.
+
+        :param pulumi.Input[_builtins.str] name: The template's name.
+        :param pulumi.Input[Sequence[pulumi.Input['TemplateNoticeArgs']]] notices: The notices and regulations it applies to.
+        :param pulumi.Input[Mapping[str, Any]] owned_values: What it writes into each linked regulation's `config`, by key (`app.vendors`, `app.essentialPurposes`, `preferences.categories`; null: removed).
+        :param pulumi.Input[_builtins.str] revision: A digest of the owned values (known in a preview).
+        :param pulumi.Input[_builtins.str] template_id: The template.
+        :param pulumi.Input[_builtins.str] written_revision: The revision the template last applied.
+        """
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if notices is not None:
+            pulumi.set(__self__, "notices", notices)
+        if owned_values is not None:
+            pulumi.set(__self__, "owned_values", owned_values)
+        if revision is not None:
+            pulumi.set(__self__, "revision", revision)
+        if template_id is not None:
+            pulumi.set(__self__, "template_id", template_id)
+        if written_revision is not None:
+            pulumi.set(__self__, "written_revision", written_revision)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The template's name.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def notices(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['TemplateNoticeArgs']]]]:
+        """
+        The notices and regulations it applies to.
+        """
+        return pulumi.get(self, "notices")
+
+    @notices.setter
+    def notices(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['TemplateNoticeArgs']]]]):
+        pulumi.set(self, "notices", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ownedValues")
+    def owned_values(self) -> pulumi.Input[Optional[Mapping[str, Any]]]:
+        """
+        What it writes into each linked regulation's `config`, by key (`app.vendors`, `app.essentialPurposes`, `preferences.categories`; null: removed).
+        """
+        return pulumi.get(self, "owned_values")
+
+    @owned_values.setter
+    def owned_values(self, value: pulumi.Input[Optional[Mapping[str, Any]]]):
+        pulumi.set(self, "owned_values", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def revision(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A digest of the owned values (known in a preview).
+        """
+        return pulumi.get(self, "revision")
+
+    @revision.setter
+    def revision(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "revision", value)
+
+    @_builtins.property
+    @pulumi.getter(name="templateId")
+    def template_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The template.
+        """
+        return pulumi.get(self, "template_id")
+
+    @template_id.setter
+    def template_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "template_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="writtenRevision")
+    def written_revision(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The revision the template last applied.
+        """
+        return pulumi.get(self, "written_revision")
+
+    @written_revision.setter
+    def written_revision(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "written_revision", value)
+
+
+class TemplateNoticeArgsDict(TypedDict):
+    """
+    A notice a `NoticeTemplate` applies to, and the regulations of that notice it applies to.
+    """
+    notice_id: pulumi.Input[_builtins.str]
+    """
+    The notice.
+    """
+    regulations: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    The regulations of the notice the template applies to (default: gdpr).
+    """
+
+@pulumi.input_type
+class TemplateNoticeArgs:
+    def __init__(__self__, *,
+                 notice_id: pulumi.Input[_builtins.str],
+                 regulations: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        A notice a `NoticeTemplate` applies to, and the regulations of that notice it applies to.
+
+        :param pulumi.Input[_builtins.str] notice_id: The notice.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] regulations: The regulations of the notice the template applies to (default: gdpr).
+        """
+        pulumi.set(__self__, "notice_id", notice_id)
+        if regulations is not None:
+            pulumi.set(__self__, "regulations", regulations)
+
+    @_builtins.property
+    @pulumi.getter(name="noticeId")
+    def notice_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        The notice.
+        """
+        return pulumi.get(self, "notice_id")
+
+    @notice_id.setter
+    def notice_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "notice_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def regulations(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        The regulations of the notice the template applies to (default: gdpr).
+        """
+        return pulumi.get(self, "regulations")
+
+    @regulations.setter
+    def regulations(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "regulations", value)
 
 
 class VendorStorageArgsDict(TypedDict):

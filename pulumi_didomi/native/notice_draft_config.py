@@ -89,6 +89,7 @@ class NoticeDraftConfigArgs:
                  secure_cookies: pulumi.Input[Optional[_builtins.bool]] = None,
                  targets: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  template_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 templates: pulumi.Input[Optional[Sequence[pulumi.Input['TemplateLinkArgs']]]] = None,
                  text_id: pulumi.Input[Optional[_builtins.str]] = None,
                  text_mode: pulumi.Input[Optional['TextMode']] = None,
                  wordpress_enabled: pulumi.Input[Optional[_builtins.bool]] = None):
@@ -162,6 +163,7 @@ class NoticeDraftConfigArgs:
         :param pulumi.Input[_builtins.bool] secure_cookies: Whether SDKs should create secure cookies on HTTPS websites.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] targets: Domains (web) or app ids the notice is shown on; empty for the default notice.
         :param pulumi.Input[_builtins.str] template_id: The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
+        :param pulumi.Input[Sequence[pulumi.Input['TemplateLinkArgs']]] templates: The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
         :param pulumi.Input[_builtins.str] text_id: ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
         :param pulumi.Input['TextMode'] text_mode: Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
         :param pulumi.Input[_builtins.bool] wordpress_enabled: Whether WordPress consent mode is enabled.
@@ -299,6 +301,8 @@ class NoticeDraftConfigArgs:
             pulumi.set(__self__, "targets", targets)
         if template_id is not None:
             pulumi.set(__self__, "template_id", template_id)
+        if templates is not None:
+            pulumi.set(__self__, "templates", templates)
         if text_id is not None:
             pulumi.set(__self__, "text_id", text_id)
         if text_mode is not None:
@@ -1111,6 +1115,18 @@ class NoticeDraftConfigArgs:
         pulumi.set(self, "template_id", value)
 
     @_builtins.property
+    @pulumi.getter
+    def templates(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['TemplateLinkArgs']]]]:
+        """
+        The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
+        """
+        return pulumi.get(self, "templates")
+
+    @templates.setter
+    def templates(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['TemplateLinkArgs']]]]):
+        pulumi.set(self, "templates", value)
+
+    @_builtins.property
     @pulumi.getter(name="textId")
     def text_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -1220,6 +1236,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
                  secure_cookies: pulumi.Input[Optional[_builtins.bool]] = None,
                  targets: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  template_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 templates: pulumi.Input[Optional[Sequence[pulumi.Input[Union['TemplateLinkArgs', 'TemplateLinkArgsDict']]]]] = None,
                  text_id: pulumi.Input[Optional[_builtins.str]] = None,
                  text_mode: pulumi.Input[Optional['TextMode']] = None,
                  wordpress_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -1296,6 +1313,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] secure_cookies: Whether SDKs should create secure cookies on HTTPS websites.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] targets: Domains (web) or app ids the notice is shown on; empty for the default notice.
         :param pulumi.Input[_builtins.str] template_id: The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['TemplateLinkArgs', 'TemplateLinkArgsDict']]]] templates: The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
         :param pulumi.Input[_builtins.str] text_id: ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
         :param pulumi.Input['TextMode'] text_mode: Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
         :param pulumi.Input[_builtins.bool] wordpress_enabled: Whether WordPress consent mode is enabled.
@@ -1391,6 +1409,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
                  secure_cookies: pulumi.Input[Optional[_builtins.bool]] = None,
                  targets: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  template_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 templates: pulumi.Input[Optional[Sequence[pulumi.Input[Union['TemplateLinkArgs', 'TemplateLinkArgsDict']]]]] = None,
                  text_id: pulumi.Input[Optional[_builtins.str]] = None,
                  text_mode: pulumi.Input[Optional['TextMode']] = None,
                  wordpress_enabled: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -1472,6 +1491,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
             __props__.__dict__["secure_cookies"] = secure_cookies
             __props__.__dict__["targets"] = targets
             __props__.__dict__["template_id"] = template_id
+            __props__.__dict__["templates"] = templates
             __props__.__dict__["text_id"] = text_id
             __props__.__dict__["text_mode"] = text_mode
             __props__.__dict__["wordpress_enabled"] = wordpress_enabled
@@ -1579,6 +1599,7 @@ class NoticeDraftConfig(pulumi.CustomResource):
         __props__.__dict__["secure_cookies"] = None
         __props__.__dict__["targets"] = None
         __props__.__dict__["template_id"] = None
+        __props__.__dict__["templates"] = None
         __props__.__dict__["text_id"] = None
         __props__.__dict__["text_mode"] = None
         __props__.__dict__["unmanaged"] = None
@@ -2148,6 +2169,14 @@ class NoticeDraftConfig(pulumi.CustomResource):
         The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
         """
         return pulumi.get(self, "template_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def templates(self) -> pulumi.Output[Optional[Sequence['outputs.TemplateLink']]]:
+        """
+        The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
+        """
+        return pulumi.get(self, "templates")
 
     @_builtins.property
     @pulumi.getter(name="textId")

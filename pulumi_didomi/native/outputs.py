@@ -13,11 +13,14 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 from ._enums import *
 
 __all__ = [
     'Publication',
     'RegulationConfiguration',
+    'TemplateLink',
+    'TemplateNotice',
     'VendorStorage',
 ]
 
@@ -55,6 +58,7 @@ class Publication(dict):
                  notice_id: Optional[_builtins.str] = None,
                  organization_id: Optional[_builtins.str] = None,
                  revision: Optional[_builtins.str] = None,
+                 templates: Optional[Sequence[Mapping[str, Any]]] = None,
                  unreviewed: Optional[Sequence[_builtins.str]] = None,
                  written_revision: Optional[_builtins.str] = None):
         """
@@ -65,6 +69,7 @@ class Publication(dict):
         :param _builtins.str notice_id: The notice.
         :param _builtins.str organization_id: The organization (default: the provider's).
         :param _builtins.str revision: The revision of the managed values.
+        :param Sequence[Mapping[str, Any]] templates: The templates linked to the notice: what each wrote in which regulations.
         :param Sequence[_builtins.str] unreviewed: Unmanaged fields changed on Didomi and not reviewed yet.
         :param _builtins.str written_revision: The revision the draft last wrote.
         """
@@ -78,6 +83,8 @@ class Publication(dict):
             pulumi.set(__self__, "organization_id", organization_id)
         if revision is not None:
             pulumi.set(__self__, "revision", revision)
+        if templates is not None:
+            pulumi.set(__self__, "templates", templates)
         if unreviewed is not None:
             pulumi.set(__self__, "unreviewed", unreviewed)
         if written_revision is not None:
@@ -122,6 +129,14 @@ class Publication(dict):
         The revision of the managed values.
         """
         return pulumi.get(self, "revision")
+
+    @_builtins.property
+    @pulumi.getter
+    def templates(self) -> Optional[Sequence[Mapping[str, Any]]]:
+        """
+        The templates linked to the notice: what each wrote in which regulations.
+        """
+        return pulumi.get(self, "templates")
 
     @_builtins.property
     @pulumi.getter
@@ -790,6 +805,163 @@ class RegulationConfiguration(dict):
         Whether WordPress consent mode is enabled.
         """
         return pulumi.get(self, "wordpress_enabled")
+
+
+@pulumi.output_type
+class TemplateLink(dict):
+    """
+    What a `NoticeDraftConfig` needs to know of a `NoticeTemplate` linked to its notice: the template's `link` output, given in the draft's `templates`.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "ownedValues":
+            suggest = "owned_values"
+        elif key == "templateId":
+            suggest = "template_id"
+        elif key == "writtenRevision":
+            suggest = "written_revision"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in TemplateLink. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        TemplateLink.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        TemplateLink.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 name: Optional[_builtins.str] = None,
+                 notices: Optional[Sequence['outputs.TemplateNotice']] = None,
+                 owned_values: Optional[Mapping[str, Any]] = None,
+                 revision: Optional[_builtins.str] = None,
+                 template_id: Optional[_builtins.str] = None,
+                 written_revision: Optional[_builtins.str] = None):
+        """
+        What a `NoticeDraftConfig` needs to know of a `NoticeTemplate` linked to its notice: the template's `link` output, given in the draft's `templates`.
+
+        :param _builtins.str name: The template's name.
+        :param Sequence['TemplateNotice'] notices: The notices and regulations it applies to.
+        :param Mapping[str, Any] owned_values: What it writes into each linked regulation's `config`, by key (`app.vendors`, `app.essentialPurposes`, `preferences.categories`; null: removed).
+        :param _builtins.str revision: A digest of the owned values (known in a preview).
+        :param _builtins.str template_id: The template.
+        :param _builtins.str written_revision: The revision the template last applied.
+        """
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if notices is not None:
+            pulumi.set(__self__, "notices", notices)
+        if owned_values is not None:
+            pulumi.set(__self__, "owned_values", owned_values)
+        if revision is not None:
+            pulumi.set(__self__, "revision", revision)
+        if template_id is not None:
+            pulumi.set(__self__, "template_id", template_id)
+        if written_revision is not None:
+            pulumi.set(__self__, "written_revision", written_revision)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> Optional[_builtins.str]:
+        """
+        The template's name.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def notices(self) -> Optional[Sequence['outputs.TemplateNotice']]:
+        """
+        The notices and regulations it applies to.
+        """
+        return pulumi.get(self, "notices")
+
+    @_builtins.property
+    @pulumi.getter(name="ownedValues")
+    def owned_values(self) -> Optional[Mapping[str, Any]]:
+        """
+        What it writes into each linked regulation's `config`, by key (`app.vendors`, `app.essentialPurposes`, `preferences.categories`; null: removed).
+        """
+        return pulumi.get(self, "owned_values")
+
+    @_builtins.property
+    @pulumi.getter
+    def revision(self) -> Optional[_builtins.str]:
+        """
+        A digest of the owned values (known in a preview).
+        """
+        return pulumi.get(self, "revision")
+
+    @_builtins.property
+    @pulumi.getter(name="templateId")
+    def template_id(self) -> Optional[_builtins.str]:
+        """
+        The template.
+        """
+        return pulumi.get(self, "template_id")
+
+    @_builtins.property
+    @pulumi.getter(name="writtenRevision")
+    def written_revision(self) -> Optional[_builtins.str]:
+        """
+        The revision the template last applied.
+        """
+        return pulumi.get(self, "written_revision")
+
+
+@pulumi.output_type
+class TemplateNotice(dict):
+    """
+    A notice a `NoticeTemplate` applies to, and the regulations of that notice it applies to.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "noticeId":
+            suggest = "notice_id"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in TemplateNotice. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        TemplateNotice.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        TemplateNotice.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 notice_id: _builtins.str,
+                 regulations: Optional[Sequence[_builtins.str]] = None):
+        """
+        A notice a `NoticeTemplate` applies to, and the regulations of that notice it applies to.
+
+        :param _builtins.str notice_id: The notice.
+        :param Sequence[_builtins.str] regulations: The regulations of the notice the template applies to (default: gdpr).
+        """
+        pulumi.set(__self__, "notice_id", notice_id)
+        if regulations is not None:
+            pulumi.set(__self__, "regulations", regulations)
+
+    @_builtins.property
+    @pulumi.getter(name="noticeId")
+    def notice_id(self) -> _builtins.str:
+        """
+        The notice.
+        """
+        return pulumi.get(self, "notice_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def regulations(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The regulations of the notice the template applies to (default: gdpr).
+        """
+        return pulumi.get(self, "regulations")
 
 
 @pulumi.output_type

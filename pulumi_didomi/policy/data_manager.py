@@ -1,12 +1,13 @@
 """Compliance rules of the data manager's resources: vendors and purposes, alone and as the
-notices of the stack list them (no `pulumi` import).
+notices and vendor-list templates of the stack list them (no `pulumi` import).
 
 Unlike the rules of a notice configuration (`rules.py`), these look at several resources at
 once: a `NoticeDraftConfig` lists the vendors and purposes whose outputs its `config` takes
-(the engine's property dependencies), a `Vendor` uses the purposes whose outputs its legal
-bases and storages take. Values a preview does not know are not judged. The pack makes a
-policy of each (`didomi-<id>`): a resource policy for what one resource tells, a stack policy
-for the rest.
+(the engine's property dependencies), a `NoticeTemplate` the vendors whose outputs its
+`vendors` take (it is linked to its `notices` and to the drafts whose `templates` take it), a
+`Vendor` uses the purposes whose outputs its legal bases and storages take. Values a preview
+does not know are not judged. The pack makes a policy of each (`didomi-<id>`): a resource
+policy for what one resource tells, a stack policy for the rest.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from .values import is_number, is_unknown
 
 VENDORS = frozenset({"pulumi-python:dynamic/didomi:Vendor", "didomi:index:Vendor"})
 PURPOSES = frozenset({"pulumi-python:dynamic/didomi:Purpose", "didomi:index:Purpose"})
+TEMPLATES = frozenset(
+    {"pulumi-python:dynamic/didomi:NoticeTemplate", "didomi:index:NoticeTemplate"}
+)
 
 CNIL_GUIDELINES = "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000042388197"
 CNIL_13_MONTHS = (
@@ -97,13 +101,20 @@ def _name(resource: StackResource) -> str:
     return resource.name
 
 
+#: The inputs through which a draft lists vendors and purposes (both hostings' names).
+_DRAFT_LISTS = ("config", "regulation_configurations", "regulationConfigurations")
+
+
 def _listed(
-    draft: StackResource, kinds: frozenset[str], by_urn: Mapping[str, StackResource]
+    draft: StackResource,
+    kinds: frozenset[str],
+    by_urn: Mapping[str, StackResource],
+    keys: Sequence[str] = _DRAFT_LISTS,
 ) -> list[StackResource]:
-    """The resources of `kinds` whose outputs a draft's `config` (or its regulation
-    configurations) takes: what the notice lists."""
+    """The resources of `kinds` whose outputs the inputs `keys` of a resource take: what a
+    notice lists in its `config` (or its regulation configurations), by default."""
     urns: list[str] = []
-    for key in ("config", "regulation_configurations", "regulationConfigurations"):
+    for key in keys:
         urns += list(draft.property_dependencies.get(key, ()))
     return [by_urn[u] for u in dict.fromkeys(urns) if u in by_urn and by_urn[u].type in kinds]
 
@@ -197,20 +208,50 @@ def _purpose_languages(resources: Sequence[StackResource], _: float) -> list[Fin
 _BASES = ("default_purposes", "legitimate_interest_purposes", "spi_purposes")
 
 
+def _without_basis(vendor: StackResource) -> bool:
+    """A vendor known to have no purpose in any of its legal bases."""
+    bases = [_get(vendor.props, b) for b in _BASES]
+    return not any(is_unknown(b) or (isinstance(b, list) and b) for b in bases)
+
+
+def _template(template: StackResource, resources: Sequence[StackResource]) -> str:
+    """`template 'eu-vendors' ('EU vendor list'; linked to notice N1, notice N2)`: its resource
+    name, its `name` and the notices it is linked to, as far as they are known: those of the
+    drafts whose `templates` take it, and the notice ids of its `notices`."""
+    linked = [
+        _notice(d)
+        for d in resources
+        if d.type in DRAFTS and template.urn in d.property_dependencies.get("templates", ())
+    ]
+    entries = _get(template.props, "notices")
+    for entry in entries if isinstance(entries, list) else []:
+        nid = _get(entry, "notice_id") if isinstance(entry, Mapping) else None
+        if isinstance(nid, str) and f"notice {nid}" not in linked:
+            linked.append(f"notice {nid}")
+    name = _get(template.props, "name")
+    about = [f"{name!r}"] if isinstance(name, str) else []
+    if linked:
+        about.append("linked to " + ", ".join(linked))
+    return f"template {template.name!r}" + (f" ({'; '.join(about)})" if about else "")
+
+
 def _legal_basis(resources: Sequence[StackResource], _: float) -> list[Finding]:
     by_urn = {r.urn: r for r in resources}
+    listings = [(d, _notice(d), _listed(d, VENDORS, by_urn)) for d in resources if d.type in DRAFTS]
+    listings += [
+        (t, _template(t, resources), _listed(t, VENDORS, by_urn, ("vendors",)))
+        for t in resources
+        if t.type in TEMPLATES
+    ]
     out = []
-    for draft in (r for r in resources if r.type in DRAFTS):
-        for vendor in _listed(draft, VENDORS, by_urn):
-            bases = [_get(vendor.props, b) for b in _BASES]
-            if any(is_unknown(b) for b in bases) or any(isinstance(b, list) and b for b in bases):
-                continue
+    for lister, who, vendors in listings:
+        for vendor in (v for v in vendors if _without_basis(v)):
             out.append(
                 (
-                    f"{_notice(draft)} lists vendor {vendor.name!r}, which has no legal basis: "
+                    f"{who} lists vendor {vendor.name!r}, which has no legal basis: "
                     "list its purposes in default_purposes (consent), "
                     f"legitimate_interest_purposes or spi_purposes {VENDOR_LEGAL_BASIS.cite()}",
-                    draft.urn,
+                    lister.urn,
                 )
             )
     return out
@@ -247,11 +288,12 @@ PURPOSE_LANGUAGES = StackRule(
 
 VENDOR_LEGAL_BASIS = StackRule(
     "vendor-legal-basis",
-    "A vendor a notice lists has a legal basis",
+    "A vendor a notice or a vendor-list template lists has a legal basis",
     "A vendor processes data for purposes on a legal basis: consent or legitimate interest "
     f"({DIDOMI_LEGAL_BASES}; {DIDOMI_CUSTOM_VENDOR}); a vendor listed without any asks for "
-    "nothing and applies nothing. Checks the Vendors a notice lists in its `config` have at "
-    "least one purpose in `default_purposes`, `legitimate_interest_purposes` or `spi_purposes`.",
+    "nothing and applies nothing. Checks the Vendors a notice lists in its `config`, and those "
+    "a NoticeTemplate lists in its `vendors`, have at least one purpose in `default_purposes`, "
+    "`legitimate_interest_purposes` or `spi_purposes`.",
     (DIDOMI_LEGAL_BASES, DIDOMI_CUSTOM_VENDOR),
     "Didomi: legal bases of vendors",
     "mandatory",

@@ -177,8 +177,16 @@ class DynamicResource(Resource):
         for prop in described.inputs:
             source = inputs.get(prop.name)
             if isinstance(source, DynamicResource):
-                inputs[prop.name] = source._handoff(prop, resource_name)
+                inputs[prop.name] = source._handoff(prop.type, prop.name, resource_name)
                 handed.append(source)
+            elif isinstance(source, (list, tuple)) and prop.items and prop.items.startswith("#/"):
+                items = list(source)
+                for index, item in enumerate(items):
+                    if isinstance(item, DynamicResource):
+                        name = f"{prop.name}[{index}]"
+                        items[index] = item._handoff(prop.items, name, resource_name)
+                        handed.append(item)
+                inputs[prop.name] = items
         inputs.update(provider.resource.derive(inputs, naming(resource_name), OUTPUTS))
         if described.unique:
             key, *scope = described.unique
@@ -198,15 +206,15 @@ class DynamicResource(Resource):
         )
         super().__init__(provider, resource_name, props, opts)
 
-    def _handoff(self, prop: Prop, consumer: str) -> dict[str, Any]:
+    def _handoff(self, kind: str, field: str, consumer: str) -> dict[str, Any]:
         """The object this resource hands to `prop` of another (e.g. a draft's publication),
         built part by part: a part made of inputs is known in a preview, one made of outputs
         once this resource is written."""
         described = self._didomi_provider().resource.description
-        output = next((p for p in described.outputs if p.type == prop.type and p.handoff), None)
+        output = next((p for p in described.outputs if p.type == kind and p.handoff), None)
         if output is None:
             raise InputError(
-                f"{consumer!r}: {prop.name} takes {prop.type.rsplit(':', 1)[-1]}, which a "
+                f"{consumer!r}: {field} takes {kind.rsplit(':', 1)[-1]}, which a "
                 f"{described.name} does not hand over"
             )
         outputs = {p.name for p in described.outputs}

@@ -41,6 +41,9 @@ def _value_type(prop: Prop, given: bool = True) -> str:
         return _SCALARS[prop.type]
     if prop.type == "array":
         item = _SCALARS.get(prop.items or "", "Mapping[str, Any]")
+        handing = _handing(prop.items or "")
+        if given and handing:  # a list of resources handing their output over, or the outputs
+            return f"Sequence[{handing.name} | pulumi.Input[{item}]]"
         return f"Sequence[pulumi.Input[{item}]]" if given else f"Sequence[{item}]"
     return "Mapping[str, Any]"
 
@@ -55,6 +58,8 @@ def _docstring(text: str, indent: str) -> list[str]:
     body = textwrap.wrap(text.replace('"""', "'''"), 96 - len(indent), break_on_hyphens=False)
     if len(body) == 1 and len(body[0]) + len(indent) + 6 <= 100:
         return [f'{indent}"""{body[0]}"""']
+    if len(body) == 1:  # two lines (a formatter would join one line and its closing quotes)
+        body = textwrap.wrap(body[0], len(body[0]) - 12, break_on_hyphens=False)
     return [f'{indent}"""{body[0]}', *(f"{indent}{line}" for line in body[1:]), f'{indent}"""']
 
 
@@ -62,11 +67,7 @@ def module_text(described: Description) -> str:
     """The source of one resource's module (`pulumi_didomi/resources/<name>.py`)."""
     name = described.name
     handed = sorted(
-        {
-            h.name
-            for p in described.inputs
-            if p.type.startswith("#/types/") and (h := _handing(p.type))
-        }
+        {h.name for p in described.inputs if (h := _handing(p.type) or _handing(p.items or ""))}
     )
     lines = [
         HEADER,

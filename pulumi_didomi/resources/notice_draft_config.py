@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 from ._dynamic import DynamicProvider, DynamicResource
+from .notice_template import NoticeTemplate
 
 __all__ = ["NoticeDraftConfig", "NoticeDraftConfigProvider"]
 
@@ -38,6 +39,7 @@ class NoticeDraftConfig(
     if TYPE_CHECKING:
         notice_id: pulumi.Output[str]
         organization_id: pulumi.Output[str | None]
+        templates: pulumi.Output[Sequence[Mapping[str, Any]] | None]
         platform: pulumi.Output[str | None]
         default: pulumi.Output[bool | None]
         targets: pulumi.Output[Sequence[str] | None]
@@ -122,6 +124,8 @@ class NoticeDraftConfig(
             organization_id: pulumi.Input[str] | None = None,
             opts: pulumi.ResourceOptions | None = None,
             *,
+            templates: pulumi.Input[Sequence[NoticeTemplate | pulumi.Input[Mapping[str, Any]]]]
+            | None = None,
             platform: pulumi.Input[str] | None = None,
             default: pulumi.Input[bool] | None = None,
             targets: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
@@ -196,6 +200,12 @@ class NoticeDraftConfig(
             notice_id: The id of the Didomi notice whose draft this is.
             organization_id: The Didomi organization; defaults to the provider's
                 `organizationId`. A change means another resource.
+            templates: The vendor-list templates linked to this notice: each a
+                `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate`
+                itself). The keys they own in the linked regulations (`config.app.vendors`,
+                `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are
+                theirs: the draft must not set them, leaves them out of its drift and review, and
+                publishes again when a template's values change.
             platform: Platform (web, amp, mobile or television) that this notice is running on.
                 One of: web, amp, app, ctv.
             default: Whether the notice should be used when no other notice is available and

@@ -45,6 +45,16 @@ export type NoticeDraftConfig = import("./noticeDraftConfig").NoticeDraftConfig;
 export const NoticeDraftConfig: typeof import("./noticeDraftConfig").NoticeDraftConfig = null as any;
 utilities.lazyLoad(exports, ["NoticeDraftConfig"], () => require("./noticeDraftConfig"));
 
+export { NoticeTemplateArgs } from "./noticeTemplate";
+export type NoticeTemplate = import("./noticeTemplate").NoticeTemplate;
+export const NoticeTemplate: typeof import("./noticeTemplate").NoticeTemplate = null as any;
+utilities.lazyLoad(exports, ["NoticeTemplate"], () => require("./noticeTemplate"));
+
+export { NoticeTextArgs } from "./noticeText";
+export type NoticeText = import("./noticeText").NoticeText;
+export const NoticeText: typeof import("./noticeText").NoticeText = null as any;
+utilities.lazyLoad(exports, ["NoticeText"], () => require("./noticeText"));
+
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
@@ -93,6 +103,10 @@ const _module = {
                 return new NoticeDeployment(name, <any>undefined, { urn })
             case "didomi:index:NoticeDraftConfig":
                 return new NoticeDraftConfig(name, <any>undefined, { urn })
+            case "didomi:index:NoticeTemplate":
+                return new NoticeTemplate(name, <any>undefined, { urn })
+            case "didomi:index:NoticeText":
+                return new NoticeText(name, <any>undefined, { urn })
             case "didomi:index:Purpose":
                 return new Purpose(name, <any>undefined, { urn })
             case "didomi:index:Vendor":

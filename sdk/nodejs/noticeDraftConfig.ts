@@ -318,6 +318,10 @@ export class NoticeDraftConfig extends pulumi.CustomResource {
      */
     declare public readonly templateId: pulumi.Output<string | undefined>;
     /**
+     * The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
+     */
+    declare public readonly templates: pulumi.Output<outputs.TemplateLink[] | undefined>;
+    /**
      * ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
      */
     declare public readonly textId: pulumi.Output<string | undefined>;
@@ -431,6 +435,7 @@ export class NoticeDraftConfig extends pulumi.CustomResource {
             resourceInputs["secureCookies"] = args?.secureCookies;
             resourceInputs["targets"] = args?.targets;
             resourceInputs["templateId"] = args?.templateId;
+            resourceInputs["templates"] = args?.templates;
             resourceInputs["textId"] = args?.textId;
             resourceInputs["textMode"] = args?.textMode;
             resourceInputs["wordpressEnabled"] = args?.wordpressEnabled;
@@ -513,6 +518,7 @@ export class NoticeDraftConfig extends pulumi.CustomResource {
             resourceInputs["secureCookies"] = undefined /*out*/;
             resourceInputs["targets"] = undefined /*out*/;
             resourceInputs["templateId"] = undefined /*out*/;
+            resourceInputs["templates"] = undefined /*out*/;
             resourceInputs["textId"] = undefined /*out*/;
             resourceInputs["textMode"] = undefined /*out*/;
             resourceInputs["unmanaged"] = undefined /*out*/;
@@ -803,6 +809,10 @@ export interface NoticeDraftConfigArgs {
      * The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
      */
     templateId?: pulumi.Input<string | undefined>;
+    /**
+     * The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
+     */
+    templates?: pulumi.Input<pulumi.Input<inputs.TemplateLinkArgs>[] | undefined>;
     /**
      * ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
      */

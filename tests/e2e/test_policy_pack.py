@@ -222,10 +222,13 @@ def test_vendors_and_purposes_a_notice_lists_are_checked(
     hosting: str, emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
     """A vendor whose cookie outlives 13 months and which has no legal basis, listed by a notice
-    enabling a language its purpose has no text in: the preview fails before any write, naming
-    each; the vendor fixed, `up` goes through with the advisory warning only."""
+    enabling a language its purpose has no text in, and by a vendor-list template the notice's
+    draft takes: the preview fails before any write, naming each (the template too); the
+    vendor fixed (and the template left out), `up` goes through with the advisory warning
+    only."""
     config = {
         "hosting": hosting,
+        "withTemplate": True,
         "noticeLanguages": ["en", "de"],
         "draftExtra": COMPLIANT,
         "vendorExtra": {
@@ -254,15 +257,20 @@ def test_vendors_and_purposes_a_notice_lists_are_checked(
     assert "didomi-vendor-cookie-lifetime" in text and "didomi-vendor-legal-basis" in text, text
     assert "storages[0].max_age is 400 days (about 13.14 months)" in text, text
     assert "must be at most 13 months" in text, text
-    assert "lists vendor 'tracker', which has no legal basis" in text, text
+    assert "notice of 'notice-draft' lists vendor 'tracker', which has no legal basis" in text, text
+    # The template, by resource name and name, with the notice its draft's `templates` link.
+    template = "template 'eu-vendors' ('EU vendor list'; linked to the notice of 'notice-draft')"
+    assert f"{template} lists vendor 'tracker', which has no legal basis" in text, text
     assert "didomi-consent-duration" not in text and "didomi-reject-button" not in text, text
     assert _writes(emulator) == [], api_calls(emulator.stats())
     assert not [r for r in api_calls(emulator.stats()) if r.startswith("POST /metadata")], (
         api_calls(emulator.stats())
     )
 
-    # The vendor fixed: the purposes it uses have no German text, which is advisory.
+    # The vendor fixed: the purposes it uses have no German text, which is advisory. (The
+    # template is left out: the client does not write templates yet.)
     stack.config("vendorExtra", {})
+    stack.config("withTemplate", False)
     up = _text(stack.pulumi("up", "--yes", "--policy-pack", str(PACK_DIR)))
     assert "mandatory" not in up and "[advisory]  didomi-purpose-languages" in up, up
     assert "enables de, and purpose 'analytics' has no description in de" in up, up

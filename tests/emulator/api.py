@@ -108,6 +108,22 @@ class Api:
         }
         return dict(self.ok("POST", "/metadata/partners-storages", 201, json=body))
 
+    def new_template(self, name: str = "Europe", notices_id: list[str] | None = None) -> Any:
+        """POST a vendor-list template of this organization (its configuration comes along)."""
+        body = {"name": name, "notices_id": notices_id or []}
+        params = {"organization_id": self.org}
+        return dict(self.ok("POST", "/widgets/notices/templates", 201, params=params, json=body))
+
+    def new_text(self, name: str = "Main", **fields: Any) -> dict[str, Any]:
+        """POST a notice text of this organization."""
+        body = {"organization_id": self.org, "name": name, "platforms": ["web"], **fields}
+        return dict(self.ok("POST", "/widgets/notices/texts", 201, json=body))
+
+    def new_text_content(self, text_id: str, content: str = "We use cookies") -> dict[str, Any]:
+        """POST a content of a text (submitted for approval)."""
+        body = {"organization_id": self.org, "text_id": text_id, "content": content}
+        return dict(self.ok("POST", "/widgets/notices/texts-contents", 201, json=body))
+
     def rejected(self, method: str, path: str, field: str, status: int = 400, **kw: Any) -> Any:
         """Call, expect a Feathers error of `status` whose `errors` name `field`."""
         r = self.http.request(method, path, **kw)

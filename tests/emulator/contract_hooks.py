@@ -39,7 +39,8 @@ def _strings(container: Any) -> dict[str, Any]:
 
 class Records:
     """Ids of the emulator's records, drawn into generated requests so that most of them reach
-    a real notice, configuration, deployment or widget (a generated id is always unknown)."""
+    a real notice, configuration, deployment, widget, vendor, purpose, template or text (a
+    generated id is always unknown)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -92,6 +93,26 @@ class Records:
             self.topped_up[route] += 1
         return found
 
+    def kept(self, collection: str) -> list[dict[str, Any]]:
+        """The organization's templates, template configurations, texts or text contents, a
+        few created when deletes left too few (a template brings its configuration)."""
+        found = self._data(collection)
+        while len(found) < 3:
+            if collection in ("templates", "template_configs"):
+                self.api.new_template(f"seed {len(found)}")
+                route = "POST /widgets/notices/templates"
+            elif collection == "texts":
+                self.api.new_text(f"seed {len(found)}")
+                route = "POST /widgets/notices/texts"
+            else:
+                self.api.new_text_content(self.rng.choice(self.kept("texts"))["id"])
+                route = "POST /widgets/notices/texts-contents"
+            for stale in ("templates", "template_configs", collection):
+                self._known.pop(stale, None)
+            found = self._data(collection)
+            self.topped_up[route] += 1
+        return found
+
     def _metadata_ids(self, collection: str, custom: float) -> list[str]:
         """Ids of the organization's own records (with probability `custom`), else Didomi's
         global ones."""
@@ -119,6 +140,9 @@ class Records:
             if found:
                 part[name] = self.rng.choice(found)
 
+    def _kept_ids(self, collection: str) -> list[str]:
+        return [d["id"] for d in self.kept(collection)]
+
     def _ids(self, collection: str, **where: Any) -> list[str]:
         docs = self.notices() if collection == "notices" else self._data(collection)
         return [d["id"] for d in docs if all(d.get(k) == v for k, v in where.items())]
@@ -138,6 +162,16 @@ class Records:
             self._replace(ids, "id", lambda: self._ids("configs", **drafts), 0.85)
         elif path.startswith("/widgets/notices/deployments/"):
             self._replace(ids, "id", lambda: self._ids("notice_deployments"), 0.85)
+        elif path.startswith("/widgets/notices/templates/configs"):
+            self._replace(ids, "id", lambda: self._kept_ids("template_configs"), 0.85)
+        elif path.startswith("/widgets/notices/templates"):
+            self._replace(ids, "id", lambda: self._kept_ids("templates"), 0.85)
+            self._replace_items(body, "notices_id", lambda: self._ids("notices"), 0.85)
+        elif path.startswith("/widgets/notices/texts-contents"):
+            self._replace(ids, "id", lambda: self._kept_ids("text_contents"), 0.85)
+            self._replace(body, "text_id", lambda: self._kept_ids("texts"), 0.85)
+        elif path.startswith("/widgets/notices/texts"):
+            self._replace(ids, "id", lambda: self._kept_ids("texts"), 0.85)
         elif path.startswith("/widgets/notices"):
             self._replace(ids, "id", lambda: self._ids("notices"), 0.85)
             self._replace(query, "duplicate", lambda: self._ids("notices"), 0.6)

@@ -15,6 +15,7 @@ N6 multi-regulation configurations, O1 the OpenAPI document.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,27 @@ SERVED: tuple[tuple[str, str], ...] = (
     ("GET", "/metadata/purposes/{id}"),
     ("PATCH", "/metadata/purposes/{id}"),
     ("DELETE", "/metadata/purposes/{id}"),
+    ("GET", "/widgets/notices/templates"),
+    ("POST", "/widgets/notices/templates"),
+    ("GET", "/widgets/notices/templates/{id}"),
+    ("PATCH", "/widgets/notices/templates/{id}"),
+    ("DELETE", "/widgets/notices/templates/{id}"),
+    ("GET", "/widgets/notices/templates/configs"),
+    ("GET", "/widgets/notices/templates/configs/{id}"),
+    ("PUT", "/widgets/notices/templates/configs/{id}"),
+    ("PATCH", "/widgets/notices/templates/configs/{id}"),
+    ("DELETE", "/widgets/notices/templates/configs/{id}"),
+    ("GET", "/widgets/notices/texts"),
+    ("POST", "/widgets/notices/texts"),
+    ("GET", "/widgets/notices/texts/{id}"),
+    ("PUT", "/widgets/notices/texts/{id}"),
+    ("PATCH", "/widgets/notices/texts/{id}"),
+    ("GET", "/widgets/notices/texts-contents"),
+    ("POST", "/widgets/notices/texts-contents"),
+    ("GET", "/widgets/notices/texts-contents/{id}"),
+    ("PUT", "/widgets/notices/texts-contents/{id}"),
+    ("PATCH", "/widgets/notices/texts-contents/{id}"),
+    ("DELETE", "/widgets/notices/texts-contents/{id}"),
 )
 LISTS = (
     "/widgets/notices",
@@ -75,6 +97,9 @@ CREATES = (
     "/metadata/partners",
     "/metadata/partners-storages",
     "/metadata/purposes",
+    "/widgets/notices/templates",
+    "/widgets/notices/texts",
+    "/widgets/notices/texts-contents",
 )
 #: Purpose fields Didomi translates (`$translations`).
 TRANSLATABLE = (
@@ -95,15 +120,19 @@ def load_document(path: Path = OPENAPI) -> Doc:
 
 def served_document(raw: Doc) -> Doc:
     """O1 restricted to `SERVED` and read as OpenAPI 3, with no change of meaning: O1 mixes
-    Swagger-2 `in: body` parameters into its OpenAPI 3.0.2 operations, and on five served
+    Swagger-2 `in: body` parameters into its OpenAPI 3.0.2 operations, and on many served
     operations its `requestBody` names another schema than the body parameter (`notices` for a
-    configuration PATCH or a deployment, `sessions` for a session). Request bodies come from the
-    body parameter's schema (`notices-input`, `notices-config-input`, ...); `download`'s
-    `type: string` moves into a `schema`."""
+    configuration PATCH, a deployment, a template, a text, `sessions` for a session). Request
+    bodies come from the body parameter's schema (`notices-input`, `notices-config-input`,
+    ...); `download`'s `type: string` moves into a `schema`; a path parameter is required and
+    named as in its path (OpenAPI 3; O1 names the one of `GET
+    /widgets/notices/templates/configs/{id}` `template_id` and marks that of `GET
+    /widgets/notices/templates/{id}` optional)."""
     doc = copy.deepcopy(raw)
     paths: dict[str, dict[str, Any]] = {}
     for method, path in SERVED:
         operation = copy.deepcopy(raw["paths"][path][method.lower()])
+        in_path = re.findall(r"\{([^}]+)\}", path)
         parameters = []
         for parameter in operation.get("parameters", []):
             if parameter.get("in") == "body":
@@ -112,6 +141,10 @@ def served_document(raw: Doc) -> Doc:
                 continue
             if "schema" not in parameter and "type" in parameter:
                 parameter["schema"] = {"type": parameter.pop("type")}
+            if parameter.get("in") == "path":
+                parameter["required"] = True
+                if parameter["name"] not in in_path and len(in_path) == 1:
+                    parameter["name"] = in_path[0]
             parameters.append(parameter)
         operation["parameters"] = parameters
         paths.setdefault(path, {})[method.lower()] = operation
@@ -224,6 +257,21 @@ def _documented_values(doc: Doc) -> None:
         if "ignore_consent_before" in schema["properties"]:
             schema["properties"]["ignore_consent_before"]["format"] = "date"
     _enum(schemas["sessions-input"], "type", ["api-key", "email"])
+    schemas["notices-text-input"]["properties"]["platforms"]["items"]["enum"] = [
+        "web",
+        "amp",
+        "app",
+        "ctv",
+    ]
+
+
+def _template_config_delete(doc: Doc) -> None:
+    operation = doc["paths"]["/widgets/notices/templates/configs/{id}"]["delete"]
+    for parameter in operation["parameters"]:
+        if parameter["name"] == "id":
+            parameter["schema"] = {"type": "string"}
+    schema = {"$ref": "#/components/schemas/notices-templates-configs"}
+    operation["responses"]["200"]["content"]["application/json"]["schema"] = schema
 
 
 def _translatable(doc: Doc) -> None:
@@ -267,8 +315,9 @@ DEVIATIONS: tuple[Deviation, ...] = (
     Deviation(
         "201",
         "creates (`POST /sessions`, `/widgets/notices`, `/widgets/notices/deployments`, "
-        "`/metadata/partners`, `/metadata/partners-storages`, `/metadata/purposes`) answer 201, "
-        "not 200",
+        "`/metadata/partners`, `/metadata/partners-storages`, `/metadata/purposes`, "
+        "`/widgets/notices/templates`, `/widgets/notices/texts`, "
+        "`/widgets/notices/texts-contents`) answer 201, not 200",
         "N4 and N5 (the tutorials' client expects 201 for `POST /widgets/notices`); O1 itself "
         "documents 201 on ten other creates, among them `POST /platform-integrations/sessions`",
         _created,
@@ -317,7 +366,8 @@ DEVIATIONS: tuple[Deviation, ...] = (
         "requests must keep the values Didomi's descriptions list: `platform` web, amp, app, "
         "ctv; `text_mode` approved, custom; the consent string encodings; `country` two "
         "letters; `ignore_consent_before` a date; a session's `type` api-key or email (an "
-        "`email` session fails like bad credentials: the emulator has no users)",
+        "`email` session fails like bad credentials: the emulator has no users); a text's "
+        "`platforms` among web, amp, app, ctv",
         "O1 descriptions of these fields (`platform`: the ids of `notices-text.platforms`)",
         _documented_values,
     ),
@@ -333,6 +383,15 @@ DEVIATIONS: tuple[Deviation, ...] = (
         'the purpose name (`description`) and a description (`details`)", strings, or objects '
         "of translations with `$translations=true`)",
         _translatable,
+    ),
+    Deviation(
+        "template-config-delete",
+        "`DELETE /widgets/notices/templates/configs/{id}` takes a string id (O1: an integer) and "
+        "answers the deleted template configuration (O1: a notice)",
+        'O1: that operation is its generic stub ("Removes the resource with id.", no '
+        "security); every other operation of the path takes a string id and answers "
+        "`notices-templates-configs`",
+        _template_config_delete,
     ),
 )
 
@@ -403,7 +462,8 @@ REFUSALS: tuple[Refusal, ...] = (
     Refusal(
         "pagination",
         "GET /metadata/partners-categories | GET /metadata/partners-storages | "
-        "GET /metadata/purposes",
+        "GET /metadata/purposes | GET /widgets/notices/templates | "
+        "GET /widgets/notices/templates/configs",
         None,
         "`$limit` or `$skip` that is not a whole number >= 0, `$sort[field]` other than 1 or -1",
         "A3 (`$limit` a page size, `$skip` an offset); W1 (`$sort[field]=1|-1`); O1 declares "
@@ -448,6 +508,55 @@ REFUSALS: tuple[Refusal, ...] = (
         'O1 `partners.deprecated` (what entities use is "not immediately removed to not break '
         "entities that already use them\"); that a purpose in use is refused is the emulator's "
         "pick",
+    ),
+    Refusal(
+        "template-name",
+        "POST /widgets/notices/templates",
+        "name",
+        "a template without `name`",
+        "O1 `notices-templates` (`name` is required in a template)",
+    ),
+    Refusal(
+        "template-notices",
+        "POST /widgets/notices/templates | PATCH /widgets/notices/templates/{id}",
+        "notices_id",
+        "`notices_id` naming a notice that is not one of the organization's",
+        'O1 `notices-templates.notices_id` ("Notice IDs associated with this template"); that '
+        "other ids are refused is the emulator's pick",
+    ),
+    Refusal(
+        "template-config",
+        "PUT /widgets/notices/templates/configs/{id} | "
+        "PATCH /widgets/notices/templates/configs/{id}",
+        "config",
+        "a `config` without the structure of O1's `notices-templates-configs.config` (e.g. "
+        "`app.vendors.include` not a list of strings)",
+        "O1 `notices-templates-configs` (the structure of `config` in the answer)",
+    ),
+    Refusal(
+        "template-regulation-settings",
+        "PUT /widgets/notices/templates/configs/{id} | "
+        "PATCH /widgets/notices/templates/configs/{id}",
+        "regulation_settings",
+        "a `regulation_settings` without the structure of O1's "
+        "`notices-templates-configs.regulation_settings`",
+        "O1 `notices-templates-configs` (the structure of `regulation_settings` in the answer)",
+    ),
+    Refusal(
+        "content-text",
+        "POST /widgets/notices/texts-contents",
+        "text_id",
+        "a `text_id` that is not a text of the organization",
+        'O1 `notices-text-content-input.text_id` ("Notice text ID that this content applies to")',
+    ),
+    Refusal(
+        "approved-content",
+        "PUT /widgets/notices/texts-contents/{id} | PATCH /widgets/notices/texts-contents/{id} "
+        "| DELETE /widgets/notices/texts-contents/{id}",
+        "status",
+        "a text content whose status is `approved`",
+        'O1 descriptions of these operations ("Text contents cannot be modified once their '
+        'status is "approved"", "cannot be deleted once their status is "approved"")',
     ),
 )
 

@@ -179,8 +179,8 @@ def _schemathesis(
 @pytest.fixture
 def seeded(start_emulator: Any) -> Iterator[tuple[EmulatorProcess, Api]]:
     """An emulator with notices (half of them published), widgets (half deployed), custom
-    purposes, vendors (one deprecated) and their storages, its statistics reset: instant
-    deployments, no rate limit."""
+    purposes, vendors (one deprecated) and their storages, templates, texts and their contents
+    (some approved), its statistics reset: instant deployments, no rate limit."""
     emulator = start_emulator("--credential", ORG_A, "--rate-limit", "off", "--deploy-seconds", "0")
     api = Api(emulator.url, ORG_A)
     for index in range(4):
@@ -198,6 +198,14 @@ def seeded(start_emulator: Any) -> Iterator[tuple[EmulatorProcess, Api]]:
         api.new_purpose(f"unused {index}")
         if index == 3:
             api.ok("PATCH", f"/metadata/partners/{vendor['id']}", json={"deprecated": True})
+    notices = [n["id"] for n in api.ok("GET", "/widgets/notices")["data"]]
+    for index in range(3):
+        api.new_template(f"seed {index}", notices[index : index + 2])
+        text = api.new_text(f"seed {index}")
+        content = api.new_text_content(text["id"])
+        api.new_text_content(text["id"], "A second version")
+        if index != 1:  # approved contents cannot change: some of each
+            emulator.review_text_content(content["id"], "approved").raise_for_status()
     emulator.reset_stats()
     yield emulator, api
 

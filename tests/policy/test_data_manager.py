@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from pulumi_didomi.policy import STACK_RULES, UNKNOWN
 from pulumi_didomi.policy.resources import StackResource
+from pulumi_didomi.policy.values import camel
 
 DRAFT, VENDOR, PURPOSE = (
     "urn:pulumi:s::p::pulumi-python:dynamic/didomi:NoticeDraftConfig::banner",
@@ -66,3 +68,104 @@ def test_purpose_languages() -> None:
         "purposes)",
     ]
     assert rule.check(_stack({"defaultPurposes": ["p"]})) == []  # no languages enabled
+
+
+#: The resource types of each hosting, and how it names a property.
+HOSTINGS = {
+    "dynamic": ("pulumi-python:dynamic/didomi:", lambda name: name),
+    "native": ("didomi:index:", camel),
+}
+LEGAL_BASES = (
+    "which has no legal basis: list its purposes in default_purposes (consent), "
+    "legitimate_interest_purposes or spi_purposes (Didomi: legal bases of vendors: "
+    "https://support.didomi.io/create-a-vendor)"
+)
+
+
+def _template_stack(
+    hosting: str, vendor: dict[str, Any], template: dict[str, Any], drafts: dict[str, Any]
+) -> list[StackResource]:
+    """A vendor, a template listing it (its `vendors` take its id) with `template`'s inputs, and
+    drafts taking the template (`templates`), by resource name: their notice ids; all in one
+    hosting's shape."""
+    prefix, name = HOSTINGS[hosting]
+    urn = f"urn:pulumi:s::p::{prefix}"
+    template_urn = f"{urn}NoticeTemplate::eu-vendors"
+    out = [
+        StackResource(f"{urn}Vendor::tracker", f"{prefix}Vendor",
+                      {name(k): v for k, v in vendor.items()}),
+        StackResource(template_urn, f"{prefix}NoticeTemplate",
+                      {"vendors": ["V1", "google"], **{name(k): v for k, v in template.items()}},
+                      property_dependencies={"vendors": (f"{urn}Vendor::tracker",)}),
+    ]  # fmt: skip
+    for draft, notice in drafts.items():
+        out.append(
+            StackResource(f"{urn}NoticeDraftConfig::{draft}", f"{prefix}NoticeDraftConfig",
+                          {name("notice_id"): notice, "config": {"app": {"name": draft}}},
+                          property_dependencies={"templates": (template_urn,)})
+        )  # fmt: skip
+    return out
+
+
+def _entries(hosting: str, *notices: Any) -> list[dict[str, Any]]:
+    """A template's `notices` in the hosting's shape (GDPR)."""
+    name = HOSTINGS[hosting][1]
+    return [{name("notice_id"): n, "regulations": ["gdpr"]} for n in notices]
+
+
+@pytest.mark.parametrize("hosting", ["dynamic", "native"])
+def test_legal_basis_of_a_vendor_a_template_lists(hosting: str) -> None:
+    rule = STACK_RULES["vendor-legal-basis"]
+    template = {"name": "EU vendor list", "notices": _entries(hosting, "N1", "N2", UNKNOWN)}
+    drafts = {"site-1-draft": "N2", "site-3-draft": UNKNOWN}
+    stack = _template_stack(hosting, {"default_purposes": []}, template, drafts)
+
+    ((message, urn),) = rule.check(stack)
+    assert urn == stack[1].urn, urn  # reported on the template
+    # Named by resource name and `name`; its notices: those of the drafts taking it, then the
+    # known ids of its `notices`, each once.
+    assert message == (
+        "template 'eu-vendors' ('EU vendor list'; linked to notice N2, the notice of "
+        f"'site-3-draft', notice N1) lists vendor 'tracker', {LEGAL_BASES}"
+    ), message
+
+    # Linked to nothing known yet, its name not known: the resource name alone.
+    template = {"name": UNKNOWN, "notices": _entries(hosting, UNKNOWN)}
+    ((message, _),) = rule.check(_template_stack(hosting, {"spi_purposes": None}, template, {}))
+    assert message == f"template 'eu-vendors' lists vendor 'tracker', {LEGAL_BASES}", message
+    template["notices"] = UNKNOWN  # none of its notices known
+    ((message, _),) = rule.check(_template_stack(hosting, {}, template, {}))
+    assert message == f"template 'eu-vendors' lists vendor 'tracker', {LEGAL_BASES}", message
+
+
+@pytest.mark.parametrize("hosting", ["dynamic", "native"])
+def test_a_template_vendor_with_a_legal_basis_or_not_known_yet_passes(hosting: str) -> None:
+    rule = STACK_RULES["vendor-legal-basis"]
+    template = {"name": "EU vendor list", "notices": _entries(hosting, "N1")}
+    for vendor in (
+        {"default_purposes": ["analytics"]},
+        {"legitimate_interest_purposes": ["p"], "default_purposes": []},
+        {"spi_purposes": ["health"]},
+        {"default_purposes": UNKNOWN},  # a preview that does not know it yet
+    ):
+        assert rule.check(_template_stack(hosting, vendor, template, {"site": "N1"})) == [], vendor
+    # A vendor of the stack the template does not list (its `vendors` are literal ids only).
+    vendor, listing = _template_stack(hosting, {"default_purposes": []}, template, {})
+    assert rule.check([vendor, listing]) != []
+    assert rule.check([vendor, replace(listing, property_dependencies={})]) == []
+
+
+def test_a_vendor_listed_by_a_notice_and_a_template_is_reported_on_each() -> None:
+    rule = STACK_RULES["vendor-legal-basis"]
+    stack = _stack({"defaultPurposes": []})  # a notice listing the native vendor 'tracker'
+    template = StackResource(
+        "urn:pulumi:s::p::didomi:index:NoticeTemplate::eu-vendors",
+        "didomi:index:NoticeTemplate",
+        {"name": "EU vendor list", "vendors": ["V1"], "notices": [{"noticeId": "N1"}]},
+        property_dependencies={"vendors": (VENDOR,)},
+    )
+    found = rule.check([*stack, template])
+    assert [urn for _, urn in found] == [DRAFT, template.urn], found
+    assert found[1][0].startswith(
+        "template 'eu-vendors' ('EU vendor list'; linked to notice N1) lists vendor 'tracker'"
+    ), found

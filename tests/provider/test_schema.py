@@ -50,6 +50,8 @@ def test_tokens_and_wire_names_follow_pulumi_conventions() -> None:
         "didomi:index:WidgetDeployment",
         "didomi:index:Purpose",
         "didomi:index:Vendor",
+        "didomi:index:NoticeTemplate",
+        "didomi:index:NoticeText",
     }
     assert set(schema["functions"]) == {
         "didomi:index:getNoticeDraft",
@@ -63,6 +65,12 @@ def test_tokens_and_wire_names_follow_pulumi_conventions() -> None:
     assert {"defaultPurposes", "categoryId", "deleteOnDestroy"} <= set(vendor)
     draft = schema["resources"]["didomi:index:NoticeDraftConfig"]["inputProperties"]
     assert {"noticeId", "consentDuration", "regulationConfigurations"} <= set(draft)
+    assert draft["templates"]["items"] == {"$ref": "#/types/didomi:index:TemplateLink"}
+    template = schema["resources"]["didomi:index:NoticeTemplate"]
+    assert template["properties"]["link"]["$ref"] == "#/types/didomi:index:TemplateLink"
+    assert template["inputProperties"]["notices"]["items"] == {
+        "$ref": "#/types/didomi:index:TemplateNotice"
+    }
     assert draft["consentDuration"]["type"] == "integer"
     assert draft["platform"]["description"].endswith("One of: web, amp, app, ctv.")
     assert schema["config"]["variables"]["apiSecret"]["secret"] is True

@@ -6,6 +6,14 @@ API (what publishing copies, who may see what, quotas, archiving) lives here.
 
 from .metadata import MetadataBackend
 from .notices import NoticesBackend
+from .templates import TemplatesBackend
+from .texts import TextsBackend
 from .widgets import WidgetsBackend
 
-__all__ = ["MetadataBackend", "NoticesBackend", "WidgetsBackend"]
+__all__ = [
+    "MetadataBackend",
+    "NoticesBackend",
+    "TemplatesBackend",
+    "TextsBackend",
+    "WidgetsBackend",
+]

@@ -17,6 +17,7 @@ from ..stats import Stats
 from ..store import Doc, Store, new_id, now_iso
 from .metadata import MetadataBackend
 from .records import owned, touched
+from .templates import TemplatesBackend
 
 #: Fields of a regulation configuration the server sets; a PATCH carrying them is not obeyed.
 _SERVER_SET_REGULATION_FIELDS = (
@@ -138,6 +139,18 @@ def _merge_regulations(existing: list[Doc], patch: list[Doc], config: Doc) -> li
     return merged
 
 
+def _templated(before: Doc, after: Doc, given: list[Doc]) -> list[Doc]:
+    """The regulation configurations of `after` whose `template_id` a PATCH (`given` items)
+    sets: new items with one, and existing items the PATCH gives one."""
+    existing = {r["id"] for r in before.get("regulation_configurations") or []}
+    named = {g.get("id") for g in given if g.get("template_id")}
+    return [
+        r
+        for r in after.get("regulation_configurations") or []
+        if r.get("template_id") and (r["id"] not in existing or r["id"] in named)
+    ]
+
+
 class NoticesBackend:
     """Operations on notices, configurations and notice deployments of the emulated API.
 
@@ -152,9 +165,11 @@ class NoticesBackend:
         deploy_seconds: float,
         max_parallel_deployments: int = MAX_PARALLEL_DEPLOYMENTS,
         metadata: MetadataBackend | None = None,
+        templates: TemplatesBackend | None = None,
     ) -> None:
         self.store = store
         self.metadata = metadata
+        self.templates = templates
         self.stats = stats
         self.deploy_seconds = deploy_seconds
         self.max_parallel_deployments = max_parallel_deployments
@@ -248,6 +263,9 @@ class NoticesBackend:
                 if key == "regulation_configurations":
                     value = _merge_regulations(config.get(key) or [], value or [], config)
                 merged[key] = value
+            if self.templates is not None:
+                given = changes.get("regulation_configurations") or []
+                self.templates.apply_to_draft(merged, _templated(config, merged, given))
             problems = config_rule_violations(merged)
             if self.metadata is not None:
                 problems.update(self.metadata.deprecated_added(config, merged))

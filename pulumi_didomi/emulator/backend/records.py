@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import NotFound
+from ..errors import Forbidden, NotFound
 from ..store import Doc, Store, now_iso
 
 
@@ -27,3 +27,11 @@ def touched(doc: Doc, versioned: bool = True) -> Doc:
     if versioned:
         doc["version"] = int(doc.get("version") or 0) + 1
     return doc
+
+
+def owner(organizations: Sequence[str]) -> str:
+    """The organization a new record belongs to: the first the request may see (the one it
+    names, else the caller's first)."""
+    if not organizations:
+        raise Forbidden("This key belongs to no organization")
+    return organizations[0]

@@ -2,7 +2,8 @@
 
 Derived from Didomi's OpenAPI document (`notices-*`, `sessions*`, `partners*`, `purposes*`
 schemas), its data manager docs and the reference (didomi-api.md §4 notices, §5.4
-configuration fields, §5.5 regulation configurations, §6 deployments, §9 widgets),
+configuration fields, §5.5 regulation configurations, §6 deployments, §9 widgets;
+consent-setup §5-§6 templates and texts),
 independently of `pulumi_didomi.client`: a rule read wrongly on one side is caught by the
 other. Request bodies are validated strictly (JSON types, no coercion);
 unknown and read-only fields are ignored, as Didomi's own samples send whole objects back.
@@ -40,6 +41,23 @@ from .notices import (
     RegulationConfiguration,
     config_rule_violations,
 )
+from .templates import (
+    TEMPLATE_KEYS,
+    ContentStatusInput,
+    Template,
+    TemplateConfig,
+    TemplateConfigPatch,
+    TemplateConfigPut,
+    TemplateInput,
+    TemplatePatch,
+    Text,
+    TextContent,
+    TextContentInput,
+    TextContentPatch,
+    TextInput,
+    TextPatch,
+    template_config_violations,
+)
 from .widgets import (
     CREATE_ONLY_WIDGET_FIELDS,
     Widget,
@@ -54,8 +72,10 @@ __all__ = [
     "CONFIG_NULL_FIELDS",
     "CREATE_ONLY_WIDGET_FIELDS",
     "NOTICE_NULL_FIELDS",
+    "TEMPLATE_KEYS",
     "TRANSLATABLE_FIELDS",
     "WRITABLE_CONFIG_FIELDS",
+    "ContentStatusInput",
     "DeploymentInput",
     "Notice",
     "NoticeConfig",
@@ -79,6 +99,18 @@ __all__ = [
     "Storage",
     "StorageInput",
     "StoragePatch",
+    "Template",
+    "TemplateConfig",
+    "TemplateConfigPatch",
+    "TemplateConfigPut",
+    "TemplateInput",
+    "TemplatePatch",
+    "Text",
+    "TextContent",
+    "TextContentInput",
+    "TextContentPatch",
+    "TextInput",
+    "TextPatch",
     "Widget",
     "WidgetDeployment",
     "WidgetDeploymentInput",
@@ -87,6 +119,7 @@ __all__ = [
     "config_rule_violations",
     "is_iso_date",
     "storage_rule_violations",
+    "template_config_violations",
     "translated",
     "translations",
     "widget_rule_violations",

@@ -3,7 +3,13 @@
 from fastapi import APIRouter
 
 from ..auth import Accounts, Authenticate
-from ..backend import MetadataBackend, NoticesBackend, WidgetsBackend
+from ..backend import (
+    MetadataBackend,
+    NoticesBackend,
+    TemplatesBackend,
+    TextsBackend,
+    WidgetsBackend,
+)
 from ..ratelimit import SlidingWindowLimiter
 from ..stats import Stats
 from .configs import configs_router
@@ -16,6 +22,8 @@ from .public import public_router
 from .purposes import purposes_router
 from .sessions import sessions_router
 from .storages import storages_router
+from .templates import templates_router
+from .texts import texts_router
 from .widget_deployments import widget_deployments_router
 from .widgets import widgets_router
 
@@ -26,6 +34,8 @@ def api_routers(
     notices: NoticesBackend,
     widgets: WidgetsBackend,
     metadata: MetadataBackend,
+    templates: TemplatesBackend,
+    texts: TextsBackend,
     accounts: Accounts,
     authenticate: Authenticate,
     limiter: SlidingWindowLimiter | None,
@@ -33,14 +43,16 @@ def api_routers(
 ) -> list[APIRouter]:
     """The routers of the emulated API, in the order the app must include them.
 
-    Order matters: fixed paths (`/widgets/notices/configs`, `/widgets/deployments`) come before
-    the `{id}` paths that would also match them.
+    Order matters: fixed paths (`/widgets/notices/configs`, `/widgets/notices/templates`,
+    `/widgets/deployments`...) come before the `{id}` paths that would also match them.
     """
     return [
         sessions_router(accounts, authenticate.tokens, limiter, stats),
         organizations_router(accounts, authenticate),
         notice_deployments_router(notices, authenticate),
         configs_router(notices, authenticate),
+        templates_router(templates, authenticate),
+        texts_router(texts, authenticate),
         notices_router(notices, authenticate),
         widget_deployments_router(widgets, authenticate),
         widgets_router(widgets, authenticate),

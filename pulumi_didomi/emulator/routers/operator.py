@@ -5,8 +5,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from ..auth import Accounts
-from ..backend import NoticesBackend
+from ..backend import NoticesBackend, TextsBackend
 from ..errors import NotFound
+from ..models import ContentStatusInput
 from ..settings import FaultSettings
 from ..stats import Stats
 from ..store import Doc, Store, public_view
@@ -22,13 +23,23 @@ _COLLECTIONS = (
     "partners_storages",
     "partners_categories",
     "purposes",
+    "templates",
+    "template_configs",
+    "texts",
+    "text_contents",
 )
 
 
 def operator_router(
-    stats: Stats, faults: Faults, accounts: Accounts, store: Store, notices: NoticesBackend
+    stats: Stats,
+    faults: Faults,
+    accounts: Accounts,
+    store: Store,
+    notices: NoticesBackend,
+    texts: TextsBackend,
 ) -> APIRouter:
-    """Statistics, fault injection, organizations and raw data of one emulator."""
+    """Statistics, fault injection, organizations, raw data of one emulator, and what the
+    Didomi team does (approving text contents)."""
     router = APIRouter(prefix="/_emulator", include_in_schema=False)
 
     @router.get("/stats")
@@ -73,5 +84,10 @@ def operator_router(
         if collection == "notice_deployments":
             docs = [{**d, "status": notices.deployment_status(d)} for d in docs]
         return [public_view(d) for d in docs]
+
+    @router.post("/texts-contents/{content_id}/status")
+    def review_text_content(content_id: str, body: ContentStatusInput) -> Doc:
+        """The Didomi team approves or rejects a text content."""
+        return public_view(texts.review(content_id, body.status))
 
     return router

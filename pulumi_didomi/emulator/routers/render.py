@@ -37,6 +37,11 @@ def deployment_view(doc: Doc) -> Doc:
     return _set_fields(doc)
 
 
+def record_view(doc: Doc) -> Doc:
+    """A template, template configuration, text or text content: unset fields left out."""
+    return _set_fields(doc)
+
+
 def metadata_view(doc: Doc) -> Doc:
     """A vendor, category, storage or purpose: unset fields left out, and no
     `organization_id` on Didomi's global ones (stored under the organization `""`)."""

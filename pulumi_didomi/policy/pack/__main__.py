@@ -124,7 +124,7 @@ PolicyPack(
     name="didomi-compliance",
     description=(
         "Didomi consent notices: CNIL and EDPB checks of what each NoticeDeployment publishes, "
-        "and of the vendors and purposes notices list "
+        "and of the vendors and purposes notices and vendor-list templates list "
         f"(pulumi-didomi {__version__})"
     ),
     policies=[

@@ -27,6 +27,10 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &NoticeDeployment{}
 	case "didomi:index:NoticeDraftConfig":
 		r = &NoticeDraftConfig{}
+	case "didomi:index:NoticeTemplate":
+		r = &NoticeTemplate{}
+	case "didomi:index:NoticeText":
+		r = &NoticeText{}
 	case "didomi:index:Purpose":
 		r = &Purpose{}
 	case "didomi:index:Vendor":

@@ -156,6 +156,8 @@ type NoticeDraftConfig struct {
 	Targets pulumi.StringArrayOutput `pulumi:"targets"`
 	// The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
 	TemplateId pulumi.StringPtrOutput `pulumi:"templateId"`
+	// The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
+	Templates TemplateLinkArrayOutput `pulumi:"templates"`
 	// ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
 	TextId pulumi.StringPtrOutput `pulumi:"textId"`
 	// Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
@@ -360,6 +362,8 @@ type noticeDraftConfigArgs struct {
 	Targets []string `pulumi:"targets"`
 	// The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
 	TemplateId *string `pulumi:"templateId"`
+	// The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
+	Templates []TemplateLink `pulumi:"templates"`
 	// ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
 	TextId *string `pulumi:"textId"`
 	// Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
@@ -504,6 +508,8 @@ type NoticeDraftConfigArgs struct {
 	Targets pulumi.StringArrayInput
 	// The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
 	TemplateId pulumi.StringPtrInput
+	// The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
+	Templates TemplateLinkArrayInput
 	// ID of an approved notice text if this notice is configured for using an approved text in "text_mode".
 	TextId pulumi.StringPtrInput
 	// Whether the notice is using a custom or an approved text. Possible values: approved, custom. One of: approved, custom.
@@ -897,6 +903,11 @@ func (o NoticeDraftConfigOutput) Targets() pulumi.StringArrayOutput {
 // The ID of the notice template associated with this notice. "null" if this notice does not use configuration from a template.
 func (o NoticeDraftConfigOutput) TemplateId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *NoticeDraftConfig) pulumi.StringPtrOutput { return v.TemplateId }).(pulumi.StringPtrOutput)
+}
+
+// The vendor-list templates linked to this notice: each a `NoticeTemplate`'s `link` output (the dynamic resources take the `NoticeTemplate` itself). The keys they own in the linked regulations (`config.app.vendors`, `config.app.essentialPurposes`, `config.preferences.categories`, `template_id`) are theirs: the draft must not set them, leaves them out of its drift and review, and publishes again when a template's values change.
+func (o NoticeDraftConfigOutput) Templates() TemplateLinkArrayOutput {
+	return o.ApplyT(func(v *NoticeDraftConfig) TemplateLinkArrayOutput { return v.Templates }).(TemplateLinkArrayOutput)
 }
 
 // ID of an approved notice text if this notice is configured for using an approved text in "text_mode".

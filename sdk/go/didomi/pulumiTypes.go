@@ -25,6 +25,8 @@ type Publication struct {
 	OrganizationId *string `pulumi:"organizationId"`
 	// The revision of the managed values.
 	Revision *string `pulumi:"revision"`
+	// The templates linked to the notice: what each wrote in which regulations.
+	Templates []map[string]interface{} `pulumi:"templates"`
 	// Unmanaged fields changed on Didomi and not reviewed yet.
 	Unreviewed []string `pulumi:"unreviewed"`
 	// The revision the draft last wrote.
@@ -54,6 +56,8 @@ type PublicationArgs struct {
 	OrganizationId pulumi.StringPtrInput `pulumi:"organizationId"`
 	// The revision of the managed values.
 	Revision pulumi.StringPtrInput `pulumi:"revision"`
+	// The templates linked to the notice: what each wrote in which regulations.
+	Templates pulumi.MapArrayInput `pulumi:"templates"`
 	// Unmanaged fields changed on Didomi and not reviewed yet.
 	Unreviewed pulumi.StringArrayInput `pulumi:"unreviewed"`
 	// The revision the draft last wrote.
@@ -163,6 +167,11 @@ func (o PublicationOutput) Revision() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Publication) *string { return v.Revision }).(pulumi.StringPtrOutput)
 }
 
+// The templates linked to the notice: what each wrote in which regulations.
+func (o PublicationOutput) Templates() pulumi.MapArrayOutput {
+	return o.ApplyT(func(v Publication) []map[string]interface{} { return v.Templates }).(pulumi.MapArrayOutput)
+}
+
 // Unmanaged fields changed on Didomi and not reviewed yet.
 func (o PublicationOutput) Unreviewed() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v Publication) []string { return v.Unreviewed }).(pulumi.StringArrayOutput)
@@ -245,6 +254,16 @@ func (o PublicationPtrOutput) Revision() pulumi.StringPtrOutput {
 		}
 		return v.Revision
 	}).(pulumi.StringPtrOutput)
+}
+
+// The templates linked to the notice: what each wrote in which regulations.
+func (o PublicationPtrOutput) Templates() pulumi.MapArrayOutput {
+	return o.ApplyT(func(v *Publication) []map[string]interface{} {
+		if v == nil {
+			return nil
+		}
+		return v.Templates
+	}).(pulumi.MapArrayOutput)
 }
 
 // Unmanaged fields changed on Didomi and not reviewed yet.
@@ -763,6 +782,260 @@ func (o RegulationConfigurationArrayOutput) Index(i pulumi.IntInput) RegulationC
 	}).(RegulationConfigurationOutput)
 }
 
+// What a `NoticeDraftConfig` needs to know of a `NoticeTemplate` linked to its notice: the template's `link` output, given in the draft's `templates`.
+type TemplateLink struct {
+	// The template's name.
+	Name *string `pulumi:"name"`
+	// The notices and regulations it applies to.
+	Notices []TemplateNotice `pulumi:"notices"`
+	// What it writes into each linked regulation's `config`, by key (`app.vendors`, `app.essentialPurposes`, `preferences.categories`; null: removed).
+	OwnedValues map[string]interface{} `pulumi:"ownedValues"`
+	// A digest of the owned values (known in a preview).
+	Revision *string `pulumi:"revision"`
+	// The template.
+	TemplateId *string `pulumi:"templateId"`
+	// The revision the template last applied.
+	WrittenRevision *string `pulumi:"writtenRevision"`
+}
+
+// TemplateLinkInput is an input type that accepts TemplateLinkArgs and TemplateLinkOutput values.
+// You can construct a concrete instance of `TemplateLinkInput` via:
+//
+//	TemplateLinkArgs{...}
+type TemplateLinkInput interface {
+	pulumi.Input
+
+	ToTemplateLinkOutput() TemplateLinkOutput
+	ToTemplateLinkOutputWithContext(context.Context) TemplateLinkOutput
+}
+
+// What a `NoticeDraftConfig` needs to know of a `NoticeTemplate` linked to its notice: the template's `link` output, given in the draft's `templates`.
+type TemplateLinkArgs struct {
+	// The template's name.
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// The notices and regulations it applies to.
+	Notices TemplateNoticeArrayInput `pulumi:"notices"`
+	// What it writes into each linked regulation's `config`, by key (`app.vendors`, `app.essentialPurposes`, `preferences.categories`; null: removed).
+	OwnedValues pulumi.MapInput `pulumi:"ownedValues"`
+	// A digest of the owned values (known in a preview).
+	Revision pulumi.StringPtrInput `pulumi:"revision"`
+	// The template.
+	TemplateId pulumi.StringPtrInput `pulumi:"templateId"`
+	// The revision the template last applied.
+	WrittenRevision pulumi.StringPtrInput `pulumi:"writtenRevision"`
+}
+
+func (TemplateLinkArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TemplateLink)(nil)).Elem()
+}
+
+func (i TemplateLinkArgs) ToTemplateLinkOutput() TemplateLinkOutput {
+	return i.ToTemplateLinkOutputWithContext(context.Background())
+}
+
+func (i TemplateLinkArgs) ToTemplateLinkOutputWithContext(ctx context.Context) TemplateLinkOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TemplateLinkOutput)
+}
+
+// TemplateLinkArrayInput is an input type that accepts TemplateLinkArray and TemplateLinkArrayOutput values.
+// You can construct a concrete instance of `TemplateLinkArrayInput` via:
+//
+//	TemplateLinkArray{ TemplateLinkArgs{...} }
+type TemplateLinkArrayInput interface {
+	pulumi.Input
+
+	ToTemplateLinkArrayOutput() TemplateLinkArrayOutput
+	ToTemplateLinkArrayOutputWithContext(context.Context) TemplateLinkArrayOutput
+}
+
+type TemplateLinkArray []TemplateLinkInput
+
+func (TemplateLinkArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]TemplateLink)(nil)).Elem()
+}
+
+func (i TemplateLinkArray) ToTemplateLinkArrayOutput() TemplateLinkArrayOutput {
+	return i.ToTemplateLinkArrayOutputWithContext(context.Background())
+}
+
+func (i TemplateLinkArray) ToTemplateLinkArrayOutputWithContext(ctx context.Context) TemplateLinkArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TemplateLinkArrayOutput)
+}
+
+// What a `NoticeDraftConfig` needs to know of a `NoticeTemplate` linked to its notice: the template's `link` output, given in the draft's `templates`.
+type TemplateLinkOutput struct{ *pulumi.OutputState }
+
+func (TemplateLinkOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TemplateLink)(nil)).Elem()
+}
+
+func (o TemplateLinkOutput) ToTemplateLinkOutput() TemplateLinkOutput {
+	return o
+}
+
+func (o TemplateLinkOutput) ToTemplateLinkOutputWithContext(ctx context.Context) TemplateLinkOutput {
+	return o
+}
+
+// The template's name.
+func (o TemplateLinkOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v TemplateLink) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+// The notices and regulations it applies to.
+func (o TemplateLinkOutput) Notices() TemplateNoticeArrayOutput {
+	return o.ApplyT(func(v TemplateLink) []TemplateNotice { return v.Notices }).(TemplateNoticeArrayOutput)
+}
+
+// What it writes into each linked regulation's `config`, by key (`app.vendors`, `app.essentialPurposes`, `preferences.categories`; null: removed).
+func (o TemplateLinkOutput) OwnedValues() pulumi.MapOutput {
+	return o.ApplyT(func(v TemplateLink) map[string]interface{} { return v.OwnedValues }).(pulumi.MapOutput)
+}
+
+// A digest of the owned values (known in a preview).
+func (o TemplateLinkOutput) Revision() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v TemplateLink) *string { return v.Revision }).(pulumi.StringPtrOutput)
+}
+
+// The template.
+func (o TemplateLinkOutput) TemplateId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v TemplateLink) *string { return v.TemplateId }).(pulumi.StringPtrOutput)
+}
+
+// The revision the template last applied.
+func (o TemplateLinkOutput) WrittenRevision() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v TemplateLink) *string { return v.WrittenRevision }).(pulumi.StringPtrOutput)
+}
+
+type TemplateLinkArrayOutput struct{ *pulumi.OutputState }
+
+func (TemplateLinkArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]TemplateLink)(nil)).Elem()
+}
+
+func (o TemplateLinkArrayOutput) ToTemplateLinkArrayOutput() TemplateLinkArrayOutput {
+	return o
+}
+
+func (o TemplateLinkArrayOutput) ToTemplateLinkArrayOutputWithContext(ctx context.Context) TemplateLinkArrayOutput {
+	return o
+}
+
+func (o TemplateLinkArrayOutput) Index(i pulumi.IntInput) TemplateLinkOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) TemplateLink {
+		return vs[0].([]TemplateLink)[vs[1].(int)]
+	}).(TemplateLinkOutput)
+}
+
+// A notice a `NoticeTemplate` applies to, and the regulations of that notice it applies to.
+type TemplateNotice struct {
+	// The notice.
+	NoticeId string `pulumi:"noticeId"`
+	// The regulations of the notice the template applies to (default: gdpr).
+	Regulations []string `pulumi:"regulations"`
+}
+
+// TemplateNoticeInput is an input type that accepts TemplateNoticeArgs and TemplateNoticeOutput values.
+// You can construct a concrete instance of `TemplateNoticeInput` via:
+//
+//	TemplateNoticeArgs{...}
+type TemplateNoticeInput interface {
+	pulumi.Input
+
+	ToTemplateNoticeOutput() TemplateNoticeOutput
+	ToTemplateNoticeOutputWithContext(context.Context) TemplateNoticeOutput
+}
+
+// A notice a `NoticeTemplate` applies to, and the regulations of that notice it applies to.
+type TemplateNoticeArgs struct {
+	// The notice.
+	NoticeId pulumi.StringInput `pulumi:"noticeId"`
+	// The regulations of the notice the template applies to (default: gdpr).
+	Regulations pulumi.StringArrayInput `pulumi:"regulations"`
+}
+
+func (TemplateNoticeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TemplateNotice)(nil)).Elem()
+}
+
+func (i TemplateNoticeArgs) ToTemplateNoticeOutput() TemplateNoticeOutput {
+	return i.ToTemplateNoticeOutputWithContext(context.Background())
+}
+
+func (i TemplateNoticeArgs) ToTemplateNoticeOutputWithContext(ctx context.Context) TemplateNoticeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TemplateNoticeOutput)
+}
+
+// TemplateNoticeArrayInput is an input type that accepts TemplateNoticeArray and TemplateNoticeArrayOutput values.
+// You can construct a concrete instance of `TemplateNoticeArrayInput` via:
+//
+//	TemplateNoticeArray{ TemplateNoticeArgs{...} }
+type TemplateNoticeArrayInput interface {
+	pulumi.Input
+
+	ToTemplateNoticeArrayOutput() TemplateNoticeArrayOutput
+	ToTemplateNoticeArrayOutputWithContext(context.Context) TemplateNoticeArrayOutput
+}
+
+type TemplateNoticeArray []TemplateNoticeInput
+
+func (TemplateNoticeArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]TemplateNotice)(nil)).Elem()
+}
+
+func (i TemplateNoticeArray) ToTemplateNoticeArrayOutput() TemplateNoticeArrayOutput {
+	return i.ToTemplateNoticeArrayOutputWithContext(context.Background())
+}
+
+func (i TemplateNoticeArray) ToTemplateNoticeArrayOutputWithContext(ctx context.Context) TemplateNoticeArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TemplateNoticeArrayOutput)
+}
+
+// A notice a `NoticeTemplate` applies to, and the regulations of that notice it applies to.
+type TemplateNoticeOutput struct{ *pulumi.OutputState }
+
+func (TemplateNoticeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TemplateNotice)(nil)).Elem()
+}
+
+func (o TemplateNoticeOutput) ToTemplateNoticeOutput() TemplateNoticeOutput {
+	return o
+}
+
+func (o TemplateNoticeOutput) ToTemplateNoticeOutputWithContext(ctx context.Context) TemplateNoticeOutput {
+	return o
+}
+
+// The notice.
+func (o TemplateNoticeOutput) NoticeId() pulumi.StringOutput {
+	return o.ApplyT(func(v TemplateNotice) string { return v.NoticeId }).(pulumi.StringOutput)
+}
+
+// The regulations of the notice the template applies to (default: gdpr).
+func (o TemplateNoticeOutput) Regulations() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v TemplateNotice) []string { return v.Regulations }).(pulumi.StringArrayOutput)
+}
+
+type TemplateNoticeArrayOutput struct{ *pulumi.OutputState }
+
+func (TemplateNoticeArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]TemplateNotice)(nil)).Elem()
+}
+
+func (o TemplateNoticeArrayOutput) ToTemplateNoticeArrayOutput() TemplateNoticeArrayOutput {
+	return o
+}
+
+func (o TemplateNoticeArrayOutput) ToTemplateNoticeArrayOutputWithContext(ctx context.Context) TemplateNoticeArrayOutput {
+	return o
+}
+
+func (o TemplateNoticeArrayOutput) Index(i pulumi.IntInput) TemplateNoticeOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) TemplateNotice {
+		return vs[0].([]TemplateNotice)[vs[1].(int)]
+	}).(TemplateNoticeOutput)
+}
+
 // A storage the vendor uses on users' devices (Didomi's `/metadata/partners-storages`).
 type VendorStorage struct {
 	// The domain it is set on (required for cookies and web storage).
@@ -913,12 +1186,20 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PublicationPtrInput)(nil)).Elem(), PublicationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RegulationConfigurationInput)(nil)).Elem(), RegulationConfigurationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RegulationConfigurationArrayInput)(nil)).Elem(), RegulationConfigurationArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TemplateLinkInput)(nil)).Elem(), TemplateLinkArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TemplateLinkArrayInput)(nil)).Elem(), TemplateLinkArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TemplateNoticeInput)(nil)).Elem(), TemplateNoticeArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TemplateNoticeArrayInput)(nil)).Elem(), TemplateNoticeArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VendorStorageInput)(nil)).Elem(), VendorStorageArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VendorStorageArrayInput)(nil)).Elem(), VendorStorageArray{})
 	pulumi.RegisterOutputType(PublicationOutput{})
 	pulumi.RegisterOutputType(PublicationPtrOutput{})
 	pulumi.RegisterOutputType(RegulationConfigurationOutput{})
 	pulumi.RegisterOutputType(RegulationConfigurationArrayOutput{})
+	pulumi.RegisterOutputType(TemplateLinkOutput{})
+	pulumi.RegisterOutputType(TemplateLinkArrayOutput{})
+	pulumi.RegisterOutputType(TemplateNoticeOutput{})
+	pulumi.RegisterOutputType(TemplateNoticeArrayOutput{})
 	pulumi.RegisterOutputType(VendorStorageOutput{})
 	pulumi.RegisterOutputType(VendorStorageArrayOutput{})
 }

@@ -31,6 +31,10 @@ export interface PublicationArgs {
      */
     revision?: pulumi.Input<string | undefined>;
     /**
+     * The templates linked to the notice: what each wrote in which regulations.
+     */
+    templates?: pulumi.Input<pulumi.Input<{[key: string]: any}>[] | undefined>;
+    /**
      * Unmanaged fields changed on Didomi and not reviewed yet.
      */
     unreviewed?: pulumi.Input<pulumi.Input<string>[] | undefined>;
@@ -224,6 +228,50 @@ export interface RegulationConfigurationArgs {
      * Whether WordPress consent mode is enabled.
      */
     wordpressEnabled?: pulumi.Input<boolean | undefined>;
+}
+
+/**
+ * What a `NoticeDraftConfig` needs to know of a `NoticeTemplate` linked to its notice: the template's `link` output, given in the draft's `templates`.
+ */
+export interface TemplateLinkArgs {
+    /**
+     * The template's name.
+     */
+    name?: pulumi.Input<string | undefined>;
+    /**
+     * The notices and regulations it applies to.
+     */
+    notices?: pulumi.Input<pulumi.Input<inputs.TemplateNoticeArgs>[] | undefined>;
+    /**
+     * What it writes into each linked regulation's `config`, by key (`app.vendors`, `app.essentialPurposes`, `preferences.categories`; null: removed).
+     */
+    ownedValues?: pulumi.Input<{[key: string]: any} | undefined>;
+    /**
+     * A digest of the owned values (known in a preview).
+     */
+    revision?: pulumi.Input<string | undefined>;
+    /**
+     * The template.
+     */
+    templateId?: pulumi.Input<string | undefined>;
+    /**
+     * The revision the template last applied.
+     */
+    writtenRevision?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * A notice a `NoticeTemplate` applies to, and the regulations of that notice it applies to.
+ */
+export interface TemplateNoticeArgs {
+    /**
+     * The notice.
+     */
+    noticeId: pulumi.Input<string>;
+    /**
+     * The regulations of the notice the template applies to (default: gdpr).
+     */
+    regulations?: pulumi.Input<pulumi.Input<string>[] | undefined>;
 }
 
 /**

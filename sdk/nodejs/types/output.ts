@@ -31,6 +31,10 @@ export interface Publication {
      */
     revision?: string;
     /**
+     * The templates linked to the notice: what each wrote in which regulations.
+     */
+    templates?: {[key: string]: any}[];
+    /**
      * Unmanaged fields changed on Didomi and not reviewed yet.
      */
     unreviewed?: string[];
@@ -224,6 +228,50 @@ export interface RegulationConfiguration {
      * Whether WordPress consent mode is enabled.
      */
     wordpressEnabled?: boolean;
+}
+
+/**
+ * What a `NoticeDraftConfig` needs to know of a `NoticeTemplate` linked to its notice: the template's `link` output, given in the draft's `templates`.
+ */
+export interface TemplateLink {
+    /**
+     * The template's name.
+     */
+    name?: string;
+    /**
+     * The notices and regulations it applies to.
+     */
+    notices?: outputs.TemplateNotice[];
+    /**
+     * What it writes into each linked regulation's `config`, by key (`app.vendors`, `app.essentialPurposes`, `preferences.categories`; null: removed).
+     */
+    ownedValues?: {[key: string]: any};
+    /**
+     * A digest of the owned values (known in a preview).
+     */
+    revision?: string;
+    /**
+     * The template.
+     */
+    templateId?: string;
+    /**
+     * The revision the template last applied.
+     */
+    writtenRevision?: string;
+}
+
+/**
+ * A notice a `NoticeTemplate` applies to, and the regulations of that notice it applies to.
+ */
+export interface TemplateNotice {
+    /**
+     * The notice.
+     */
+    noticeId: string;
+    /**
+     * The regulations of the notice the template applies to (default: gdpr).
+     */
+    regulations?: string[];
 }
 
 /**

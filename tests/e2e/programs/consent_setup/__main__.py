@@ -6,7 +6,8 @@ Stack config: hosting (dynamic | native), withTracker (default true), trackerNam
 trackerWebsite, adoptVendor (an existing vendor's id, for the dynamic resources' adoption),
 vendorExtra / analyticsExtra (objects of inputs given to the vendor / the first purpose),
 noticeLanguages (the languages the notice enables, e.g. ["en", "fr"]), draftExtra (inputs
-given to the notice's draft).
+given to the notice's draft), withTemplate (default false: a NoticeTemplate listing the custom
+vendor, linked to the notice's GDPR configuration and taken by its draft).
 """
 
 import pulumi
@@ -69,6 +70,15 @@ if config.get_bool("withTracker") is not False:
 google = didomi.get_vendor(iab_id=755)
 
 notice = didomi.Notice("notice", name="Shop consent notice")
+templates = []
+if config.get_bool("withTemplate"):
+    template = didomi.NoticeTemplate(
+        "eu-vendors",
+        name="EU vendor list",
+        vendors=[*listed, google.id],
+        notices=[{"notice_id": notice.id, "regulations": ["gdpr"]}],
+    )
+    templates.append(template.link if native else template)
 draft = didomi.NoticeDraftConfig(
     "notice-draft",
     notice_id=notice.id,
@@ -84,6 +94,7 @@ draft = didomi.NoticeDraftConfig(
             else {}
         ),
     },
+    **({"templates": templates} if templates else {}),
     **(config.get_object("draftExtra") or {}),
 )
 release = didomi.NoticeDeployment("notice-release", draft=draft.publication if native else draft)
