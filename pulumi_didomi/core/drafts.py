@@ -28,11 +28,11 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pulumi_didomi.client.errors import APIError, InvalidRequestError
+from pulumi_didomi.client.errors import APIError, ConfigurationError, InvalidRequestError
 
 from .fields import CONFIG_NAMES, managed_values
 from .session import RunCache
-from .template_links import owned_by_regulation
+from .template_links import owned_by_regulation, undeclared_template_keys
 from .values import (
     REGULATIONS,
     Path,
@@ -189,6 +189,13 @@ def write_draft(
     api, org = ctx.client(organization_id)
     draft = BOOK.resolve(api, org, notice_id)
     before = draft_json(draft)
+    taken = undeclared_template_keys(before, values, owned)
+    if taken:
+        raise ConfigurationError(
+            f"NoticeDraftConfig {notice_id}: nothing was written: {'; '.join(taken)}. One owner "
+            "per key: take the template's `link` in `templates` and set these keys on the "
+            "NoticeTemplate, or unlink the regulation from the template"
+        )
     body = draft_patch(values, before, previous)
     concurrent: list[str] = []
     if body:

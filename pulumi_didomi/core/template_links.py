@@ -284,3 +284,33 @@ def named(link: Mapping[str, Any]) -> str:
     if isinstance(template_id, str) and not has_unknown(template_id):
         shown += f" ({template_id})"
     return shown
+
+
+def undeclared_template_keys(
+    draft: Mapping[str, Any],
+    values: Mapping[str, Any],
+    owned: Mapping[str, Any] | None,
+) -> list[str]:
+    """Keys a draft's program sets in a regulation that Didomi shows linked to a template the
+    draft does not declare (linked in the console): the template owns them."""
+    found: list[str] = []
+    wanted = values.get("regulation_configurations")
+    for index, item in enumerate(wanted if isinstance(wanted, list) else []):
+        if not isinstance(item, Mapping):
+            continue
+        regulation = item.get("regulation_id")
+        if not isinstance(regulation, str) or (owned and regulation in owned):
+            continue
+        have = enabled_item(draft.get("regulation_configurations"), regulation) or {}
+        template_id = have.get("template_id")
+        if not template_id:
+            continue
+        paths = [("config", *p) for p in OWNED_CONFIG_PATHS]  # the link itself may be the draft's
+        taken = [".".join(p) for p in paths if get_path(item, p) is not None]
+        if taken:
+            keys = ", ".join(f"regulation_configurations[{index}].{k}" for k in taken)
+            found.append(
+                f"{keys} belong to template {template_id}, which regulation {regulation} is "
+                "linked to on Didomi"
+            )
+    return found

@@ -18,6 +18,7 @@ from pulumi_didomi.core.template_links import (
     owned_by_regulation,
     owned_differs,
     owned_revision,
+    undeclared_template_keys,
 )
 from pulumi_didomi.core.values import UNKNOWN, fingerprint, unmanaged_view
 
@@ -242,3 +243,22 @@ def test_text_check_and_replacement() -> None:
     assert "content" in replaces
     changed, replaces = text.diff(olds, {"name": "Renamed", "content": {"en": "a"}})
     assert changed == ["name"] and replaces == []
+
+
+def test_a_link_made_in_the_console_owns_its_keys_too() -> None:
+    remote = {
+        "regulation_configurations": [
+            {"id": "r1", "regulation_id": "gdpr", "template_id": "t-console", "config": {}}
+        ]
+    }
+    values = {
+        "regulation_configurations": [
+            {"regulation_id": "gdpr", "config": {"app": {"essentialPurposes": ["x"]}}}
+        ]
+    }
+    (found,) = undeclared_template_keys(remote, values, None)
+    assert "regulation_configurations[0].config.app.essentialPurposes" in found
+    assert "template t-console" in found
+    assert undeclared_template_keys(remote, values, {"gdpr": ()}) == []
+    theme = {"regulation_configurations": [{"regulation_id": "gdpr", "config": {"theme": {}}}]}
+    assert undeclared_template_keys(remote, theme, None) == []
