@@ -17,12 +17,13 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from pulumi_didomi.client.errors import ConfigurationError
 from pulumi_didomi.core import metadata
-from pulumi_didomi.core.objects import name_prop, organization_prop
+from pulumi_didomi.core.objects import adopt_prop, name_prop, organization_prop
 from pulumi_didomi.core.properties import Description, Prop
 from pulumi_didomi.core.resource import Changes, Context, Found, Problem, Resource
 from pulumi_didomi.core.session import RunCache
-from pulumi_didomi.core.values import UNKNOWN, has_unknown, normalize
+from pulumi_didomi.core.values import UNKNOWN, canonical_json, has_unknown, normalize
 
 if TYPE_CHECKING:
     from pulumi_didomi.client import DidomiClient
@@ -65,6 +66,7 @@ NOTICE_TEXT = Description(
             items="string",
         ),
         organization_prop(),
+        adopt_prop("text"),
         Prop("content_id", "string", "The id of the submitted content.", input=False),
         Prop(
             "status",
@@ -101,14 +103,23 @@ def contents(api: DidomiClient, org: str, fresh: bool = False) -> dict[str, list
     return found
 
 
-def texts(api: DidomiClient, org: str) -> dict[str, dict[str, Any]]:
+def texts(api: DidomiClient, org: str, fresh: bool = False) -> dict[str, dict[str, Any]]:
     """The organization's texts by id: one bulk listing."""
+    if fresh:
+        _TEXTS.invalidate((id(api), org))
 
     def fetch() -> dict[str, dict[str, Any]]:
         return {t.id: t.model_dump(mode="json") for t in api.list_texts(org)}
 
     found: dict[str, dict[str, Any]] = _TEXTS.get((id(api), org), fetch)
     return found
+
+
+def current(found: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The content a text shows now, of its contents newest first: the newest approved one,
+    else the newest (None without content)."""
+    approved = (c for c in found if c.get("status") == "approved")
+    return next(approved, found[0] if found else None)
 
 
 def encode(content: Mapping[str, Any]) -> str:
@@ -155,6 +166,8 @@ class NoticeText(Resource):
 
     def create(self, ctx: Context, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         api, org = ctx.client(inputs.get("organization_id"))
+        if inputs.get("adopt_id"):
+            return self._adopt(ctx, api, org, str(inputs["adopt_id"]), inputs)
         fields: dict[str, Any] = {"name": inputs["name"], "default": False}
         if inputs.get("platforms") is not None:
             fields["platforms"] = list(inputs["platforms"])
@@ -173,6 +186,47 @@ class NoticeText(Resource):
         _CONTENTS.invalidate((id(api), org))
         return str(text["id"]), _outputs(inputs, text, content, org)
 
+    def _adopt(
+        self, ctx: Context, api: DidomiClient, org: str, id_: str, inputs: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        """Manage an existing text: its wording (the content it shows now) must be the
+        program's, since an approved content cannot be edited; a rename or other platforms are
+        one PATCH, nothing is written otherwise."""
+        text = texts(api, org).get(id_) or texts(api, org, fresh=True).get(id_)
+        if text is None:
+            raise ConfigurationError(
+                f"adopt_id: no notice text {id_} in organization {org}: check adopt_id and "
+                "organization_id"
+            )
+        content = current(contents(api, org).get(id_) or [])
+        wording = decode(content.get("content")) if content is not None else None
+        purposes = bool(content.get("includes_purposes")) if content is not None else None
+        if canonical_json(wording) != canonical_json(inputs.get("content")) or purposes != bool(
+            inputs.get("includes_purposes", False)
+        ):
+            shown = (
+                "has no content on Didomi"
+                if content is None
+                else "shows other wording on Didomi than content and includes_purposes say"
+            )
+            raise ConfigurationError(
+                f"adopt_id: notice text {id_} {shown} (an approved content cannot be edited): "
+                "set them to the text's wording to adopt it, or leave adopt_id out to create a "
+                "new text"
+            )
+        fields: dict[str, Any] = {}
+        if text.get("name") != inputs.get("name"):
+            fields["name"] = inputs["name"]
+        if inputs.get("platforms") is not None and list(inputs["platforms"]) != text.get(
+            "platforms"
+        ):
+            fields["platforms"] = list(inputs["platforms"])
+        if fields:
+            text = api.update_text(id_, fields, org).model_dump(mode="json")
+        written = ", ".join(fields) or "nothing"
+        ctx.tell(f"NoticeText {id_}: adopted; written: {written}")
+        return id_, _outputs(inputs, text, content or {}, org)
+
     def read(self, ctx: Context, id_: str, state: Mapping[str, Any]) -> Found | None:
         """The text and its content now: the approval status, and a content submitted since
         elsewhere (a new wording) as drift of `content`."""
@@ -183,11 +237,13 @@ class NoticeText(Resource):
         found = contents(api, org).get(id_) or []
         content = next((c for c in found if c.get("id") == state.get("content_id")), None)
         newest = found[0] if found else None
-        if newest is not None and (content is None or newest.get("status") != "rejected"):
+        if not state:  # an import: the wording the text shows now
+            content = current(found)
+        elif newest is not None and (content is None or newest.get("status") != "rejected"):
             content = newest  # submitted elsewhere since: what this text now says
         inputs = {
             k: state[k]
-            for k in ("includes_purposes", "platforms", "organization_id")
+            for k in ("includes_purposes", "platforms", "organization_id", "adopt_id")
             if state.get(k) is not None
         }
         inputs["name"] = text.get("name")

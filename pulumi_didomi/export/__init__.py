@@ -99,7 +99,12 @@ def export(
     api, org = client_for(settings)
     with api:
         found = read_organization(
-            api, org, widgets=options.widgets, step=step, metadata=options.reads_metadata
+            api,
+            org,
+            widgets=options.widgets,
+            step=step,
+            metadata=options.reads_metadata,
+            shared=options.reads_shared,
         )
     seconds = time.monotonic() - started
     plan = make_plan(found, options)

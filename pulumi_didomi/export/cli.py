@@ -11,7 +11,9 @@ DESCRIPTION = """\
 Write a ready Pulumi project declaring an existing Didomi organization: each notice (Notice),
 its draft with exactly the values on Didomi (NoticeDraftConfig: config, custom_json and
 regulation_configurations included), a NoticeDeployment for each notice whose live deployment
-its draft still holds, and each widget (Widget).
+its draft still holds, each widget (Widget), the custom purposes and vendors (Purpose, Vendor),
+the vendor-list templates (NoticeTemplate, which the drafts of its notices take in `templates`)
+and the approved texts (NoticeText, which drafts refer to by `text_id`).
 
 Settings are the provider's: DIDOMI_API_KEY, DIDOMI_API_SECRET, DIDOMI_ORGANIZATION_ID,
 DIDOMI_API_URL, DIDOMI_RATE_LIMIT (--organization and --api-url override two of them). No
@@ -21,16 +23,20 @@ credential is written to the project: the program reads the stack's didomi:* con
 Reading costs 1 session + ceil(N/100) pages of notices + ceil(N/100) pages of drafts +
 ceil(D/100) pages of deployments + ceil(W/100) pages of widgets, nothing per notice; with
 --vendors (the default) one listing of the custom purposes, of the vendors and of their
-storages besides. A selection (--notice, --widget, --name) exports the custom vendors and
-purposes its notices list, and the purposes those vendors use.
+storages besides; with --templates (the default) one listing of the templates, of their
+configs, of the texts and of their contents (the configs' and contents' skipped when there are
+no templates or texts). A selection (--notice, --widget, --name) exports the custom vendors and
+purposes its notices list and the purposes those vendors use, the templates linked to its
+notices and the texts they use.
 
 The first `pulumi up` writes and publishes nothing. --hosting dynamic (Python's default)
 adopts on create: Notice(adopt_id=...) and Widget(adopt_id=...), each NoticeDraftConfig adopts
 its notice's draft (no write when the values are equal), each NoticeDeployment records the
 live deployment instead of publishing again. --hosting native (the provider plugin; the only
 one in TypeScript) writes import.json for `pulumi import --file import.json --yes`, holding
-the notices and widgets only: an imported NoticeDraftConfig would manage no field, so drafts
-and deployments adopt on create in the first `pulumi up`, as above.
+the notices, widgets, purposes, vendors, templates and texts: an imported NoticeDraftConfig
+would manage no field, so drafts and deployments adopt on create in the first `pulumi up`, as
+above.
 """
 
 
@@ -89,6 +95,14 @@ def parser() -> argparse.ArgumentParser:
         help="read and export the custom purposes and vendors, the notices referring to them by "
         "their resources' ids (default on; with --notice, --widget or --name, those the "
         "exported notices list and the purposes those vendors use)",
+    )
+    p.add_argument(
+        "--templates",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="read and export the vendor-list templates and approved texts, the notices "
+        "referring to them (default on; with --notice, --widget or --name, the templates linked "
+        "to the exported notices and the texts they use)",
     )
     p.add_argument("--organization", metavar="ORG", help="overrides DIDOMI_ORGANIZATION_ID")
     p.add_argument("--api-url", metavar="URL", help="overrides DIDOMI_API_URL")
@@ -151,13 +165,18 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO | None = None) -> int
         include_archived=args.include_archived,
         widgets=args.widgets,
         metadata=args.vendors,
+        shared=args.templates,
     )
     try:
         overrides = {"didomi:apiUrl": args.api_url, "didomi:organizationId": args.organization}
         settings = Settings.resolve(overrides)
         project = args.project or default_project(settings.organization_id or "organization")
         show = args.progress if args.progress is not None else err.isatty()
-        listings = (4 if args.widgets else 3) + (3 if options.reads_metadata else 0)
+        listings = (
+            (4 if args.widgets else 3)
+            + (3 if options.reads_metadata else 0)
+            + (4 if options.reads_shared else 0)
+        )
         progress = Progress(listings, err, show)
         try:
             result = export(args.out or project, options, settings, project, args.force, progress)
@@ -169,13 +188,9 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO | None = None) -> int
         return _fail(err, str(exc), 1)
     plan = result.plan
     deployed = sum(1 for n in plan.notices if n.deploy)
-    from pulumi_didomi.export.render import count_of
+    from pulumi_didomi.export.render import KINDS, count, count_of
 
-    objects = "".join(
-        f", {count_of(plan, k)}"
-        for k in ("Purpose", "Vendor")
-        if any(o.kind == k for o in plan.objects)
-    )
+    objects = "".join(f", {count_of(plan, k)}" for k in KINDS if count(plan, k))
     print(
         f"Exported {len(plan.notices)} notices ({deployed} with a NoticeDeployment) and "
         f"{len(plan.widgets)} widgets{objects} of {plan.org.id} to {result.out} "

@@ -85,12 +85,17 @@ def with_refs(value: Any, refs: Mapping[str, Atom], key: str = "") -> Any:
     return value
 
 
-def used_by(notices: Iterable[NoticeFound], org: Organization) -> set[str]:
-    """The ids of the vendors and purposes the notices' drafts list, and of the purposes
-    those vendors (when not deprecated) use in their legal bases and storages."""
+def used_by(
+    notices: Iterable[NoticeFound],
+    org: Organization,
+    configs: Iterable[Mapping[str, Any]] = (),
+) -> set[str]:
+    """The ids of the vendors and purposes the notices' drafts (and `configs`, values shaped
+    as a draft's: the exported templates') list, and of the purposes those vendors (when not
+    deprecated) use in their legal bases and storages."""
     ids: set[str] = set()
-    for found in notices:
-        vendors, purposes = listed(found.draft)
+    for values in [*(found.draft for found in notices), *configs]:
+        vendors, purposes = listed(values)
         ids |= vendors | purposes
     for vendor in org.vendors:
         if vendor["id"] in ids and not vendor.get("deprecated"):

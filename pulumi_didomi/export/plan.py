@@ -14,7 +14,7 @@ import fnmatch
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pulumi_didomi.client.errors import ConfigurationError
@@ -26,6 +26,14 @@ from pulumi_didomi.core.widget import FIELDS as WIDGET_PROPS
 from pulumi_didomi.export.layout import Atom, is_py_name, is_ts_name
 from pulumi_didomi.export.objects import ObjectPlan, plan_objects, used_by, with_refs
 from pulumi_didomi.export.read import NoticeFound, Organization, describe
+from pulumi_didomi.export.shared import (
+    Shared,
+    TemplatePlan,
+    linked_configs,
+    plan_shared,
+    with_text_refs,
+    without_owned,
+)
 
 Fields = Literal["changed", "all"]
 Hosting = Literal["dynamic", "native"]
@@ -193,6 +201,10 @@ class Options:
     #: all of them, or with a selection (`notice_ids`, `widget_ids`, `name`) those the selected
     #: notices list and the purposes those vendors use.
     metadata: bool = True
+    #: The organization's vendor-list templates and approved texts (and the notices' references
+    #: to them): all of them, or with a selection those linked to or used by the selected
+    #: notices.
+    shared: bool = True
 
     @property
     def selects(self) -> bool:
@@ -203,7 +215,18 @@ class Options:
     def reads_metadata(self) -> bool:
         """Whether the export reads the custom purposes and vendors: with `metadata`, unless
         only widgets are selected (no notice to list them)."""
-        return self.metadata and not (self.widget_ids and not self.notice_ids and not self.name)
+        return self.metadata and self.reads_notices
+
+    @property
+    def reads_shared(self) -> bool:
+        """Whether the export reads the templates and texts: with `shared`, unless only
+        widgets are selected."""
+        return self.shared and self.reads_notices
+
+    @property
+    def reads_notices(self) -> bool:
+        """Whether notices may be exported (not when only widgets are selected)."""
+        return not (self.widget_ids and not self.notice_ids and not self.name)
 
 
 @dataclass(frozen=True)
@@ -223,6 +246,8 @@ class NoticePlan:
     deploy: bool
     #: Why the notice has no deployment to record, for a comment (empty when it is live).
     note: str = ""
+    #: The variables of the exported templates linked to it (its draft's `templates`).
+    templates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -243,8 +268,12 @@ class Plan:
     options: Options
     notices: list[NoticePlan] = field(default_factory=list)
     widgets: list[WidgetPlan] = field(default_factory=list)
-    #: Custom purposes, then vendors (the notices refer to them by their resources' ids).
+    #: Custom purposes, vendors, then approved texts (the notices refer to them by their
+    #: resources' ids).
     objects: list[ObjectPlan] = field(default_factory=list)
+    #: Vendor-list templates (declared after the notices they are linked to, before their
+    #: drafts).
+    templates: list[TemplatePlan] = field(default_factory=list)
     #: `Name (id): reason` of what was read and is not in the program.
     left_out: list[str] = field(default_factory=list)
 
@@ -274,7 +303,9 @@ def _note(found: NoticeFound) -> str:
 
 def make_plan(org: Organization, options: Options) -> Plan:
     """The notices and widgets to declare, sorted by name, with unique names; the custom
-    purposes and vendors (all, or those the selected notices use)."""
+    purposes and vendors, the vendor-list templates and approved texts (all, or those the
+    selected notices use; `export.shared`), the drafts of a template's notices taking it and
+    leaving out the keys it owns."""
     plan = Plan(org, options)
     namer = Namer(options.language)
     chosen = bool(options.notice_ids or options.widget_ids)
@@ -290,25 +321,35 @@ def make_plan(org: Organization, options: Options) -> Plan:
         else:
             kept.append(found)
     refs: dict[str, Atom] = {}
+    selected = kept if options.selects else None
     if options.metadata:
-        used = used_by(kept, org) if options.selects else None
+        configs = linked_configs(org, selected) if options.shared else []
+        used = used_by(kept, org, configs) if options.selects else None
         plan.objects, refs, plan.left_out = plan_objects(org, namer, used)
-    plan.left_out += left_out
+    shared = plan_shared(org, namer, refs, selected) if options.shared else Shared()
+    plan.objects += shared.texts
+    plan.left_out += shared.left_out + left_out
     for found in kept:
         assert found.draft is not None
         base, var = namer.pick(found.name, "notice", ("-draft", "-deployment"))
+        values = draft_values(found.draft, options.fields)
+        linked = shared.linked(found.id)
+        if linked:
+            values = without_owned(values, [r for r, _ in linked], options.fields)
         plan.notices.append(
             NoticePlan(
                 found=found,
                 base=base,
                 var=var,
                 notice=notice_values(found.notice),
-                values=with_refs(draft_values(found.draft, options.fields), refs),
+                values=with_text_refs(with_refs(values, refs), shared.text_refs),
                 declare_notice=not found.archived,
                 deploy=options.deployments and found.live and not found.archived,
                 note=_note(found),
+                templates=tuple(dict.fromkeys(t.obj.var for _, t in linked)),
             )
         )
+    plan.templates = [_with_notices(t, plan.notices) for t in shared.templates]
     for widget in sorted(org.widgets, key=lambda w: (str(w.get("name") or "").lower(), w["id"])):
         name = str(widget.get("name") or "")
         if not _selected(name, str(widget["id"]), options.widget_ids, options.name, chosen):
@@ -322,6 +363,20 @@ def make_plan(org: Organization, options: Options) -> Plan:
         plan.widgets.append(WidgetPlan(widget, base, var, widget_values(widget)))
     _check_found(org, options)
     return plan
+
+
+def _with_notices(template: TemplatePlan, notices: list[NoticePlan]) -> TemplatePlan:
+    """The template with its `notices`: the exported notices by output, the others by id."""
+    declared = {n.found.id: n.var for n in notices if n.declare_notice}
+    entries = [
+        {
+            "notice_id": Atom(f"{declared[notice_id]}.id") if notice_id in declared else notice_id,
+            "regulations": list(regulations),
+        }
+        for notice_id, regulations in template.links
+    ]
+    obj = replace(template.obj, values={**template.obj.values, "notices": entries})
+    return replace(template, obj=obj)
 
 
 def _check_found(org: Organization, options: Options) -> None:

@@ -28,11 +28,10 @@ def valid_project(name: str) -> bool:
 
 
 def import_spec(plan: Plan) -> dict[str, list[dict[str, str]]]:
-    """`pulumi import --file` input: the purposes, vendors, notices and widgets, under the
-    program's names."""
-    resources = [
-        {"type": f"didomi:index:{o.kind}", "name": o.base, "id": o.id} for o in plan.objects
-    ]
+    """`pulumi import --file` input: the purposes, vendors, texts, templates, notices and
+    widgets, under the program's names (each resource's `read` takes an import's empty state)."""
+    objects = [*plan.objects, *(t.obj for t in plan.templates)]
+    resources = [{"type": f"didomi:index:{o.kind}", "name": o.base, "id": o.id} for o in objects]
     resources += [
         {"type": "didomi:index:Notice", "name": n.base, "id": n.found.id}
         for n in plan.notices
@@ -103,15 +102,17 @@ def readme(plan: Plan, project: str) -> str:
         else "dynamic resources (`import pulumi_didomi as didomi`)"
     )
     first_up = (
-        "`pulumi import --file import.json` imports the notices and widgets (marked "
-        "protected, as the program declares them). Drafts and deployments are not in "
-        "`import.json`: an imported `NoticeDraftConfig` manages no field. The first `pulumi up` "
+        "`pulumi import --file import.json` imports the notices, widgets, custom purposes "
+        "and vendors, templates and texts (marked protected, as the program declares them). "
+        "Drafts and deployments are not in `import.json`: an imported `NoticeDraftConfig` "
+        "manages no field. The first `pulumi up` "
         "creates them by adopting: each draft is compared with the program's values and "
         "nothing is written when they are equal; each deployment records the notice's live "
         "deployment instead of publishing again."
         if opts.hosting == "native"
-        else "The first `pulumi up` adopts everything: `Notice(adopt_id=...)` and "
-        "`Widget(adopt_id=...)` manage the existing objects, each `NoticeDraftConfig` adopts "
+        else "The first `pulumi up` adopts everything: `Notice(adopt_id=...)`, "
+        "`Widget(adopt_id=...)` and the others' `adopt_id` manage the existing objects, each "
+        "`NoticeDraftConfig` adopts "
         "its notice's draft (nothing is written when the values are equal), each "
         "`NoticeDeployment` records the live deployment instead of publishing again."
     )
@@ -147,7 +148,11 @@ def readme(plan: Plan, project: str) -> str:
         )
         + ", `config` and `custom_json` included, and the enabled `regulation_configurations`), "
         "a `NoticeDeployment` when the notice has a live deployment and its draft holds exactly "
-        "what it published; each widget (`Widget`).",
+        "what it published; each widget (`Widget`); the custom purposes and vendors (`Purpose`, "
+        "`Vendor`); the vendor-list templates (`NoticeTemplate`: its config, and the notices and "
+        "regulations it is linked to; the drafts of those notices take it in `templates` and "
+        "leave out the keys it owns) and the approved texts (`NoticeText`: the wording each "
+        "shows now; drafts refer to it by `text_id`).",
         "- Not exported: the deployment history (Didomi's audit log stays as it is), widget "
         "deployments (add a `WidgetDeployment` to deploy a widget from code), disabled "
         "regulation configurations (they stay disabled), null fields, archived objects "

@@ -1,12 +1,16 @@
 """Reading an organization for the export, in bulk: its notices, their drafts, their
-deployments, its widgets, its custom purposes and vendors and their storages, each in pages of
-100 (no call per notice or vendor).
+deployments, its widgets, its custom purposes and vendors and their storages, its vendor-list
+templates and their configs, its approved texts and their contents, each in pages of 100 (no
+call per notice, vendor, template or text).
 
 Calls: 1 session + ceil(N/100) notice pages + ceil(N/100) draft pages + ceil(D/100) deployment
 pages + ceil(W/100) widget pages + ceil(P/100) purpose pages + ceil(V/100) vendor pages +
-ceil(S/100) storage pages (none without custom vendors), for N notices, D deployments,
-W widgets, P purposes and V vendors the organization sees (Didomi's global ones included) and
-S storages, paced by the client under Didomi's rate limit.
+ceil(S/100) storage pages (none without custom vendors) + ceil(T/100) template pages +
+ceil(T/100) template config pages (none without templates) + ceil(X/100) text pages +
+ceil(C/100) text content pages (none without texts), for N notices, D deployments, W widgets,
+P purposes and V vendors the organization sees (Didomi's global ones included), S storages,
+T templates, X texts and C contents, paced by the client under Didomi's rate limit. (Didomi
+answers texts and contents as plain lists: a full page of exactly 100 asks once more.)
 """
 
 from __future__ import annotations
@@ -24,7 +28,19 @@ if TYPE_CHECKING:
 Step = Callable[[str, int | None], None]
 
 #: The listings, in the order they are made.
-LISTINGS = ("notices", "drafts", "deployments", "widgets", "purposes", "vendors", "storages")
+LISTINGS = (
+    "notices",
+    "drafts",
+    "deployments",
+    "widgets",
+    "purposes",
+    "vendors",
+    "storages",
+    "templates",
+    "template configs",
+    "texts",
+    "text contents",
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,10 @@ class Organization:
     purposes: list[dict[str, Any]] = field(default_factory=list)
     #: Its custom vendors (Didomi's names), each with its `storages` (as Didomi holds them).
     vendors: list[dict[str, Any]] = field(default_factory=list)
+    #: Its vendor-list templates, each with its `config_record` (its config; None: none).
+    templates: list[dict[str, Any]] = field(default_factory=list)
+    #: Its approved texts, each with its `contents` (newest version first).
+    texts: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _quiet(_what: str, _count: int | None) -> None:
@@ -90,10 +110,12 @@ def read_organization(
     widgets: bool = True,
     step: Step | None = None,
     metadata: bool = True,
+    shared: bool = True,
 ) -> Organization:
     """Every notice of `org` with its draft (`regulation_configurations` included, header
     `v: 2`) and newest deployment, its widgets (none read when `widgets` is false), its custom
-    purposes and vendors with their storages (none read when `metadata` is false)."""
+    purposes and vendors with their storages (none read when `metadata` is false), its
+    templates and texts with their configs and contents (none read when `shared` is false)."""
     tell = step or _quiet
     tell("notices", None)
     notices = [n.model_dump(mode="json") for n in api.list_notices(org)]
@@ -132,6 +154,7 @@ def read_organization(
         tell("storages", len(storages))
         for vendor in vendors:
             vendor["storages"] = [s for s in storages if s["partner_id"] == vendor["id"]]
+    templates, texts = _shared(api, org, tell) if shared else ([], [])
     found = [
         NoticeFound(n, drafts.get(n["id"]), newest.get(n["id"]), counts.get(n["id"], 0))
         for n in notices
@@ -145,7 +168,38 @@ def read_organization(
         calls=dict(api.calls),
         purposes=purposes,
         vendors=vendors,
+        templates=templates,
+        texts=texts,
     )
+
+
+def _shared(
+    api: DidomiClient, org: str, tell: Step
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The templates, each with its config, and the texts, each with its contents (newest
+    first): four listings at most, the configs' and contents' skipped when there is nothing
+    to attach them to."""
+    tell("templates", None)
+    templates = [t.model_dump(mode="json") for t in api.list_templates(org)]
+    tell("templates", len(templates))
+    tell("template configs", None)
+    configs = (
+        [c.model_dump(mode="json") for c in api.list_template_configs(org)] if templates else []
+    )
+    tell("template configs", len(configs))
+    by_template = {c["template_id"]: c for c in configs}
+    for template in templates:
+        template["config_record"] = by_template.get(template["id"])
+    tell("texts", None)
+    texts = [t.model_dump(mode="json") for t in api.list_texts(org)]
+    tell("texts", len(texts))
+    tell("text contents", None)
+    contents = [c.model_dump(mode="json") for c in api.list_text_contents(org)] if texts else []
+    tell("text contents", len(contents))
+    for text in texts:
+        mine = [c for c in contents if c["text_id"] == text["id"]]
+        text["contents"] = sorted(mine, key=lambda c: -(c.get("content_version") or 0))
+    return templates, texts
 
 
 def describe(found: Mapping[str, Any]) -> str:

@@ -1,9 +1,11 @@
 """The Pulumi program of an export plan: Python (`__main__.py`, either hosting) or TypeScript
 (`index.ts`, the provider plugin through `@pulumi-didomi/didomi`).
 
-Literal values in the field table's order, nested keys sorted; one block per notice (its
-`Notice`, its `NoticeDraftConfig`, its `NoticeDeployment`), then the widgets. No credential is
-ever written: the provider reads the stack's `didomi:*` configuration.
+Literal values in the field table's order, nested keys sorted: the custom purposes, vendors
+and approved texts; each vendor-list template after the `Notice`s it is linked to; one block per
+notice (its `Notice` unless a template needed it before, its `NoticeDraftConfig`, its
+`NoticeDeployment`), then the widgets. No credential is ever written: the provider reads the
+stack's `didomi:*` configuration.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi_didomi.core.metadata import text_of
+from pulumi_didomi.core.notice_text import current
 from pulumi_didomi.core.properties import camel
 from pulumi_didomi.core.values import REGULATIONS
 from pulumi_didomi.export.layout import (
@@ -30,10 +33,19 @@ from pulumi_didomi.export.layout import (
 from pulumi_didomi.export.objects import ObjectPlan
 from pulumi_didomi.export.plan import NoticePlan, Plan
 from pulumi_didomi.export.read import describe
+from pulumi_didomi.export.shared import TemplatePlan
 
 #: `pulumi import` marks what it imports protected; the native program says so too, so that the
 #: first `up` changes nothing (and a production notice is not archived by a stray destroy).
 PROTECT_IMPORTED = True
+
+#: How comments and counts name each kind of object (singular, plural).
+KINDS = {
+    "Purpose": ("purpose", "purposes"),
+    "Vendor": ("vendor", "vendors"),
+    "NoticeTemplate": ("template", "templates"),
+    "NoticeText": ("text", "texts"),
+}
 
 
 def sorted_keys(value: Any) -> Any:
@@ -60,20 +72,21 @@ def _header(plan: Plan) -> list[str]:
     how = {
         "dynamic": (
             "The first `pulumi up` adopts everything as it is on Didomi and writes nothing "
-            "there: each Notice, Widget, Purpose and Vendor adopts its id (adopt_id), each "
+            "there: each Notice, Widget, Purpose, Vendor, NoticeTemplate and NoticeText adopts "
+            "its id (adopt_id), each "
             "NoticeDraftConfig adopts its notice's draft (no write when the values are equal), "
             "each NoticeDeployment records the live deployment instead of publishing again."
         ),
         "native": (
             "Run `pulumi import --file import.json --yes` first: it imports the notices, "
-            "widgets, purposes and vendors. The drafts and deployments are not imported (an "
+            "widgets, purposes, vendors, templates and texts. The drafts and deployments are "
+            "not imported (an "
             "imported draft would manage no field): the first `pulumi up` creates them by "
             "adopting, writing nothing on Didomi when the values are equal and recording the "
             "live deployment instead of publishing again."
         ),
     }[opts.hosting]
-    kinds = [k for k in ("Purpose", "Vendor") if any(o.kind == k for o in plan.objects)]
-    counts = "".join(f", {sum(1 for o in plan.objects if o.kind == k)} {k.lower()}s" for k in kinds)
+    counts = "".join(f", {count_of(plan, k)}" for k in KINDS if count(plan, k))
     text = [
         f"Didomi organization {org.id}, as `pulumi-didomi export` read it: "
         f"{len(plan.notices)} notices, {len(plan.widgets)} widgets{counts} "
@@ -89,10 +102,15 @@ def _header(plan: Plan) -> list[str]:
     return _wrap(text)
 
 
+def count(plan: Plan, kind: str) -> int:
+    """How many objects of `kind` (`Purpose`, `NoticeTemplate`...) the plan declares."""
+    return sum(1 for o in [*plan.objects, *(t.obj for t in plan.templates)] if o.kind == kind)
+
+
 def count_of(plan: Plan, kind: str) -> str:
-    """`2 purposes`, `1 vendor`."""
-    n = sum(1 for o in plan.objects if o.kind == kind)
-    return f"{n} {kind.lower()}{'' if n == 1 else 's'}"
+    """`2 purposes`, `1 vendor`, `1 template`."""
+    n = count(plan, kind)
+    return f"{n} {KINDS[kind][0 if n == 1 else 1]}"
 
 
 def _wrap(paragraphs: list[str], width: int = 84) -> list[str]:
@@ -117,7 +135,29 @@ def _left_out(plan: Plan, comment: Callable[[str], str]) -> list[str]:
 
 def _object_comment(item: ObjectPlan) -> str:
     name = item.found.get("name") or text_of(item.found.get("description"))
-    return f"{item.kind.lower()} {describe({'id': item.id, 'name': name})}"
+    what = {"NoticeText": "approved text"}.get(item.kind, KINDS[item.kind][0])
+    comment = f"{what} {describe({'id': item.id, 'name': name})}"
+    if item.kind == "NoticeText":
+        content = current(list(item.found.get("contents") or [])) or {}
+        status = content.get("status")
+        comment += f": content version {content.get('content_version')}, {status}"
+        if status != "approved":
+            comment += " (a notice using it is published once Didomi's team approves it)"
+    return comment
+
+
+def _template_comments(template: TemplatePlan, plan: Plan, width: int = 84) -> list[str]:
+    """What a template is linked to (its Notices come first, their drafts take it), and what
+    the first `up` writes for it."""
+    names = {n.id: n.name for n in plan.org.notices}
+    linked = "; ".join(
+        f"{describe({'id': n, 'name': names.get(n, '')})} ({', '.join(r)})"
+        for n, r in template.links
+    )
+    text = f"vendor-list template {describe(template.obj.found)}, linked to: {linked or 'none'}"
+    if any(n.found.id in dict(template.links) for n in plan.notices):
+        text += ". The Notices it names come first; their drafts below take it in `templates`"
+    return _wrap([text + ".", *(f"Note: {note}." for note in template.notes)], width)
 
 
 def _notice_comment(item: NoticePlan) -> str:
@@ -158,12 +198,31 @@ def _py_values(values: Mapping[str, Any], native: bool) -> list[Item]:
     return items
 
 
+def _py_template(template: TemplatePlan, native: bool) -> list[Item]:
+    """A template's fields: its `notices` as `TemplateNoticeArgs` in the plugin's SDK."""
+    items = []
+    for name, value in template.obj.values.items():
+        node = py_value(sorted_keys(value))
+        if name == "notices" and native:
+            node = py_list(
+                [
+                    call(
+                        "didomi.TemplateNoticeArgs",
+                        [Item(f"{k}=", py_value(v)) for k, v in entry.items()],
+                    )
+                    for entry in value
+                ]
+            )
+        items.append(Item(f"{name}=", node))
+    return items
+
+
 def python_program(plan: Plan) -> str:
     """`__main__.py` of the plan."""
     native = plan.options.hosting == "native"
     protect = native and PROTECT_IMPORTED
     lines = ['"""', *_header(plan), '"""', ""]
-    if protect and (plan.notices or plan.widgets or plan.objects):
+    if protect and (plan.notices or plan.widgets or plan.objects or plan.templates):
         lines += ["import pulumi"]
     lines += [
         "import pulumi_didomi.native as didomi" if native else "import pulumi_didomi as didomi"
@@ -173,26 +232,40 @@ def python_program(plan: Plan) -> str:
     def statement(var: str | None, node: Node) -> list[str]:
         return py_lines(node, prefix=f"{var} = " if var else "")
 
+    def adopted(kind: str, base: str, var: str, fields: list[Item], id_: str) -> list[str]:
+        adopt = [] if native else [Item("adopt_id=", py_value(id_))]
+        args = [Item("", py_value(base)), *fields, *adopt, *opts]
+        return statement(var, call(f"didomi.{kind}", args))
+
+    def notice(item: NoticePlan) -> list[str]:
+        fields = [Item(f"{k}=", py_value(v)) for k, v in item.notice.items()]
+        return adopted("Notice", item.base, item.var, fields, item.found.id)
+
     for obj in plan.objects:
-        lines += ["", _py_comment(_object_comment(obj))]
+        lines += ["", *map(_py_comment, _wrap([_object_comment(obj)]))]
         fields = [Item(f"{k}=", py_value(sorted_keys(v))) for k, v in obj.values.items()]
-        adopt = [] if native else [Item("adopt_id=", py_value(obj.id))]
-        args = [Item("", py_value(obj.base)), *fields, *adopt, *opts]
-        lines += statement(obj.var, call(f"didomi.{obj.kind}", args))
+        lines += adopted(obj.kind, obj.base, obj.var, fields, obj.id)
+    declared: set[str] = set()
+    for template in plan.templates:
+        lines += ["", *map(_py_comment, _template_comments(template, plan))]
+        for item in _linked_notices(template, plan, declared):
+            lines += notice(item)
+        obj = template.obj
+        lines += adopted(obj.kind, obj.base, obj.var, _py_template(template, native), obj.id)
     for item in plan.notices:
         var = item.var
         lines += ["", *map(_py_comment, _wrap([_notice_comment(item)]))]
         if item.declare_notice:
-            fields = [Item(f"{k}=", py_value(v)) for k, v in item.notice.items()]
-            adopt = [] if native else [Item("adopt_id=", py_value(item.found.id))]
-            args = [Item("", py_value(item.base)), *fields, *adopt, *opts]
-            lines += statement(var, call("didomi.Notice", args))
+            if item.found.id not in declared:
+                lines += notice(item)
             notice_id: Node = Atom(f"{var}.id")
         else:
             notice_id = py_value(item.found.id)
+        links: list[Node] = [Atom(f"{t}.link" if native else t) for t in item.templates]
         draft_args = [
             Item("", py_value(f"{item.base}-draft")),
             Item("notice_id=", notice_id),
+            *([Item("templates=", py_list(links))] if links else []),
             *_py_values(item.values, native),
         ]
         lines += statement(f"{var}_draft", call("didomi.NoticeDraftConfig", draft_args))
@@ -203,11 +276,18 @@ def python_program(plan: Plan) -> str:
     for widget in plan.widgets:
         lines += ["", _py_comment(describe(widget.widget))]
         fields = [Item(f"{k}=", py_value(sorted_keys(v))) for k, v in widget.values.items()]
-        adopt = [] if native else [Item("adopt_id=", py_value(widget.widget["id"]))]
-        args = [Item("", py_value(widget.base)), *fields, *adopt, *opts]
-        lines += statement(widget.var, call("didomi.Widget", args))
+        lines += adopted("Widget", widget.base, widget.var, fields, str(widget.widget["id"]))
     lines += _left_out(plan, _py_comment)
     return "\n".join(lines) + "\n"
+
+
+def _linked_notices(template: TemplatePlan, plan: Plan, declared: set[str]) -> list[NoticePlan]:
+    """The exported notices a template names that no earlier template declared (marked
+    declared)."""
+    ids = {n for n, _ in template.links} - declared
+    found = [n for n in plan.notices if n.found.id in ids and n.declare_notice]
+    declared.update(n.found.id for n in found)
+    return found
 
 
 # -- TypeScript -----------------------------------------------------------------------------------
@@ -234,6 +314,17 @@ def _ts_new(cls: str, name: str, args: Mapping[str, Node], protect: bool) -> Nod
     return call(f"new didomi.{cls}", items)
 
 
+def _ts_fields(obj: ObjectPlan) -> dict[str, Node]:
+    """An object's fields: input names in camelCase, and the keys of its storages and
+    template notices (those of Didomi's objects stay as they are)."""
+    fields = {}
+    for name, value in obj.values.items():
+        if name in ("storages", "notices"):
+            value = [{camel(k): v for k, v in item.items()} for item in value]
+        fields[camel(name)] = ts_value(sorted_keys(value))
+    return fields
+
+
 def typescript_program(plan: Plan) -> str:
     """`index.ts` of the plan (the provider plugin's hosting)."""
     protect = PROTECT_IMPORTED
@@ -243,24 +334,33 @@ def typescript_program(plan: Plan) -> str:
     def statement(var: str | None, node: Node) -> list[str]:
         return ts_lines(node, prefix=f"const {var} = " if var else "", suffix=";")
 
+    def notice(item: NoticePlan) -> list[str]:
+        fields = {camel(k): ts_value(v) for k, v in item.notice.items()}
+        return statement(item.var, _ts_new("Notice", item.base, fields, protect))
+
     for obj in plan.objects:
-        lines += ["", _ts_comment(_object_comment(obj))]
-        fields = {}
-        for name, value in obj.values.items():
-            if name == "storages":
-                value = [{camel(k): v for k, v in item.items()} for item in value]
-            fields[camel(name)] = ts_value(sorted_keys(value))
-        lines += statement(obj.var, _ts_new(obj.kind, obj.base, fields, protect))
+        lines += ["", *map(_ts_comment, _wrap([_object_comment(obj)], 94))]
+        lines += statement(obj.var, _ts_new(obj.kind, obj.base, _ts_fields(obj), protect))
+    declared: set[str] = set()
+    for template in plan.templates:
+        lines += ["", *map(_ts_comment, _template_comments(template, plan, 94))]
+        for item in _linked_notices(template, plan, declared):
+            lines += notice(item)
+        obj = template.obj
+        lines += statement(obj.var, _ts_new(obj.kind, obj.base, _ts_fields(obj), protect))
     for item in plan.notices:
         var = item.var
         lines += ["", *map(_ts_comment, _wrap([_notice_comment(item)], 94))]
         if item.declare_notice:
-            fields = {camel(k): ts_value(v) for k, v in item.notice.items()}
-            lines += statement(var, _ts_new("Notice", item.base, fields, protect))
+            if item.found.id not in declared:
+                lines += notice(item)
             notice_id: Node = Atom(f"{var}.id")
         else:
             notice_id = ts_value(item.found.id)
-        args = {"noticeId": notice_id, **_ts_values(item.values)}
+        args: dict[str, Node] = {"noticeId": notice_id}
+        if item.templates:
+            args["templates"] = ts_value([Atom(f"{t}.link") for t in item.templates])
+        args.update(_ts_values(item.values))
         lines += statement(
             f"{var}Draft", _ts_new("NoticeDraftConfig", f"{item.base}-draft", args, False)
         )
@@ -284,4 +384,4 @@ def program(plan: Plan) -> tuple[str, str]:
     return "__main__.py", python_program(plan)
 
 
-__all__ = ["count_of", "program", "python_program", "sorted_keys", "typescript_program"]
+__all__ = ["count", "count_of", "program", "python_program", "sorted_keys", "typescript_program"]

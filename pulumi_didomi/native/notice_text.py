@@ -21,6 +21,7 @@ class NoticeTextArgs:
     def __init__(__self__, *,
                  content: pulumi.Input[Mapping[str, Any]],
                  name: pulumi.Input[_builtins.str],
+                 adopt_id: pulumi.Input[Optional[_builtins.str]] = None,
                  includes_purposes: pulumi.Input[Optional[_builtins.bool]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
                  platforms: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
@@ -29,12 +30,15 @@ class NoticeTextArgs:
 
         :param pulumi.Input[Mapping[str, Any]] content: The wording, by language (`{en: '...', fr: '...'}`); a change creates a new text.
         :param pulumi.Input[_builtins.str] name: The text's name (a change renames it in place).
+        :param pulumi.Input[_builtins.str] adopt_id: The id of an existing text to manage instead of creating one: the fields the program sets are written to it (the dynamic resources' way to adopt; with the provider plugin, `pulumi import` does the same). A change means another resource.
         :param pulumi.Input[_builtins.bool] includes_purposes: Whether the content includes the complete list of purposes; a change creates a new text.
         :param pulumi.Input[_builtins.str] organization_id: The Didomi organization; defaults to the provider's `organizationId`. A change means another resource.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] platforms: The platforms the text can be used on (web, amp, app, ctv).
         """
         pulumi.set(__self__, "content", content)
         pulumi.set(__self__, "name", name)
+        if adopt_id is not None:
+            pulumi.set(__self__, "adopt_id", adopt_id)
         if includes_purposes is None:
             includes_purposes = False
         if includes_purposes is not None:
@@ -67,6 +71,18 @@ class NoticeTextArgs:
     @name.setter
     def name(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="adoptId")
+    def adopt_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The id of an existing text to manage instead of creating one: the fields the program sets are written to it (the dynamic resources' way to adopt; with the provider plugin, `pulumi import` does the same). A change means another resource.
+        """
+        return pulumi.get(self, "adopt_id")
+
+    @adopt_id.setter
+    def adopt_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "adopt_id", value)
 
     @_builtins.property
     @pulumi.getter(name="includesPurposes")
@@ -111,6 +127,7 @@ class NoticeText(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt_id: pulumi.Input[Optional[_builtins.str]] = None,
                  content: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  includes_purposes: pulumi.Input[Optional[_builtins.bool]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -122,6 +139,7 @@ class NoticeText(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.str] adopt_id: The id of an existing text to manage instead of creating one: the fields the program sets are written to it (the dynamic resources' way to adopt; with the provider plugin, `pulumi import` does the same). A change means another resource.
         :param pulumi.Input[Mapping[str, Any]] content: The wording, by language (`{en: '...', fr: '...'}`); a change creates a new text.
         :param pulumi.Input[_builtins.bool] includes_purposes: Whether the content includes the complete list of purposes; a change creates a new text.
         :param pulumi.Input[_builtins.str] name: The text's name (a change renames it in place).
@@ -152,6 +170,7 @@ class NoticeText(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt_id: pulumi.Input[Optional[_builtins.str]] = None,
                  content: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  includes_purposes: pulumi.Input[Optional[_builtins.bool]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -166,6 +185,7 @@ class NoticeText(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = NoticeTextArgs.__new__(NoticeTextArgs)
 
+            __props__.__dict__["adopt_id"] = adopt_id
             if content is None and not opts.urn:
                 raise TypeError("Missing required property 'content'")
             __props__.__dict__["content"] = content
@@ -181,7 +201,7 @@ class NoticeText(pulumi.CustomResource):
             __props__.__dict__["content_version"] = None
             __props__.__dict__["created_at"] = None
             __props__.__dict__["status"] = None
-        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["content.*", "includesPurposes", "organizationId"])
+        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["adoptId", "content.*", "includesPurposes", "organizationId"])
         opts = pulumi.ResourceOptions.merge(opts, replace_on_changes)
         super(NoticeText, __self__).__init__(
             'didomi:index:NoticeText',
@@ -205,6 +225,7 @@ class NoticeText(pulumi.CustomResource):
 
         __props__ = NoticeTextArgs.__new__(NoticeTextArgs)
 
+        __props__.__dict__["adopt_id"] = None
         __props__.__dict__["content"] = None
         __props__.__dict__["content_id"] = None
         __props__.__dict__["content_version"] = None
@@ -215,6 +236,14 @@ class NoticeText(pulumi.CustomResource):
         __props__.__dict__["platforms"] = None
         __props__.__dict__["status"] = None
         return NoticeText(resource_name, opts=opts, __props__=__props__)
+
+    @_builtins.property
+    @pulumi.getter(name="adoptId")
+    def adopt_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The id of an existing text to manage instead of creating one: the fields the program sets are written to it (the dynamic resources' way to adopt; with the provider plugin, `pulumi import` does the same). A change means another resource.
+        """
+        return pulumi.get(self, "adopt_id")
 
     @_builtins.property
     @pulumi.getter

@@ -43,6 +43,7 @@ class NoticeText(DynamicResource, module="didomi", name="NoticeText", provider=N
         includes_purposes: pulumi.Output[bool | None]
         platforms: pulumi.Output[Sequence[str] | None]
         organization_id: pulumi.Output[str | None]
+        adopt_id: pulumi.Output[str | None]
         content_id: pulumi.Output[str]
         status: pulumi.Output[str]
         content_version: pulumi.Output[float]
@@ -58,6 +59,7 @@ class NoticeText(DynamicResource, module="didomi", name="NoticeText", provider=N
             includes_purposes: pulumi.Input[bool] | None = None,
             platforms: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
             organization_id: pulumi.Input[str] | None = None,
+            adopt_id: pulumi.Input[str] | None = None,
         ) -> None:
             """Args:
             name: The text's name (a change renames it in place).
@@ -68,4 +70,7 @@ class NoticeText(DynamicResource, module="didomi", name="NoticeText", provider=N
             platforms: The platforms the text can be used on (web, amp, app, ctv).
             organization_id: The Didomi organization; defaults to the provider's
                 `organizationId`. A change means another resource.
+            adopt_id: The id of an existing text to manage instead of creating one: the fields
+                the program sets are written to it (the dynamic resources' way to adopt; with the
+                provider plugin, `pulumi import` does the same). A change means another resource.
             """

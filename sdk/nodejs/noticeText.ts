@@ -35,6 +35,10 @@ export class NoticeText extends pulumi.CustomResource {
     }
 
     /**
+     * The id of an existing text to manage instead of creating one: the fields the program sets are written to it (the dynamic resources' way to adopt; with the provider plugin, `pulumi import` does the same). A change means another resource.
+     */
+    declare public readonly adoptId: pulumi.Output<string | undefined>;
+    /**
      * The wording, by language (`{en: '...', fr: '...'}`); a change creates a new text.
      */
     declare public readonly content: pulumi.Output<{[key: string]: any}>;
@@ -88,6 +92,7 @@ export class NoticeText extends pulumi.CustomResource {
             if (args?.name === undefined && !opts.urn) {
                 throw new Error("Missing required property 'name'");
             }
+            resourceInputs["adoptId"] = args?.adoptId;
             resourceInputs["content"] = args?.content;
             resourceInputs["includesPurposes"] = (args?.includesPurposes) ?? false;
             resourceInputs["name"] = args?.name;
@@ -98,6 +103,7 @@ export class NoticeText extends pulumi.CustomResource {
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["status"] = undefined /*out*/;
         } else {
+            resourceInputs["adoptId"] = undefined /*out*/;
             resourceInputs["content"] = undefined /*out*/;
             resourceInputs["contentId"] = undefined /*out*/;
             resourceInputs["contentVersion"] = undefined /*out*/;
@@ -109,7 +115,7 @@ export class NoticeText extends pulumi.CustomResource {
             resourceInputs["status"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
-        const replaceOnChanges = { replaceOnChanges: ["content.*", "includesPurposes", "organizationId"] };
+        const replaceOnChanges = { replaceOnChanges: ["adoptId", "content.*", "includesPurposes", "organizationId"] };
         opts = pulumi.mergeOptions(opts, replaceOnChanges);
         super(NoticeText.__pulumiType, name, resourceInputs, opts);
     }
@@ -119,6 +125,10 @@ export class NoticeText extends pulumi.CustomResource {
  * The set of arguments for constructing a NoticeText resource.
  */
 export interface NoticeTextArgs {
+    /**
+     * The id of an existing text to manage instead of creating one: the fields the program sets are written to it (the dynamic resources' way to adopt; with the provider plugin, `pulumi import` does the same). A change means another resource.
+     */
+    adoptId?: pulumi.Input<string | undefined>;
     /**
      * The wording, by language (`{en: '...', fr: '...'}`); a change creates a new text.
      */

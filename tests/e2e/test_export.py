@@ -1,8 +1,9 @@
-"""`pulumi-didomi export` (issue 18): an organization seeded on the emulator over HTTP (30
+"""`pulumi-didomi export` (issues 18, 33): an organization seeded on the emulator over HTTP (30
 notices of varied configurations, GDPR + CPRA on some, most published, one archived; two
-widgets), exported by the real command, then put under Pulumi by the real CLI in both hostings:
-the first `up` writes and publishes nothing, the next preview is empty, a one-field edit
-publishes that notice only, and no credential is in the generated files."""
+widgets; custom purposes and a vendor; a vendor-list template linked to two notices for GDPR and
+an approved text used by one), exported by the real command, then put under Pulumi by the real
+CLI in both hostings: the first `up` writes and publishes nothing, the next preview is empty, a
+one-field edit publishes that notice only, and no credential is in the generated files."""
 
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ TOUCHED = {24, 25}
 ARCHIVED = 29
 #: The notice whose consent duration the test edits in the generated program (live, 6 months).
 EDITED = 2
+#: Notices linked to the vendor-list template for GDPR (13 has CPRA too), the notice using the
+#: approved text (all live).
+TEMPLATED = (13, 14)
+TEXTED = 15
 
 NAMES = {
     0: "Default notice",
@@ -127,9 +132,42 @@ def _deploy(api: Api, notice_id: str) -> dict[str, Any]:
         time.sleep(0.1)
 
 
-def seed(api: Api) -> dict[int, dict[str, Any]]:
+def _shared_content(api: Api, emulator: EmulatorProcess | None, config: Any) -> tuple[str, str]:
+    """A vendor-list template writing `config` (no notice yet), and an approved text."""
+    template = api.new_template("EU vendor list", [])
+    (record,) = api.ok(
+        "GET", "/widgets/notices/templates/configs", params={"organization_id": api.org}
+    )["data"]
+    api.ok("PATCH", f"/widgets/notices/templates/configs/{record['id']}", json={"config": config})
+    text = api.new_text("Banner text", platforms=["web"])
+    wording = json.dumps({"en": "We use cookies.", "fr": "Nous utilisons des cookies."})
+    content = api.new_text_content(text["id"], wording)
+    if emulator is not None:  # Didomi's team approves it (the emulator's operator route)
+        emulator.review_text_content(content["id"], "approved").raise_for_status()
+    return template["id"], text["id"]
+
+
+def _link(api: Api, template_id: str, notice_id: str) -> None:
+    """Link the notice's GDPR configuration to the template (Didomi applies it)."""
+    path = f"/widgets/notices/templates/{template_id}"
+    template = api.ok("GET", path, params={"organization_id": api.org})
+    notices = [*template["notices_id"], notice_id]
+    api.ok("PATCH", path, params={"organization_id": api.org}, json={"notices_id": notices})
+    draft = api.draft(notice_id)
+    gdpr = next(r for r in draft["regulation_configurations"] if r["regulation_id"] == "gdpr")
+    item = {"id": gdpr["id"], "template_id": template_id}
+    api.ok(
+        "PATCH",
+        f"/widgets/notices/configs/{draft['id']}",
+        json={"regulation_configurations": [item]},
+    )
+
+
+def seed(api: Api, emulator: EmulatorProcess | None = None) -> dict[int, dict[str, Any]]:
     """30 notices (one archived), two widgets, two custom purposes and a custom vendor using
-    them (with a storage), listed with a global vendor by notice 0; the notices by seed index."""
+    them (with a storage), listed with a global vendor by notice 0; a vendor-list template
+    (the vendor, a global one, an essential purpose) linked to two notices for GDPR before their
+    publication, an approved text used by one notice; the notices by seed index."""
     notices: dict[int, dict[str, Any]] = {}
     analytics = api.new_purpose("Analytics")
     offers = api.new_purpose("Offers", regulations_id=["gdpr"])
@@ -140,6 +178,10 @@ def seed(api: Api) -> dict[int, dict[str, Any]]:
         legitimate_interest_purposes_id=[offers["id"]],
     )
     api.new_storage(vendor["id"], purposes_id=[analytics["id"]])
+    eu = {
+        "app": {"vendors": {"include": [vendor["id"], "google"]}, "essentialPurposes": ["cookies"]}
+    }
+    template_id, text_id = _shared_content(api, emulator, eu)
     for index in range(30):
         extra = {"environment": "production", "external_id": "crm-5"} if index == 5 else {}
         notice = api.ok(
@@ -156,7 +198,11 @@ def seed(api: Api) -> dict[int, dict[str, Any]]:
             fields["config"]["app"]["essentialPurposes"] = [analytics["id"]]
         if index % 3 == 1:
             fields["regulation_configurations"] = _regulations(draft, index)
+        if index == TEXTED:
+            fields["text_id"] = text_id
         api.ok("PATCH", f"/widgets/notices/configs/{draft['id']}", json=fields)
+        if index in TEMPLATED:
+            _link(api, template_id, notice["id"])
         if index in NEVER:
             continue
         _deploy(api, notice["id"])
@@ -213,6 +259,10 @@ def _minimum(notices: int, deployments: int, widgets: int) -> dict[str, int]:
         "GET /metadata/purposes": 1,
         "GET /metadata/partners": 1,
         "GET /metadata/partners-storages": 1,
+        "GET /widgets/notices/templates": 1,
+        "GET /widgets/notices/templates/configs": 1,
+        "GET /widgets/notices/texts": 1,
+        "GET /widgets/notices/texts-contents": 1,
     }
 
 
@@ -254,7 +304,7 @@ def test_export_then_adopt_with_no_write_then_one_edit_publishes_one_notice(
     hosting: str, emulator: EmulatorProcess, pulumi_cli: PulumiCLI, tmp_path: Path
 ) -> None:
     api = Api(emulator.url, ORG_A)
-    notices = seed(api)
+    notices = seed(api, emulator)
     before = _all_deployments(api)
     project = tmp_path / "exported"
 
@@ -270,7 +320,7 @@ def test_export_then_adopt_with_no_write_then_one_edit_publishes_one_notice(
     exported = 30 if extra else 29
     assert (
         f"Exported {exported} notices (24 with a NoticeDeployment) and 2 widgets, 2 purposes, "
-        "1 vendor" in result.stdout
+        "1 vendor, 1 template, 1 text" in result.stdout
     )
     print(f"export of 30 notices ({hosting}): {result.stdout.strip()}; wall {seconds:.2f} s")
     files = {p.name: p.read_text() for p in project.iterdir() if p.is_file()}
@@ -289,13 +339,27 @@ def test_export_then_adopt_with_no_write_then_one_edit_publishes_one_notice(
     assert '"include": [tracker.id, "google"]' in source, source
     assert '"essentialPurposes": [analytics.id]' in source, source
     assert 'default_purposes=[analytics.id, "cookies"]' in source, source
+    # The template, its notices by output; their drafts take it and leave out what it owns.
+    link = "eu_vendor_list.link" if hosting == "native" else "eu_vendor_list"
+    assert source.count(f"templates=[{link}],") == 2, source
+    assert 'vendors=[tracker.id, "google"],' in source, source
+    for index in TEMPLATED:
+        assert f"{_name(index).lower().replace(' ', '_')}.id" in source
+    (template,) = api.ok("GET", "/widgets/notices/templates", params={"organization_id": api.org})[
+        "data"
+    ]
+    # The template's id as a value: in adopt_id only (the drafts no longer set template_id).
+    assert source.count(f'"{template["id"]}"') == (1 if hosting == "dynamic" else 0), source
+    assert source.count("text_id=banner_text.id,") == 1, source  # the text by output
     if hosting == "native":
         spec = json.loads(files["import.json"])["resources"]
-        assert len(spec) == 34 and {r["type"] for r in spec} == {
+        assert len(spec) == 36 and {r["type"] for r in spec} == {
             "didomi:index:Notice",
             "didomi:index:Widget",
             "didomi:index:Purpose",
             "didomi:index:Vendor",
+            "didomi:index:NoticeTemplate",
+            "didomi:index:NoticeText",
         }
 
     # Under Pulumi: the first `up` adopts everything and writes nothing on Didomi.
@@ -343,7 +407,7 @@ def test_typescript_export_compiles_against_the_sdk(
 ) -> None:
     example = _ts_toolchain()
     api = Api(emulator.url, ORG_A)
-    seed(api)
+    seed(api, emulator)
     project = tmp_path / "exported-ts"
     result = run_export(emulator, project, "--language", "typescript", "--include-archived")
     assert "Exported 30 notices" in result.stdout
@@ -351,6 +415,9 @@ def test_typescript_export_compiles_against_the_sdk(
     assert {"index.ts", "package.json", "tsconfig.json", "import.json", "Pulumi.yaml"} <= names
     source = (project / "index.ts").read_text()
     assert SECRET not in source and 'regulationId: "cpra"' in source
+    assert (
+        source.count("templates: [euVendorList.link],") == 2 and "textId: bannerText.id," in source
+    )
     modules = example / "node_modules"
     # The program with the generated SDK's sources (sdk/nodejs), type-checked, nothing written.
     config = {

@@ -25,9 +25,11 @@ SECRET = "s3cr3t-never-written"
 
 
 class FakeOrganization:
-    """`n` notices (every other one published), `w` widgets, in Didomi's pages."""
+    """`n` notices (every other one published), `w` widgets, `t` vendor-list templates (each
+    linked to the first notice's GDPR configuration), `x` approved texts (each with an approved
+    content), in Didomi's pages (texts and contents as plain lists, as Didomi answers them)."""
 
-    def __init__(self, n: int, w: int) -> None:
+    def __init__(self, n: int, w: int, t: int = 0, x: int = 0) -> None:
         self.notices = [notice(f"n{i:04d}", f"Notice {i}") for i in range(n)]
         self.drafts, self.deployments = [], []
         for i in range(n):
@@ -61,6 +63,27 @@ class FakeOrganization:
             {"id": "s0", "partner_id": "v0", "organization_id": ORG, "type": "app_storage",
              "identifier": "k", "purposes_id": ["p0"]},
         ]  # fmt: skip
+        self.templates = [
+            {"id": f"t{i}", "organization_id": ORG, "name": f"List {i}", "notices_id": ["n0000"]}
+            for i in range(t)
+        ]
+        self.configs = [
+            {"id": f"c{i}", "template_id": f"t{i}", "organization_id": ORG,
+             "config": {"app": {"vendors": {"include": ["v0"]}}}}
+            for i in range(t)
+        ]  # fmt: skip
+        if t:
+            gdpr = self.drafts[0]["regulation_configurations"][0]
+            gdpr.update(template_id="t0", config={"app": {"vendors": {"include": ["v0"]}}})
+        self.texts = [
+            {"id": f"x{i}", "organization_id": ORG, "name": f"Text {i}", "platforms": ["web"]}
+            for i in range(x)
+        ]
+        self.contents = [
+            {"id": f"xc{i}", "text_id": f"x{i}", "organization_id": ORG, "status": "approved",
+             "content": json.dumps({"en": f"Wording {i}"}), "content_version": 1}
+            for i in range(x)
+        ]  # fmt: skip
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path.removeprefix("/v1")
@@ -75,9 +98,15 @@ class FakeOrganization:
             "/metadata/purposes": self.purposes,
             "/metadata/partners": self.vendors,
             "/metadata/partners-storages": self.storages,
+            "/widgets/notices/templates": self.templates,
+            "/widgets/notices/templates/configs": self.configs,
+            "/widgets/notices/texts": self.texts,
+            "/widgets/notices/texts-contents": self.contents,
         }[path]
         limit, skip = int(request.url.params["$limit"]), int(request.url.params["$skip"])
         page = data[skip : skip + min(limit, 100)]
+        if "/texts" in path:
+            return httpx.Response(200, json=page)
         return httpx.Response(
             200, json={"total": len(data), "limit": limit, "skip": skip, "data": page}
         )
@@ -94,11 +123,22 @@ class FakeOrganization:
         )
 
 
-@pytest.mark.parametrize(("n", "w"), [(30, 2), (250, 120), (100, 0)])
-def test_reading_costs_one_call_per_page_and_none_per_notice(n: int, w: int) -> None:
-    fake = FakeOrganization(n, w)
+@pytest.mark.parametrize(
+    ("n", "w", "t", "x"), [(30, 2, 0, 0), (250, 120, 150, 120), (100, 0, 1, 1)]
+)
+def test_reading_costs_one_call_per_page_and_none_per_notice(
+    n: int, w: int, t: int, x: int
+) -> None:
+    fake = FakeOrganization(n, w, t, x)
     org = read_organization(fake.client(), ORG)
     pages = math.ceil(n / 100)
+    # No config listing without templates, no content listing without texts.
+    shared = {
+        "GET /widgets/notices/templates": max(1, math.ceil(t / 100)),
+        "GET /widgets/notices/templates/configs": math.ceil(t / 100),
+        "GET /widgets/notices/texts": max(1, math.ceil(x / 100)),
+        "GET /widgets/notices/texts-contents": math.ceil(x / 100),
+    }
     assert org.calls == {
         "POST /sessions": 1,
         "GET /widgets/notices": pages,
@@ -108,8 +148,11 @@ def test_reading_costs_one_call_per_page_and_none_per_notice(n: int, w: int) -> 
         "GET /metadata/purposes": 1,
         "GET /metadata/partners": 1,
         "GET /metadata/partners-storages": 1,
+        **{route: count for route, count in shared.items() if count},
     }
     assert len(org.notices) == n and len(org.widgets) == w
+    assert len(org.templates) == t and all(tp["config_record"] for tp in org.templates)
+    assert [len(text["contents"]) for text in org.texts] == [1] * x
     assert [p["id"] for p in org.purposes] == ["p0", "p1"]
     assert [(v["id"], len(v["storages"])) for v in org.vendors] == [("v0", 1), ("v1", 0)]
     assert sum(f.live for f in org.notices) == len(fake.deployments)
@@ -140,7 +183,7 @@ def test_the_command_writes_the_project(
         "Exported 30 notices (15 with a NoticeDeployment) and 2 widgets, 2 purposes, 1 vendor"
         in printed
     )
-    assert "8 API calls" in printed
+    assert "10 API calls" in printed  # 8, and the templates' and texts' listings (none)
     files = {p.name: p.read_text() for p in out.iterdir()}
     assert set(files) >= {"Pulumi.yaml", "__main__.py", "import.json", "README.md"}
     assert "name: didomi-acme" in files["Pulumi.yaml"]
@@ -163,7 +206,8 @@ def test_a_selected_notice_brings_the_vendors_it_lists(
     assert "Exported 1 notices (0 with a NoticeDeployment) and 0 widgets, 1 purpose, 1 vendor" in (
         printed
     )
-    assert "7 API calls" in printed  # session, notices, drafts, deployments, 3 listings
+    # session, notices, drafts, deployments, 3 listings of purposes and vendors, templates, texts
+    assert "9 API calls" in printed
     program = (out / "__main__.py").read_text()
     assert 'default_purposes=[purpose_0.id, "cookies"]' in program, program
     assert '"include": [tracker.id, "google"]' in program, program
@@ -173,13 +217,38 @@ def test_a_selected_notice_brings_the_vendors_it_lists(
     assert "and 1 widgets of acme" in printed and "5 API calls" in printed  # no vendor listing
 
 
+def test_templates_and_texts_are_exported_at_one_listing_each(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = FakeOrganization(30, 2, t=1, x=1)
+    fake.drafts[0]["text_id"] = "x0"
+    monkeypatch.setattr(export_module, "client_for", lambda settings: (fake.client(), ORG))
+    out = tmp_path / "shared"
+    assert main(["--out", str(out), "--hosting", "native"]) == 0
+    printed = capsys.readouterr().out
+    assert "2 purposes, 1 vendor, 1 template, 1 text of acme" in printed, printed
+    assert "12 API calls" in printed  # 8, templates, their configs, texts, their contents
+    program = (out / "__main__.py").read_text()
+    assert "templates=[list_0.link]," in program and "text_id=text_0.id," in program, program
+    assert 'didomi.TemplateNoticeArgs(notice_id=notice_0.id, regulations=["gdpr"])' in program
+    types = [r["type"] for r in json.loads((out / "import.json").read_text())["resources"]]
+    assert types.count("didomi:index:NoticeTemplate") == 1
+    assert types.count("didomi:index:NoticeText") == 1
+    assert main(["--out", str(tmp_path / "none"), "--no-templates"]) == 0
+    printed = capsys.readouterr().out
+    assert "8 API calls" in printed and "1 template" not in printed  # neither read
+    program = (tmp_path / "none" / "__main__.py").read_text()
+    assert '"template_id": "t0"' in program and 'text_id="x0"' in program
+
+
 def test_the_progress_bar(didomi: FakeOrganization, tmp_path: Path) -> None:
     stderr = io.StringIO()
     assert main(["--out", str(tmp_path / "p"), "--progress"], stderr=stderr) == 0
     assert (
-        "30 notices, 30 drafts, 15 deployments, 2 widgets, 2 purposes, 2 vendors, 1 storages"
-        in stderr.getvalue()
+        "30 notices, 30 drafts, 15 deployments, 2 widgets, 2 purposes, 2 vendors, 1 storages, "
+        "0 templates, 0 template configs, 0 texts, 0 text contents" in stderr.getvalue()
     )
+    assert "11/11" in stderr.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -136,9 +136,13 @@ def _run(source: str, hosting: str) -> dict[tuple[str, str], dict[str, Any]]:
                     kwargs["regulation_configurations"] = [
                         getattr(r, "kwargs", r) for r in kwargs["regulation_configurations"]
                     ]
+                if "templates" in kwargs:  # a dynamic draft takes the template itself
+                    kwargs["templates"] = [getattr(t, "me", t) for t in kwargs["templates"]]
                 declared[(kind, name)] = kwargs
+                self.me = _Output(f"<{name}>")
                 self.id = _Output(f"<{name}.id>")
                 self.publication = _Output(f"<{name}.publication>")
+                self.link = _Output(f"<{name}.link>")
 
         return Resource
 
@@ -147,9 +151,11 @@ def _run(source: str, hosting: str) -> dict[tuple[str, str], dict[str, Any]]:
             self.kwargs = kwargs
 
     didomi = type(sys)("didomi")
-    for kind in ("Notice", "NoticeDraftConfig", "NoticeDeployment", "Widget"):
+    kinds = ("Notice", "NoticeDraftConfig", "NoticeDeployment", "Widget", "Purpose", "Vendor")
+    for kind in (*kinds, "NoticeTemplate", "NoticeText"):
         setattr(didomi, kind, resource(kind))
     didomi.RegulationConfigurationArgs = Args  # type: ignore[attr-defined]
+    didomi.TemplateNoticeArgs = Args  # type: ignore[attr-defined]
     pulumi = type(sys)("pulumi")
     pulumi.ResourceOptions = lambda **kw: kw  # type: ignore[attr-defined]
     module = "pulumi_didomi.native" if hosting == "native" else "pulumi_didomi"

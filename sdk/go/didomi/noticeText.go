@@ -16,6 +16,8 @@ import (
 type NoticeText struct {
 	pulumi.CustomResourceState
 
+	// The id of an existing text to manage instead of creating one: the fields the program sets are written to it (the dynamic resources' way to adopt; with the provider plugin, `pulumi import` does the same). A change means another resource.
+	AdoptId pulumi.StringPtrOutput `pulumi:"adoptId"`
 	// The wording, by language (`{en: '...', fr: '...'}`); a change creates a new text.
 	Content pulumi.MapOutput `pulumi:"content"`
 	// The id of the submitted content.
@@ -53,6 +55,7 @@ func NewNoticeText(ctx *pulumi.Context,
 		args.IncludesPurposes = pulumi.BoolPtr(false)
 	}
 	replaceOnChanges := pulumi.ReplaceOnChanges([]string{
+		"adoptId",
 		"content.*",
 		"includesPurposes",
 		"organizationId",
@@ -91,6 +94,8 @@ func (NoticeTextState) ElementType() reflect.Type {
 }
 
 type noticeTextArgs struct {
+	// The id of an existing text to manage instead of creating one: the fields the program sets are written to it (the dynamic resources' way to adopt; with the provider plugin, `pulumi import` does the same). A change means another resource.
+	AdoptId *string `pulumi:"adoptId"`
 	// The wording, by language (`{en: '...', fr: '...'}`); a change creates a new text.
 	Content map[string]interface{} `pulumi:"content"`
 	// Whether the content includes the complete list of purposes; a change creates a new text.
@@ -105,6 +110,8 @@ type noticeTextArgs struct {
 
 // The set of arguments for constructing a NoticeText resource.
 type NoticeTextArgs struct {
+	// The id of an existing text to manage instead of creating one: the fields the program sets are written to it (the dynamic resources' way to adopt; with the provider plugin, `pulumi import` does the same). A change means another resource.
+	AdoptId pulumi.StringPtrInput
 	// The wording, by language (`{en: '...', fr: '...'}`); a change creates a new text.
 	Content pulumi.MapInput
 	// Whether the content includes the complete list of purposes; a change creates a new text.
@@ -152,6 +159,11 @@ func (o NoticeTextOutput) ToNoticeTextOutput() NoticeTextOutput {
 
 func (o NoticeTextOutput) ToNoticeTextOutputWithContext(ctx context.Context) NoticeTextOutput {
 	return o
+}
+
+// The id of an existing text to manage instead of creating one: the fields the program sets are written to it (the dynamic resources' way to adopt; with the provider plugin, `pulumi import` does the same). A change means another resource.
+func (o NoticeTextOutput) AdoptId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *NoticeText) pulumi.StringPtrOutput { return v.AdoptId }).(pulumi.StringPtrOutput)
 }
 
 // The wording, by language (`{en: '...', fr: '...'}`); a change creates a new text.
