@@ -10,7 +10,7 @@ created meanwhile, by this run or another tool, is found).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -219,3 +219,15 @@ def known(values: Any) -> list[str]:
     if not isinstance(values, list):
         return []
     return [v for v in values if isinstance(v, str) and not has_unknown(v)]
+
+
+def choices_problems(
+    field: str, path: str, values: Any, allowed: Collection[str], what: str
+) -> list[Problem]:
+    """`<path>[i]: unknown <what> 'x' (one of: ...)` for each known item of a list that is not
+    among `allowed` (`field`: the input the problem is reported on)."""
+    return [
+        (field, f"{path}[{index}]: unknown {what} {value!r} (one of: {', '.join(allowed)})")
+        for index, value in enumerate(values if isinstance(values, list) else [])
+        if not has_unknown(value) and value not in allowed
+    ]

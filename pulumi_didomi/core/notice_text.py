@@ -23,7 +23,7 @@ from pulumi_didomi.core.objects import adopt_prop, name_prop, organization_prop
 from pulumi_didomi.core.properties import Description, Prop
 from pulumi_didomi.core.resource import Changes, Context, Found, Problem, Resource
 from pulumi_didomi.core.session import RunCache
-from pulumi_didomi.core.values import UNKNOWN, canonical_json, has_unknown, normalize
+from pulumi_didomi.core.values import UNKNOWN, canonical_json, normalize
 
 if TYPE_CHECKING:
     from pulumi_didomi.client import DidomiClient
@@ -147,15 +147,9 @@ class NoticeText(Resource):
     def check(self, inputs: Mapping[str, Any]) -> list[Problem]:
         problems = super().check(inputs)
         problems += metadata.translations_problems("content", inputs.get("content"))
-        for index, platform in enumerate(inputs.get("platforms") or []):
-            if not has_unknown(platform) and platform not in PLATFORMS:
-                problems.append(
-                    (
-                        "platforms",
-                        f"platforms[{index}]: unknown platform {platform!r} (one of: "
-                        f"{', '.join(PLATFORMS)})",
-                    )
-                )
+        problems += metadata.choices_problems(
+            "platforms", "platforms", inputs.get("platforms"), PLATFORMS, "platform"
+        )
         return problems
 
     def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Changes:

@@ -115,15 +115,9 @@ class Purpose(ArchivableObject):
             if required and inputs.get(name) is None:
                 problems.append((name, f"required: {doc}"))
             problems += metadata.translations_problems(name, inputs.get(name))
-        for index, regulation in enumerate(inputs.get("regulations") or []):
-            if not has_unknown(regulation) and regulation not in REGULATION_IDS:
-                problems.append(
-                    (
-                        "regulations",
-                        f"regulations[{index}]: unknown regulation {regulation!r} (one of: "
-                        f"{', '.join(REGULATION_IDS)})",
-                    )
-                )
+        problems += metadata.choices_problems(
+            "regulations", "regulations", inputs.get("regulations"), REGULATION_IDS, "regulation"
+        )
         problems += metadata.keys_problems("namespaces", inputs.get("namespaces"), NAMESPACES)
         return problems
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_didomi.client.errors import APIError, ConfigurationError, InvalidRequestError
 from pulumi_didomi.core.drafts import BOOK
+from pulumi_didomi.core.metadata import choices_problems
 from pulumi_didomi.core.regulations import REGULATION_IDS
 from pulumi_didomi.core.resource import Context, Problem
 from pulumi_didomi.core.template_links import (
@@ -194,13 +195,7 @@ def notices_problems(notices: Any) -> list[Problem]:
                     )
                 )
                 continue
-            for r_index, regulation in enumerate(regulations):
-                if not has_unknown(regulation) and regulation not in REGULATION_IDS:
-                    problems.append(
-                        (
-                            "notices",
-                            f"{where}.regulations[{r_index}]: unknown regulation "
-                            f"{regulation!r} (one of: {', '.join(REGULATION_IDS)})",
-                        )
-                    )
+            problems += choices_problems(
+                "notices", f"{where}.regulations", regulations, REGULATION_IDS, "regulation"
+            )
     return problems
