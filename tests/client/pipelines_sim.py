@@ -167,6 +167,7 @@ class Pipeline:
         self.turnaround = turnaround
         self.limiter = RateLimiter(*rate_limit)
         self.gate = SlotGate(slot_share(rate_limit), rng=random.Random(sim.random.random()))
+        self.gate.cap = self.limiter.slot_cap
         #: `DeploymentTiming`: the longest a deployment of this process took to be found done.
         self.expected = 1.0
         self.requests = 0

@@ -119,6 +119,28 @@ def test_while_others_spend_the_budget_few_requests_go_at_once() -> None:
     assert busy._limit(0.0, urgent=True) == 100 - 90 - RateLimiter.URGENT_RESERVE
 
 
+def test_the_slots_are_shared_as_the_budget_is() -> None:
+    """Alone, a pipeline takes Didomi's 3 deployment slots; while other clients spend the
+    budget too, its part of the requests the server counts, of the 3 slots, rounded up, and
+    one more while the window has `SPARE` requests to spare."""
+
+    def pipeline(ours: int, counted: int) -> RateLimiter:
+        limiter = RateLimiter(100, 15.0, margin=0.0)
+        for _ in range(ours):
+            limiter.try_acquire(0.0)
+            limiter.release(0.0)
+        limiter.observe(f"limit=100, remaining={100 - counted}, reset=15", FakeClock())
+        return limiter
+
+    assert pipeline(0, 0).slot_cap(0.0) == 3
+    assert pipeline(40, 45).slot_cap(0.0) == 3  # 5 of others': not sharing yet
+    assert pipeline(25, 95).slot_cap(0.0) == 1  # a quarter: 1 slot
+    assert pipeline(45, 95).slot_cap(0.0) == 2  # about half: 2
+    assert pipeline(10, 40).slot_cap(0.0) == 2  # a quarter, and 60 to spare: one more
+    assert pipeline(25, 95).slot_cap(30.0) == 3  # the others' requests left the window
+    assert RateLimiter(25, 15.0).slot_cap(0.0) == 1  # a share: never more than its slots
+
+
 def test_a_share_of_the_budget_is_kept_to_and_slots_follow_it() -> None:
     """A pipeline paced at its share (`didomi:rateLimit` 33/15 for one of 3) keeps its whole
     share while the others keep to theirs, and takes that share of Didomi's 3 deployment
