@@ -8,7 +8,7 @@ lint:
 	scripts/bootstrap && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
 bench:
 	scripts/bench
-# Only the concurrent-pipeline scenario of the bench (about 10 minutes).
+# Only the concurrent-pipeline scenario of the bench (about 12 minutes).
 bench-pipelines:
 	scripts/bench --sizes '' --scale '' --slow '' --pipelines 1,2,4
 sdk:

@@ -230,6 +230,13 @@ def main() -> None:
     parser.add_argument(
         "--pipeline-runs", type=int, default=1, help="runs of each (the median is shown)"
     )
+    parser.add_argument(
+        "--pipeline-modes",
+        default="native,dynamic",
+        help="how the pipelines run (bench.pipelines.MODES): native (the plugin, `pulumi up "
+        "--parallel 1000`; unsplit and shares), dynamic (the dynamic resources at the engine's "
+        "default parallelism; unsplit)",
+    )
     args = parser.parse_args()
     bin_dir, reason = find_pulumi()
     if bin_dir is None:
@@ -259,13 +266,16 @@ def main() -> None:
         with workspace(bin_dir, f"didomi-slow-{n}-") as (cli, work):
             slow.append(slow_deployments(cli, work, n, deploy_seconds=3.0))
     many = []
-    for count in (int(x) for x in args.pipelines.split(",") if x):
-        for shared in (False, True) if count > 1 else (False,):
-            how = "each given its share" if shared else "unsplit"
-            print(f"bench: {count} pipelines at once ({how}) ...", flush=True)
-            with workspace(bin_dir, f"didomi-pipelines-{count}-") as (cli, work):
-                runs = args.pipeline_runs
-                many.append(bench_pipelines(cli, work, count, shared=shared, runs=runs))
+    for mode in (m for m in args.pipeline_modes.split(",") if m):
+        for count in (int(x) for x in args.pipelines.split(",") if x):
+            for shared in (False, True) if count > 1 and mode == "native" else (False,):
+                how = "each given its share" if shared else "unsplit"
+                print(f"bench: {count} pipelines at once ({mode}, {how}) ...", flush=True)
+                with workspace(bin_dir, f"didomi-pipelines-{count}-") as (cli, work):
+                    runs = args.pipeline_runs
+                    many.append(
+                        bench_pipelines(cli, work, count, shared=shared, runs=runs, mode=mode)
+                    )
     report = {
         "machine": machine(),
         "pulumi": version,

@@ -103,17 +103,20 @@ class ClientBase:
         versioned: bool = False,
         path: dict[str, str] | None = None,
         slot_refusals: bool = False,
+        draft: bool = False,
     ) -> httpx.Response:
         """Send `method` to the path template `route` filled with `path` (counted under
         `"{method} {route}"`); the final response, whatever its status. `versioned` sends
         Didomi's header `v: 2`; `slot_refusals`: a 429 refusing a deployment slot is returned
-        at once (the caller waits for a slot), not retried here."""
+        at once (the caller waits for a slot), not retried here; `draft`: a notice draft's
+        write, which a publication may follow (`_pacing`)."""
         call = Call(
             f"{method} {route}",
             route.format(**(path or {})),
             idempotent,
             urgent=getattr(self._local, "urgent", False),
             slot_refusals=slot_refusals,
+            draft=draft,
         )
         response = self._sender.send(
             call,
@@ -148,12 +151,13 @@ class ClientBase:
         params: dict[str, Any] | None = None,
         json: Any = None,
         versioned: bool = False,
+        draft: bool = False,
         **path: str,
     ) -> Any:
         """One logical call, e.g. `_call("GET", "/widgets/notices/{id}", id=notice_id)`:
-        retried, then the JSON body or a typed error."""
+        retried, then the JSON body or a typed error (`draft`: see `_send`)."""
         response = self._send(
-            method, route, params=params, json=json, versioned=versioned, path=path
+            method, route, params=params, json=json, versioned=versioned, path=path, draft=draft
         )
         if response.status_code >= 400:
             raise api_error(response)

@@ -49,6 +49,8 @@ class Call:
     idempotent: bool = True
     #: A publication's request: paced before the others.
     urgent: bool = False
+    #: A draft's write, which a publication may follow (the pacing leaves room for it).
+    draft: bool = False
     #: A 429 refusing a deployment slot (not the rate limit's) is the caller's to wait out (a
     #: notice deployment's POST: `publishing` waits for a slot); it is returned as is.
     slot_refusals: bool = False
@@ -151,7 +153,9 @@ class Sender:
     def _before(self, request: httpx.Request) -> None:
         call: Call = request.extensions[CALL]
         if self._limiter is not None:
-            self._limiter.acquire(time.monotonic, self._retrier.sleep, urgent=call.urgent)
+            self._limiter.acquire(
+                time.monotonic, self._retrier.sleep, urgent=call.urgent, draft=call.draft
+            )
             call.pacing = True
         with self._lock:
             self.calls[call.route] += 1
@@ -163,7 +167,7 @@ class Sender:
         window starts now."""
         if call.pacing and self._limiter is not None:
             call.pacing = False
-            self._limiter.release(time.monotonic())
+            self._limiter.release(time.monotonic(), draft=call.draft)
 
     def _after(self, response: httpx.Response) -> None:
         call: Call = response.request.extensions[CALL]

@@ -33,7 +33,12 @@ one organization"):
   wait for the budget) and a waiting process's tries land there; and it cost 1 to 5% of the
   wall time.
 - **A share.** A process given a share of the organization (`slots` below 3, from
-  `didomi:rateLimit`: `_pacing.slot_share`) never holds more.
+  `didomi:rateLimit`: `_pacing.slot_share`) never holds more. Unsplit, while other clients
+  spend the budget too, it takes no more than its part of the requests the server counts, of
+  the 3 slots, rounded up (`cap`: `_pacing.RateLimiter.slot_cap`), a slot of its own left to
+  the others as it ends when it holds more. Simulated with 4 pipelines of 40 notices (plugin,
+  `--parallel`; 16 seeds): 24 to 27 refused deployment requests instead of 32 to 44, 2.5% less
+  time.
 
 The decisions are made on the caller's clock (`try_post`), so that they can be tested and
 simulated; `wait_turn` blocks on the real one.
@@ -113,6 +118,8 @@ class SlotGate:
     #: When a slot of this process was last won or freed (the line moved).
     moved_at: float = float("-inf")
     line: collections.deque[Turn] = field(default_factory=collections.deque)
+    #: The slots this process takes at a given time, if fewer than `slots` (see the module).
+    cap: Callable[[float], int] | None = None
     _cond: threading.Condition = field(default_factory=threading.Condition, repr=False)
 
     # -- decisions (on the caller's clock) ----------------------------------------------------
@@ -131,6 +138,9 @@ class SlotGate:
             if not self.line or self.line[0] is not turn:
                 return NAP
             if self.held + self.posting >= self.slots:
+                return NAP
+            if self.cap is not None and self.held + self.posting >= self.cap(now):
+                self.freed = 0  # a slot of ours that ended is left to the others
                 return NAP
             contended = now - self.refused_at < CONTENDED
             if now - self.refused_at < ONE_AT_A_TIME and self.posting and not self.freed:
@@ -236,9 +246,15 @@ _LOCK = threading.Lock()
 _GATES: dict[tuple[str, str], SlotGate] = {}
 
 
-def slot_gate(base_url: str, organization_id: str, slots: int) -> SlotGate:
-    """The process-wide gate of one organization's deployment slots."""
+def slot_gate(
+    base_url: str,
+    organization_id: str,
+    slots: int,
+    cap: Callable[[float], int] | None = None,
+) -> SlotGate:
+    """The process-wide gate of one organization's deployment slots (`cap`: see `SlotGate`)."""
     with _LOCK:
         gate = _GATES.setdefault((base_url, organization_id), SlotGate(slots))
         gate.slots = min(gate.slots, slots)
+        gate.cap = gate.cap or cap
         return gate

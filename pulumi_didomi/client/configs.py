@@ -72,7 +72,12 @@ class Configs(ClientBase):
         if not checked:
             validate_config_fields(fields)
         data = self._call(
-            "PATCH", "/widgets/notices/configs/{id}", json=fields, versioned=True, id=config_id
+            "PATCH",
+            "/widgets/notices/configs/{id}",
+            json=fields,
+            versioned=True,
+            draft=True,
+            id=config_id,
         )
         return NoticeConfig.model_validate(data)
 

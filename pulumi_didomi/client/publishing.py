@@ -189,7 +189,8 @@ class Publishing(Deployments):
             found = self.list_notice_deployments(notice_id, org, production_config_id=config_id)
             return found[0] if found else None
 
-        gate = slot_gate(self.base_url, org, self._slots)
+        cap = self._limiter.slot_cap if self._limiter is not None else None
+        gate = slot_gate(self.base_url, org, self._slots, cap)
         with self._publishing():
             turn = _SlotTurn(gate, notice_id, timeout, on_wait)
             try:

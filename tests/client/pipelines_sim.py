@@ -7,11 +7,14 @@ for `deploy_seconds` each (a fourth refused with 429, `Retry-After` the whole se
 first one ends, the request counted), a `RateLimit` header on every answer.
 
 Each process runs its stack as the engine hands it over: `workers` operations at once (the
-dynamic providers' host serves 4), the N drafts first (a PATCH each), then each deployment once
-its draft is written: its turn at the slots (`SlotGate`), its POST, then polls when the process
-expects it done (as `wait_for_deployment`: the longest wait seen so far, then steps of a quarter
-of the time waited). Every request takes `latency` s; the server sees it arrive at a random
-moment in between. A run is deterministic for its seed, and takes milliseconds.
+dynamic providers' host serves 4; the plugin with `pulumi up --parallel` above the resources,
+all), the N drafts first (a PATCH each, told to the limiter as a draft's write), then each
+deployment once its draft is written (`turnaround` s later: the program's and the engine's
+time to register it, 0.8 s measured with the plugin): its turn at the slots (`SlotGate`), its
+POST, then polls when the process expects it done (as `wait_for_deployment`: the longest wait
+seen so far, then steps of a quarter of the time waited). Every request takes `latency` s;
+the server sees it arrive at a random moment in between. A run is deterministic for its seed,
+and takes milliseconds.
 """
 
 from __future__ import annotations
@@ -149,6 +152,7 @@ class Pipeline:
         *,
         rate_limit: tuple[int, float],
         workers: int,
+        turnaround: float,
         latency: float,
         timeout: float,
         start: float,
@@ -160,8 +164,10 @@ class Pipeline:
         self.latency = latency
         self.timeout = timeout
         self.workers = workers
+        self.turnaround = turnaround
         self.limiter = RateLimiter(*rate_limit)
         self.gate = SlotGate(slot_share(rate_limit), rng=random.Random(sim.random.random()))
+        self.gate.cap = self.limiter.slot_cap
         #: `DeploymentTiming`: the longest a deployment of this process took to be found done.
         self.expected = 1.0
         self.requests = 0
@@ -171,7 +177,7 @@ class Pipeline:
         self._ops: deque[Callable[[float], None]] = deque()
         self._left = n
         self._urgent: deque[tuple[Callable[[float], None], ExitStack]] = deque()
-        self._ordinary: deque[Callable[[float], None]] = deque()
+        self._ordinary: deque[tuple[Callable[[float], None], bool]] = deque()
         self._pump_at: float | None = None
         self._gate_at: float | None = None
         self._waiting: list[tuple[Publication, ExitStack]] = []
@@ -198,10 +204,18 @@ class Pipeline:
 
     def _write(self, t: float, i: int) -> None:
         def written(t: float, _: Answer) -> None:
-            self._ops.append(lambda t: self._publish(t, i))
+            if self.turnaround:
+                self.sim.at(t + self.turnaround, lambda t: self._registered(t, i))
+            else:
+                self._ops.append(lambda t: self._publish(t, i))
             self._op_done(t)
 
         self._request(t, "patch", False, written)
+
+    def _registered(self, t: float, i: int) -> None:
+        """The program registered draft `i`'s deployment (its draft's outputs resolved)."""
+        self._ops.append(lambda t: self._publish(t, i))
+        self._dispatch(t)
 
     # -- a publication, as `publish_notice` makes it --------------------------------------------
 
@@ -285,7 +299,7 @@ class Pipeline:
                 answer = self.org.answer(arrival, kind, ends_at)
 
                 def answered(t: float) -> None:
-                    self.limiter.release(t)
+                    self.limiter.release(t, draft=kind == "patch")
                     self.limiter.observe(answer.rate_limit, lambda: t)
                     if answer.refusal == "rate":  # pause every request, send this one again
                         jitter = self.sim.random.uniform(0, 0.5)
@@ -304,7 +318,7 @@ class Pipeline:
             stack.enter_context(self.limiter._waiting(urgent=True))
             self._urgent.append((send, stack))
         else:
-            self._ordinary.append(send)
+            self._ordinary.append((send, kind == "patch"))
         self._pump(t)
 
     def _pump(self, t: float) -> None:
@@ -318,11 +332,11 @@ class Pipeline:
             stack.close()
             send(t)
         while self._ordinary:
-            wait = self.limiter.try_acquire(t)
+            wait = self.limiter.try_acquire(t, draft=self._ordinary[0][1])
             if wait > 0:
                 waits.append(wait)
                 break
-            self._ordinary.popleft()(t)
+            self._ordinary.popleft()[0](t)
         if waits:
             wake = t + min(waits)
             if self._pump_at is None or wake < self._pump_at or self._pump_at <= t:
@@ -377,6 +391,7 @@ def run(
     server: tuple[int, float] = (100, 15.0),
     deploy_seconds: float = 1.0,
     workers: int = 4,
+    turnaround: float = 0.0,
     latency: float = 0.003,
     timeout: float = 300.0,
     stagger: float = 0.5,
@@ -394,6 +409,7 @@ def run(
             n,
             rate_limit=rate_limit,
             workers=workers,
+            turnaround=turnaround,
             latency=latency,
             timeout=timeout,
             start=sim.random.uniform(0, stagger),

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pulumi_didomi.client import _pacing as pacing
 from pulumi_didomi.client._pacing import RateLimiter, slot_share
 from pulumi_didomi.limits import MAX_PARALLEL_DEPLOYMENTS
 
@@ -101,6 +102,45 @@ def test_the_others_requests_leave_the_client_what_they_leave_the_server() -> No
     assert limiter._limit(15.0) == 100  # all gone a window after
 
 
+def test_while_others_spend_the_budget_few_requests_go_at_once() -> None:
+    """Each request is decided on the server's count of the others' requests; sent in a burst,
+    many would rest on the same old count: while the others spend the budget, no more than
+    `RESERVE` are in flight at once. A publication's requests keep half the reserve."""
+    clock = FakeClock()
+    limiter = RateLimiter(100, 15.0, margin=0.0)
+    limiter.observe("limit=100, remaining=60, reset=15", clock)  # 40 of the others'
+    assert [limiter.try_acquire(0.0) for _ in range(RateLimiter.RESERVE)] == [0.0] * 6
+    assert limiter.try_acquire(0.0) > 0  # room in the window, but 6 in flight
+    limiter.release(0.01)
+    assert limiter.try_acquire(0.01) == 0.0
+    busy = RateLimiter(100, 15.0, margin=0.0)
+    busy.observe("limit=100, remaining=10, reset=15", clock)  # 90 of the others'
+    assert busy._limit(0.0) == 100 - 90 - RateLimiter.RESERVE
+    assert busy._limit(0.0, urgent=True) == 100 - 90 - RateLimiter.URGENT_RESERVE
+
+
+def test_the_slots_are_shared_as_the_budget_is() -> None:
+    """Alone, a pipeline takes Didomi's 3 deployment slots; while other clients spend the
+    budget too, its part of the requests the server counts, of the 3 slots, rounded up, and
+    one more while the window has `SPARE` requests to spare."""
+
+    def pipeline(ours: int, counted: int) -> RateLimiter:
+        limiter = RateLimiter(100, 15.0, margin=0.0)
+        for _ in range(ours):
+            limiter.try_acquire(0.0)
+            limiter.release(0.0)
+        limiter.observe(f"limit=100, remaining={100 - counted}, reset=15", FakeClock())
+        return limiter
+
+    assert pipeline(0, 0).slot_cap(0.0) == 3
+    assert pipeline(40, 45).slot_cap(0.0) == 3  # 5 of others': not sharing yet
+    assert pipeline(25, 95).slot_cap(0.0) == 1  # a quarter: 1 slot
+    assert pipeline(45, 95).slot_cap(0.0) == 2  # about half: 2
+    assert pipeline(10, 40).slot_cap(0.0) == 2  # a quarter, and 60 to spare: one more
+    assert pipeline(25, 95).slot_cap(30.0) == 3  # the others' requests left the window
+    assert RateLimiter(25, 15.0).slot_cap(0.0) == 1  # a share: never more than its slots
+
+
 def test_a_share_of_the_budget_is_kept_to_and_slots_follow_it() -> None:
     """A pipeline paced at its share (`didomi:rateLimit` 33/15 for one of 3) keeps its whole
     share while the others keep to theirs, and takes that share of Didomi's 3 deployment
@@ -134,6 +174,42 @@ def test_the_other_requests_leave_room_for_the_publications_under_way() -> None:
         assert sent == 98
         assert limiter.try_acquire(0.0, urgent=True) == 0.0
     assert limiter.try_acquire(0.0) == 0.0  # once it is done, the rest of the window is free
+
+
+def test_a_drafts_write_leaves_room_for_the_publication_that_follows_it() -> None:
+    """With `pulumi up --parallel` above the resources, the engine hands the provider each
+    deployment a moment after its draft is written: a draft's write counts as a publication to
+    come, so that the drafts written at once leave the rest of the window to their
+    publications (a POST and a poll each), which then take that place."""
+    limiter = RateLimiter(100, 15.0, margin=0.0)
+    sent = 0
+    while limiter.try_acquire(0.0, draft=True) == 0.0:
+        sent += 1
+    assert sent == 33  # 33 writes and their publications' 66 requests: 99 of 100
+    for _ in range(sent):
+        limiter.release(0.01, draft=True)
+    assert limiter._coming(1.0) == 33
+    assert limiter.try_acquire(1.0, draft=True) > 0  # a 34th would leave its own too little
+    with limiter.publication():  # the first publication begins, 0.8 s after its draft
+        assert limiter._coming(1.0) == 32 and limiter._publications == 1
+        assert limiter.try_acquire(1.0, urgent=True) == 0.0
+    # A publication followed a draft: the drafts written later are expected published too.
+    assert limiter._follow is True and limiter._coming(pacing.EXPECTED + 1.0) == 0
+
+
+def test_drafts_not_followed_by_their_publications_soon_are_not_held_back_again() -> None:
+    """At the engine's default parallelism the deployments come once every draft is written:
+    the first `EXPECTED` s with no publication begun tell so, and the writes then take the
+    window as any request does."""
+    limiter = RateLimiter(100, 15.0, margin=0.0)
+    while limiter.try_acquire(0.0, draft=True) == 0.0:
+        limiter.release(0.0, draft=True)
+    assert limiter.try_acquire(pacing.EXPECTED - 0.01, draft=True) > 0
+    sent = 33
+    while limiter.try_acquire(pacing.EXPECTED, draft=True) == 0.0:
+        limiter.release(pacing.EXPECTED, draft=True)
+        sent += 1
+    assert sent == 100 and limiter._follow is False
 
 
 def test_without_publications_the_window_is_used_at_once() -> None:
@@ -364,8 +440,9 @@ def test_the_server_never_counts_more_than_its_limit(
 
 def test_a_publications_requests_are_urgent_and_every_request_leaves_the_window() -> None:
     """`publish_notice` counts as a publication under way while it waits and publishes, its
-    POST and polls are urgent, the other requests are not; each request sent is released,
-    answered or failed (a dropped connection included)."""
+    POST and polls are urgent, the other requests are not; a draft's PATCH is told as a draft's
+    write, whose publication is then expected (and takes that place once it begins); each
+    request sent is released, answered or failed (a dropped connection included)."""
     import httpx
 
     from pulumi_didomi.client import DidomiClient
@@ -385,17 +462,25 @@ def test_a_publications_requests_are_urgent_and_every_request_leaves_the_window(
             return httpx.Response(200, json=_deployment("success" if len(polls) > 1 else "running"))
         if path == "/v1/widgets/notices/drop":
             raise httpx.ConnectError("dropped")
+        if request.method == "PATCH":
+            draft = {"id": "cfg-1", "organization_id": "org-1", "notice_id": "n-1"}
+            return httpx.Response(200, json=draft)
         return httpx.Response(200, json={"id": "n-1", "organization_id": "org-1", "name": "n"})
 
-    seen: list[tuple[bool, int]] = []
+    seen: list[tuple[bool, bool, int]] = []
+    coming: list[int] = []
     limiter = RateLimiter(100, 15.0)
     acquire = limiter.acquire
 
     def spy(
-        clock: Callable[[], float], sleep: Callable[[float], None], urgent: bool = False
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+        urgent: bool = False,
+        draft: bool = False,
     ) -> None:
-        seen.append((urgent, limiter._publications))
-        acquire(clock, sleep, urgent)
+        seen.append((urgent, draft, limiter._publications))
+        coming.append(limiter._coming(clock()))
+        acquire(clock, sleep, urgent, draft)
 
     limiter.acquire = spy  # type: ignore[method-assign]
     base = "http://pacing.test/v1"
@@ -411,14 +496,25 @@ def test_a_publications_requests_are_urgent_and_every_request_leaves_the_window(
             sleep=lambda _: None,
         )
         api.get_notice("n-1")
+        api.update_draft("cfg-1", {"consent_duration": 6}, checked=True)
         assert api.publish_notice("n-1", "cfg-1").status == "success"
         with pytest.raises(Exception, match="could not reach"):
             api.get_notice("drop")
     finally:
         del _SHARED[(base, "key")]
-    # session, GET notice: ordinary; POST and two polls: urgent, during a publication.
-    assert seen[:5] == [(False, 0), (False, 0), (True, 1), (True, 1), (True, 1)]
-    assert all(not urgent and publications == 0 for urgent, publications in seen[5:])
+    # session, GET notice: ordinary; the draft's PATCH: a draft's write; POST and two polls:
+    # urgent, during a publication.
+    assert seen[:6] == [
+        (False, False, 0),
+        (False, False, 0),
+        (False, True, 0),
+        (True, False, 1),
+        (True, False, 1),
+        (True, False, 1),
+    ]
+    # Once written, the draft's publication is to come, until it begins.
+    assert coming[:6] == [0, 0, 0, 0, 0, 0] and limiter._follow is True
+    assert all(not urgent and not d and n == 0 for urgent, d, n in seen[6:])
     assert limiter._publications == 0 and limiter._urgent_waiting == 0
     assert limiter._in_flight == 0 and len(limiter._answered) == len(seen)
 

@@ -10,6 +10,7 @@ import random
 
 import pytest
 
+from bench.pipelines import bound, minimum_calls
 from pulumi_didomi.client import _slots
 from pulumi_didomi.client._slots import MIN_RETRY, NAP, SlotGate
 from tests.client import pipelines_sim
@@ -100,6 +101,24 @@ def test_contended_one_try_at_a_time_and_a_holder_tries_for_no_more() -> None:
     assert g.try_post(c, 0.1 + _slots.CONTENDED) == 0.0
 
 
+def test_a_process_takes_no_more_slots_than_its_cap() -> None:
+    """While the others spend the budget (`RateLimiter.slot_cap`), a process holding more than
+    its part leaves a slot of its own to them as it ends, and takes one again once its part
+    allows."""
+    cap = [3]
+    g = gate()
+    g.cap = lambda now: cap[0]
+    a, b, c = (g.enter(0.0) for _ in range(3))
+    assert g.try_post(a, 0.0) == 0.0 and g.try_post(b, 0.0) == 0.0
+    g.won(a, 0.1)
+    g.won(b, 0.1)
+    cap[0] = 1  # the others came
+    g.release(1.0)  # a's deployment ended: its slot is not taken again
+    assert g.try_post(c, 1.0) == NAP and g.freed == 0
+    g.release(2.0)
+    assert g.try_post(c, 2.0) == 0.0  # within its part again
+
+
 def test_a_process_holding_no_slot_tries_after_retry_after() -> None:
     g = gate()
     turn = g.enter(0.0)
@@ -156,27 +175,52 @@ def test_many_pipelines_all_publish_once_within_the_limits(
 
 def test_the_contention_that_failed_a_fixed_retry_budget_is_waited_out() -> None:
     """3 pipelines of 30 notices (the suite's multi-process test, `tests/e2e/test_many_pipelines`)
-    keep a publication waiting for a slot at least 15 s in every seed: longer than the 8
+    keep a publication waiting for a slot at least 11 s in every seed: longer than the 8
     attempts (~9 s of `Retry-After`) the client used to give a refused publication, which then
     failed the pipeline. All wait it out, and publish once."""
     for seed in range(20):
         run = pipelines_sim.run(3, 30, seed=seed)
-        assert run.longest_slot_wait() >= 15.0, seed
+        assert run.longest_slot_wait() >= 11.0, seed
         assert run.failed == 0 and run.org.deployments == 90
 
 
-def test_many_pipelines_cost_little_more_than_one() -> None:
-    """The same 160 notices published by 1, 2 or 4 pipelines at once, none told of the others:
-    measured over 8 seeds, 2 pipelines take 2-8% longer than one and make 3% more calls, 4
-    pipelines 7-15% longer and 10% more calls (the refused requests, each counted by Didomi).
-    Asserted with a little room."""
-    one = pipelines_sim.run(1, 160)
+#: How the engine hands the stack over (`pipelines_sim.run`): at its default parallelism, every
+#: draft before any deployment; with `pulumi up --parallel` above the resources and the plugin,
+#: each deployment as soon as its draft is written (0.8 s later).
+ENGINES = {
+    "default parallelism": {"workers": 4},
+    "--parallel": {"workers": 1000, "turnaround": 0.8},
+}
+
+
+@pytest.mark.parametrize(
+    ("engine", "alone", "limits"),
+    [
+        # (pipelines, wall time / bound, calls / minimum), measured max over the seeds:
+        # 1.185 and 1.023 (2), 1.29 and 1.084 (4); alone 1.128.
+        ("default parallelism", 1.13, ((2, 1.19, 1.03), (4, 1.30, 1.09))),
+        # 1.182 and 1.027 (2), 1.197 and 1.055 (4); alone 1.049.
+        ("--parallel", 1.05, ((2, 1.19, 1.03), (4, 1.20, 1.06))),
+    ],
+)
+def test_many_pipelines_cost_little_more_than_one(
+    engine: str, alone: float, limits: tuple[tuple[int, float, float], ...]
+) -> None:
+    """The same 160 notices published by 1, 2 or 4 pipelines at once, none told of the others,
+    against the shared limits' bound (`bench.pipelines.bound`: 69 s) and the API's fewest
+    calls. One pipeline alone: the engine's ordering (every draft first) costs 13%; with the
+    deployments handed over as their drafts are written, 5%. Many: the refused deployment
+    requests (each counted by Didomi), and pipelines finishing apart. 8 seeds each."""
+    one = pipelines_sim.run(1, 160, **ENGINES[engine])
     assert one.org.slot_refused == 0 and one.org.rate_limited == 0
-    for pipelines, wall, calls in ((2, 1.10, 1.05), (4, 1.18, 1.12)):
+    assert max(one.finished) <= alone * bound(1, 160, 1.0)
+    for pipelines, wall, calls in limits:
+        n = 160 // pipelines
         for seed in range(8):
-            many = pipelines_sim.run(pipelines, 160 // pipelines, seed=seed)
-            assert max(many.finished) <= wall * max(one.finished), (pipelines, seed)
-            assert many.requests <= calls * one.requests, (pipelines, seed)
+            many = pipelines_sim.run(pipelines, n, seed=seed, **ENGINES[engine])
+            assert many.failed == 0 and many.org.deployments == 160
+            assert max(many.finished) <= wall * bound(pipelines, n, 1.0), (pipelines, seed)
+            assert many.requests <= calls * minimum_calls(pipelines, n), (pipelines, seed)
 
 
 def test_a_share_keeps_each_pipeline_to_its_part() -> None:

@@ -9,7 +9,7 @@ every pipeline must succeed, each notice be published exactly once, no 429 reach
 the organization never run more than 3 deployments. A run passes only if it also had the
 contention that used to fail: some publication waited at least `OLD_BUDGET` s for a slot (its
 status says so); a run without it does not count, and the scenario is run again (at most
-`ROUNDS` times; in simulation every seed of this scenario keeps one waiting at least 15 s,
+`ROUNDS` times; in simulation every seed of this scenario keeps one waiting at least 11 s,
 `tests/client/test_slots_unit.py`). So a client that failed one run in four could not pass.
 """
 
