@@ -18,8 +18,8 @@ from pulumi_didomi.limits import (
     PAGE_SIZE,
 )
 
-from ._coordination import RemoteLimiter, paced_together
 from ._pacing import RateLimiter, shared_limiter
+from ._remote import RemoteLimiter, paced_together
 from ._retry import Retrier, RetryPolicy
 from ._sending import Call, Sender, api_error
 from ._session import TOKENS, DidomiAuth, TokenCache

@@ -43,12 +43,27 @@ TAKEOVER = 5.0
 
 @dataclass
 class _Held:
-    """What one connection holds, given back when it closes."""
+    """What one pipeline (a process: its threads' connections) holds, given back when its last
+    connection closes."""
 
+    connections: int = 0
     in_flight: list[tuple[RateLimiter, bool]] = field(default_factory=list)
     publications: list[tuple[RateLimiter, contextlib.ExitStack]] = field(default_factory=list)
     turns: dict[int, tuple[SlotGate, Turn]] = field(default_factory=dict)
     slots: list[SlotGate] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, items: list[Any], item: Any) -> None:
+        with self.lock:
+            items.append(item)
+
+    def take(self, items: list[Any], item: Any) -> bool:
+        """Remove one `item` from `items` (whether there was one)."""
+        with self.lock:
+            if item not in items:
+                return False
+            items.remove(item)
+            return True
 
 
 class Broker:
@@ -59,8 +74,26 @@ class Broker:
         self._limiters: dict[str, RateLimiter] = {}
         self._gates: dict[tuple[str, str], SlotGate] = {}
         self._turn_ids = count(1)
+        self._pipelines: dict[str, _Held] = {}
         self.connections = 0
         self.idle_since = time.monotonic()
+
+    def joined(self, pipeline: str) -> _Held:
+        """A connection of `pipeline` opened: what the pipeline holds."""
+        with self._lock:
+            held = self._pipelines.setdefault(pipeline, _Held())
+            held.connections += 1
+            return held
+
+    def left(self, pipeline: str) -> None:
+        """A connection of `pipeline` closed: the last one gives back what it held."""
+        with self._lock:
+            held = self._pipelines[pipeline]
+            held.connections -= 1
+            if held.connections:
+                return
+            del self._pipelines[pipeline]
+        self.give_back(held)
 
     def limiter(self, key: str, limit: int, window: float) -> RateLimiter:
         """The organization's limiter (made on first use, with the first pipeline's limit)."""
@@ -94,12 +127,11 @@ class Broker:
         if op == "acquire":
             draft = bool(message.get("draft"))
             limiter.acquire(now, time.sleep, urgent=bool(message.get("urgent")), draft=draft)
-            held.in_flight.append((limiter, draft))
+            held.add(held.in_flight, (limiter, draft))
             return True
         if op == "release":
             draft = bool(message.get("draft"))
-            if (limiter, draft) in held.in_flight:
-                held.in_flight.remove((limiter, draft))
+            if held.take(held.in_flight, (limiter, draft)):
                 limiter.release(now(), draft=draft)
             return True
         if op == "observe":
@@ -111,14 +143,13 @@ class Broker:
         if op == "publication":
             stack = contextlib.ExitStack()
             stack.enter_context(limiter.publication())
-            held.publications.append((limiter, stack))
+            held.add(held.publications, (limiter, stack))
             return True
         if op == "published":
-            for index, (owner, stack) in enumerate(held.publications):
-                if owner is limiter:
-                    del held.publications[index]
-                    stack.close()
-                    break
+            with held.lock:
+                mine = [pair for pair in held.publications if pair[0] is limiter][:1]
+            if mine and held.take(held.publications, mine[0]):
+                mine[0][1].close()
             return True
         if op == "deployment_seconds":
             limiter.deployment_seconds = float(message["seconds"])
@@ -132,8 +163,7 @@ class Broker:
         if op == "held":
             return gate.held
         if op == "release_slot":
-            if gate in held.slots:
-                held.slots.remove(gate)
+            if held.take(held.slots, gate):
                 gate.release(now)
             return True
         if op == "enter":
@@ -154,7 +184,7 @@ class Broker:
         if op == "won":
             gate.won(turn, now)
             held.turns.pop(int(message["turn"]), None)
-            held.slots.append(gate)
+            held.add(held.slots, gate)
             return _snapshot(turn)
         if op == "leave":
             gate.leave(turn)
@@ -194,12 +224,16 @@ class _Handler(socketserver.StreamRequestHandler):
 
     def handle(self) -> None:
         broker = self.server.broker
-        held = _Held()
         broker.connected(1)
+        pipeline: str | None = None
         try:
             for line in self.rfile:
                 try:
-                    answer: dict[str, Any] = {"ok": broker.serve(held, json.loads(line))}
+                    message = json.loads(line)
+                    if pipeline is None:  # a connection serves one pipeline (one process)
+                        pipeline = str(message["pipeline"])
+                        held = broker.joined(pipeline)
+                    answer: dict[str, Any] = {"ok": broker.serve(held, message)}
                 except Exception as exc:  # a malformed request: say so, keep serving
                     answer = {"error": f"{type(exc).__name__}: {exc}"}
                 self.wfile.write(json.dumps(answer).encode() + b"\n")
@@ -207,7 +241,8 @@ class _Handler(socketserver.StreamRequestHandler):
         except OSError:
             pass  # the pipeline went away
         finally:
-            broker.give_back(held)
+            if pipeline is not None:
+                broker.left(pipeline)
             broker.connected(-1)
 
 

@@ -25,8 +25,8 @@ from typing import Any
 
 import httpx
 
-from ._coordination import RemoteLimiter
 from ._pacing import RateLimiter
+from ._remote import RemoteLimiter
 from ._retry import Retrier, _should_retry, parse_retry_after
 from .errors import APIError, TransportError, error_for_status
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from pulumi_didomi.limits import MAX_PARALLEL_DEPLOYMENTS
 
-from ._coordination import Gate, RemoteLimiter, TurnT
+from ._remote import Gate, RemoteLimiter, TurnT
 from ._retry import parse_retry_after
 from ._sending import AmbiguousOutcome, api_error, response_body
 from ._slots import slot_gate
