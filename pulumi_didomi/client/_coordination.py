@@ -33,6 +33,11 @@ log = logging.getLogger("pulumi_didomi.client")
 #: The broker protocol's version, in the socket's name (an older broker is not spoken to).
 PROTOCOL = 1
 
+#: Seconds the broker has to answer an operation that does not wait for the budget or a slot.
+ANSWER_TIMEOUT = 30.0
+#: The operations that wait (for room in the window, for a turn at the slots).
+WAITING_OPERATIONS = frozenset({"acquire", "wait_turn"})
+
 #: Seconds a process waits for the broker it started to answer.
 START_TIMEOUT = 5.0
 
@@ -76,23 +81,24 @@ class Coordinator:
         return self._gone
 
     def call(self, message: dict[str, Any]) -> Any:
-        """Send one operation on this thread's connection; its result (`BrokerGone` if the
-        broker cannot be reached: from then on this process paces itself)."""
+        """Send one operation on this thread's connection; its result. `BrokerGone` if the
+        broker cannot be reached, does not answer an operation that does not wait within
+        `ANSWER_TIMEOUT` s, or refuses one: from then on this process paces itself."""
         if self._gone:
             raise BrokerGone()
         try:
             stream = self._stream()
+            waits = message["op"] in WAITING_OPERATIONS
+            self._local.conn.settimeout(None if waits else ANSWER_TIMEOUT)
             stream.write(json.dumps({**message, "pipeline": self.pipeline}).encode() + b"\n")
             stream.flush()
             line = stream.readline()
-        except OSError:
-            line = b""
-        if not line:
-            self._lose()
-            raise BrokerGone()
-        answer = json.loads(line)
+            answer = json.loads(line) if line else {"error": "connection closed"}
+        except (OSError, ValueError) as exc:
+            answer = {"error": f"{type(exc).__name__}: {exc}"}
         if "error" in answer:
-            raise RuntimeError(f"pacing broker: {answer['error']}")
+            self._lose(str(answer["error"]))
+            raise BrokerGone()
         return answer["ok"]
 
     def _stream(self) -> Any:
@@ -104,11 +110,12 @@ class Coordinator:
             self._local.conn = conn
         return stream
 
-    def _lose(self) -> None:
+    def _lose(self, why: str) -> None:
         if not self._gone:
             self._gone = True
             log.warning(
-                "the machine's pacing broker went away; this pipeline paces itself alone now"
+                "the machine's pacing broker is gone (%s); this pipeline paces itself alone now",
+                why,
             )
 
     def start(self) -> bool:

@@ -201,3 +201,15 @@ def test_a_share_or_coordination_off_paces_alone(broker_dir: Path) -> None:
         "k", secret, base_url=url + "/share", rate_limit=(50, 15.0), coordinate=True
     )
     assert isinstance(off._limiter, RateLimiter) and isinstance(share._limiter, RateLimiter)
+
+
+def test_an_operation_the_broker_refuses_makes_the_pipeline_pace_alone(broker_dir: Path) -> None:
+    link = coordinator()
+    assert link is not None
+    mine = Coordinator(link.path)
+    with pytest.raises(_coordination.BrokerGone):
+        mine.call({"op": "no-such-operation", "key": KEY, "limit": 5, "window": 1.0})
+    assert mine.gone
+    limiter = _pipeline(mine)
+    limiter.acquire(time.monotonic, time.sleep)  # its own limiter now
+    assert limiter._local._count(time.monotonic()) == 1
