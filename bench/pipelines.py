@@ -328,26 +328,40 @@ def share(pipelines: int, rate_limit: tuple[int, float] = DIDOMI_RATE_LIMIT) -> 
     return f"{rate_limit[0] // pipelines}/{rate_limit[1]:g}"
 
 
+#: How the pipelines split the organization's limits: unsplit and paced together through the
+#: machine's broker (`didomi:coordination machine`, the default); unsplit and each alone, as
+#: pipelines on different machines are (`off`); each given its share (`didomi:rateLimit`).
+SPLITS: dict[str, str] = {
+    "machine": "100/15, coordination machine (default)",
+    "alone": "100/15, coordination off (as on different machines)",
+    "share": "{share}",
+}
+
+
 def bench_pipelines(
     cli: PulumiCLI,
     workdir: Path,
     pipelines: int,
     notices: int = NOTICES,
-    shared: bool = False,
+    split: str = "machine",
     runs: int = 1,
     mode: str = "native",
 ) -> dict[str, Any]:
     """`notices` notices published by `pipelines` pipelines at once (`notices / pipelines`
-    each), run as `mode` says (`MODES`), unsplit or (`shared`) each given its share of the
-    budget: the median of `runs` runs' wall times, each run's counts."""
+    each), run as `mode` says (`MODES`), splitting the limits as `split` says (`SPLITS`): the
+    median of `runs` runs' wall times, each run's counts."""
     program, args = MODES[mode]
     n = notices // pipelines
-    config = {"didomi:rateLimit": share(pipelines)} if shared else None
+    config = {
+        "machine": {},
+        "alone": {"didomi:coordination": "off"},
+        "share": {"didomi:rateLimit": share(pipelines)},
+    }[split]
     results = []
     for index in range(runs):
         many = ManyPipelines(
             cli,
-            workdir / f"{pipelines}-{shared}-{index}",
+            workdir / f"{pipelines}-{split}-{index}",
             pipelines,
             n,
             config=config,
@@ -365,7 +379,8 @@ def bench_pipelines(
     median = results[[r["wall_s"] for r in results].index(walls[len(walls) // 2])]
     return {
         "mode": mode,
-        "setting": config["didomi:rateLimit"] if config else "100/15 (unsplit)",
+        "split": split,
+        "setting": SPLITS[split].format(share=share(pipelines)),
         "median": median,
         "runs": results,
     }
@@ -374,7 +389,8 @@ def bench_pipelines(
 def pipelines_table(rows: list[dict[str, Any]]) -> str:
     """The concurrent-pipeline table of `make bench`."""
     lines = [
-        "| hosting, `pulumi up` | pipelines x notices | didomi:rateLimit | calls | minimum | "
+        "| hosting, `pulumi up` | pipelines x notices | didomi:rateLimit, coordination | calls | "
+        "minimum | "
         "ratio | 429s answered (rate limit + deployment slots) | most deployments at once | "
         "longest wait for a slot (s) | first API call (s) | pipelines done at (s) | wall (s) | "
         "API time (s) | bound (s) | wall / bound | API time / bound |",

@@ -237,6 +237,14 @@ def main() -> None:
         "--parallel 1000`; unsplit and shares), dynamic (the dynamic resources at the engine's "
         "default parallelism; unsplit)",
     )
+    parser.add_argument(
+        "--pipeline-splits",
+        default="machine,alone,share",
+        help="how the pipelines split the limits (bench.pipelines.SPLITS): machine (paced "
+        "together through the machine's broker, the default), alone (didomi:coordination off, as "
+        "on different machines), share (each its didomi:rateLimit share; the plugin only); one "
+        "pipeline runs `machine` only",
+    )
     args = parser.parse_args()
     bin_dir, reason = find_pulumi()
     if bin_dir is None:
@@ -268,13 +276,15 @@ def main() -> None:
     many = []
     for mode in (m for m in args.pipeline_modes.split(",") if m):
         for count in (int(x) for x in args.pipelines.split(",") if x):
-            for shared in (False, True) if count > 1 and mode == "native" else (False,):
-                how = "each given its share" if shared else "unsplit"
-                print(f"bench: {count} pipelines at once ({mode}, {how}) ...", flush=True)
+            splits = [
+                s for s in args.pipeline_splits.split(",") if s and (count > 1 or s == "machine")
+            ]
+            for split in splits if mode == "native" else [s for s in splits if s != "share"]:
+                print(f"bench: {count} pipelines at once ({mode}, {split}) ...", flush=True)
                 with workspace(bin_dir, f"didomi-pipelines-{count}-") as (cli, work):
                     runs = args.pipeline_runs
                     many.append(
-                        bench_pipelines(cli, work, count, shared=shared, runs=runs, mode=mode)
+                        bench_pipelines(cli, work, count, split=split, runs=runs, mode=mode)
                     )
     report = {
         "machine": machine(),

@@ -18,11 +18,15 @@ from pulumi_didomi.limits import (
     PAGE_SIZE,
 )
 
-from ._pacing import shared_limiter
+from ._pacing import RateLimiter, shared_limiter
+from ._remote import RemoteLimiter, paced_together
 from ._retry import Retrier, RetryPolicy
 from ._sending import Call, Sender, api_error
 from ._session import TOKENS, DidomiAuth, TokenCache
 from .errors import ConfigurationError, register_secret
+
+#: Didomi's request rate per organization: a client paced at it splits nothing with others.
+ORGANIZATION_RATE = DIDOMI_RATE_LIMIT[0] / DIDOMI_RATE_LIMIT[1]
 
 
 class ClientBase:
@@ -41,6 +45,7 @@ class ClientBase:
         tokens: TokenCache | None = None,
         rate_limit: tuple[int, float] | None = DIDOMI_RATE_LIMIT,
         sleep: Callable[[float], None] = time.sleep,
+        coordinate: bool = False,
     ) -> None:
         if not api_key or not api_secret:
             raise ConfigurationError("a Didomi API key and secret are required")
@@ -54,7 +59,12 @@ class ClientBase:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._retrier = Retrier(self.retry, sleep)
-        self._limiter = shared_limiter(self.base_url, api_key, rate_limit) if rate_limit else None
+        self._limiter: RateLimiter | RemoteLimiter | None = None
+        if rate_limit:
+            self._limiter = shared_limiter(self.base_url, api_key, rate_limit)
+            if coordinate and rate_limit[0] / rate_limit[1] >= ORGANIZATION_RATE:
+                # Unsplit: paced with the machine's other pipelines (`_coordination`).
+                self._limiter = paced_together(self.base_url, api_key, rate_limit, self._limiter)
         #: The deployment slots of an organization this process takes at most: its share of
         #: Didomi's 3, as its rate limit is of the organization's (`_pacing.slot_share`).
         self._slots = self._limiter.slots if self._limiter else MAX_PARALLEL_DEPLOYMENTS

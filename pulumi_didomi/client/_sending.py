@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from ._pacing import RateLimiter
+from ._remote import RemoteLimiter
 from ._retry import Retrier, _should_retry, parse_retry_after
 from .errors import APIError, TransportError, error_for_status
 
@@ -79,7 +80,7 @@ class Sender:
         self,
         base_url: str,
         retrier: Retrier,
-        limiter: RateLimiter | None,
+        limiter: RateLimiter | RemoteLimiter | None,
         *,
         timeout: float,
         transport: httpx.BaseTransport | None,

@@ -16,16 +16,17 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 from pydantic import BaseModel
 
 from pulumi_didomi.limits import MAX_PARALLEL_DEPLOYMENTS
 
+from ._remote import Gate, RemoteLimiter, TurnT
 from ._retry import parse_retry_after
 from ._sending import AmbiguousOutcome, api_error, response_body
-from ._slots import SlotGate, slot_gate
+from ._slots import slot_gate
 from .deployments import Deployments
 from .errors import DeploymentError, DeploymentTimeoutError, RateLimitedError, TransportError
 from .models import NoticeDeployment, WidgetDeployment
@@ -67,13 +68,13 @@ def _timing(base_url: str) -> DeploymentTiming:
 SAY_EVERY = 30.0
 
 
-class _SlotTurn:
+class _SlotTurn(Generic[TurnT]):
     """One notice publication's turn at its organization's deployment slots: waits in the
     process's line, tells the user why it waits, and gives the slot back."""
 
     def __init__(
         self,
-        gate: SlotGate,
+        gate: Gate[TurnT],
         notice_id: str,
         timeout: float,
         on_wait: Callable[[str], None] | None,
@@ -190,7 +191,9 @@ class Publishing(Deployments):
             return found[0] if found else None
 
         cap = self._limiter.slot_cap if self._limiter is not None else None
-        gate = slot_gate(self.base_url, org, self._slots, cap)
+        gate: Gate[Any] = slot_gate(self.base_url, org, self._slots, cap)
+        if isinstance(self._limiter, RemoteLimiter):  # the machine's line (`_coordination`)
+            gate = self._limiter.gate(org, gate)
         with self._publishing():
             turn = _SlotTurn(gate, notice_id, timeout, on_wait)
             try:
@@ -284,7 +287,7 @@ class Publishing(Deployments):
         find: Callable[[], M | None],
         model: type[M],
         once_only: bool = False,
-        slot: _SlotTurn | None = None,
+        slot: _SlotTurn[Any] | None = None,
     ) -> M:
         """POST a publication; `find` looks for it after an ambiguous failure. `once_only`:
         the target can be published once only, so a 400 also asks `find`. `slot`: the

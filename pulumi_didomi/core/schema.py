@@ -26,6 +26,12 @@ CONFIG: tuple[Prop, ...] = (
     Prop("api_url", "string", "The API's base URL (or DIDOMI_API_URL); default Didomi's."),
     Prop("rate_limit", "string", "Client-side pacing `N/SECONDS` or `off` (default 100/15)."),
     Prop(
+        "coordination",
+        "string",
+        "`machine` (default): pace with this machine's other pipelines of the organization, "
+        "through a broker they share; `off`: pace alone (or DIDOMI_COORDINATION).",
+    ),
+    Prop(
         "deployment_message",
         "string",
         "The template of deployment messages: {project}, {stack}, {resource}, {revision}, "

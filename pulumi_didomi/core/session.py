@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 #: The settings keys of the provider configuration (`didomi:<key>` in stack config).
-SETTINGS_KEYS = ("apiKey", "apiSecret", "organizationId", "apiUrl", "rateLimit")
+SETTINGS_KEYS = ("apiKey", "apiSecret", "organizationId", "apiUrl", "rateLimit", "coordination")
 
 #: Production host of the public widget configurations.
 REMOTE_CONFIG_URL = "https://pmp-sdk.privacy-center.org"
@@ -41,6 +41,8 @@ class Settings:
     organization_id: str | None
     api_url: str
     rate_limit: tuple[int, float] | None = DIDOMI_RATE_LIMIT
+    #: Paced with the machine's other pipelines of the organization (`machine`, the default).
+    coordinate: bool = True
 
     @classmethod
     def resolve(cls, config: Mapping[str, str | None] | None = None) -> Settings:
@@ -57,6 +59,7 @@ class Settings:
             organization_id=pick("organizationId", "DIDOMI_ORGANIZATION_ID"),
             api_url=pick("apiUrl", "DIDOMI_API_URL") or DEFAULT_API_URL,
             rate_limit=parse_rate_limit(pick("rateLimit", "DIDOMI_RATE_LIMIT")),
+            coordinate=parse_coordination(pick("coordination", "DIDOMI_COORDINATION")),
         )
 
     def __repr__(self) -> str:
@@ -91,6 +94,7 @@ class Settings:
             base_url=self.api_url,
             organization_id=self.organization_id,
             rate_limit=self.rate_limit,
+            coordinate=self.coordinate,
         )
 
 
@@ -110,6 +114,18 @@ def parse_rate_limit(text: str | None) -> tuple[int, float] | None:
     if parsed[0] < 1 or parsed[1] <= 0:
         raise ConfigurationError("didomi:rateLimit needs N >= 1 and SECONDS > 0")
     return parsed
+
+
+def parse_coordination(text: str | None) -> bool:
+    """`machine` (the default: paced with the pipelines of this machine) or `off`."""
+    if text is None or text.lower() == "machine":
+        return True
+    if text.lower() == "off":
+        return False
+    raise ConfigurationError(
+        f"didomi:coordination must be 'machine' (pace with this machine's other pipelines of "
+        f"the organization, the default) or 'off', got {text!r}"
+    )
 
 
 _lock = threading.Lock()

@@ -22,6 +22,7 @@ class ProviderArgs:
                  api_key: pulumi.Input[Optional[_builtins.str]] = None,
                  api_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 coordination: pulumi.Input[Optional[_builtins.str]] = None,
                  deployment_message: pulumi.Input[Optional[_builtins.str]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
                  rate_limit: pulumi.Input[Optional[_builtins.str]] = None):
@@ -31,6 +32,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] api_key: The Didomi API key (or DIDOMI_API_KEY).
         :param pulumi.Input[_builtins.str] api_secret: The Didomi API secret (or DIDOMI_API_SECRET).
         :param pulumi.Input[_builtins.str] api_url: The API's base URL (or DIDOMI_API_URL); default Didomi's.
+        :param pulumi.Input[_builtins.str] coordination: `machine` (default): pace with this machine's other pipelines of the organization, through a broker they share; `off`: pace alone (or DIDOMI_COORDINATION).
         :param pulumi.Input[_builtins.str] deployment_message: The template of deployment messages: {project}, {stack}, {resource}, {revision}, {commit}.
         :param pulumi.Input[_builtins.str] organization_id: The default organization (or DIDOMI_ORGANIZATION_ID).
         :param pulumi.Input[_builtins.str] rate_limit: Client-side pacing `N/SECONDS` or `off` (default 100/15).
@@ -41,6 +43,8 @@ class ProviderArgs:
             pulumi.set(__self__, "api_secret", api_secret)
         if api_url is not None:
             pulumi.set(__self__, "api_url", api_url)
+        if coordination is not None:
+            pulumi.set(__self__, "coordination", coordination)
         if deployment_message is not None:
             pulumi.set(__self__, "deployment_message", deployment_message)
         if organization_id is not None:
@@ -83,6 +87,18 @@ class ProviderArgs:
     @api_url.setter
     def api_url(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "api_url", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def coordination(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        `machine` (default): pace with this machine's other pipelines of the organization, through a broker they share; `off`: pace alone (or DIDOMI_COORDINATION).
+        """
+        return pulumi.get(self, "coordination")
+
+    @coordination.setter
+    def coordination(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "coordination", value)
 
     @_builtins.property
     @pulumi.getter(name="deploymentMessage")
@@ -130,6 +146,7 @@ class Provider(pulumi.ProviderResource):
                  api_key: pulumi.Input[Optional[_builtins.str]] = None,
                  api_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 coordination: pulumi.Input[Optional[_builtins.str]] = None,
                  deployment_message: pulumi.Input[Optional[_builtins.str]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
                  rate_limit: pulumi.Input[Optional[_builtins.str]] = None,
@@ -142,6 +159,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] api_key: The Didomi API key (or DIDOMI_API_KEY).
         :param pulumi.Input[_builtins.str] api_secret: The Didomi API secret (or DIDOMI_API_SECRET).
         :param pulumi.Input[_builtins.str] api_url: The API's base URL (or DIDOMI_API_URL); default Didomi's.
+        :param pulumi.Input[_builtins.str] coordination: `machine` (default): pace with this machine's other pipelines of the organization, through a broker they share; `off`: pace alone (or DIDOMI_COORDINATION).
         :param pulumi.Input[_builtins.str] deployment_message: The template of deployment messages: {project}, {stack}, {resource}, {revision}, {commit}.
         :param pulumi.Input[_builtins.str] organization_id: The default organization (or DIDOMI_ORGANIZATION_ID).
         :param pulumi.Input[_builtins.str] rate_limit: Client-side pacing `N/SECONDS` or `off` (default 100/15).
@@ -173,6 +191,7 @@ class Provider(pulumi.ProviderResource):
                  api_key: pulumi.Input[Optional[_builtins.str]] = None,
                  api_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 coordination: pulumi.Input[Optional[_builtins.str]] = None,
                  deployment_message: pulumi.Input[Optional[_builtins.str]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
                  rate_limit: pulumi.Input[Optional[_builtins.str]] = None,
@@ -188,6 +207,7 @@ class Provider(pulumi.ProviderResource):
             __props__.__dict__["api_key"] = api_key
             __props__.__dict__["api_secret"] = None if api_secret is None else pulumi.Output.secret(api_secret)
             __props__.__dict__["api_url"] = api_url
+            __props__.__dict__["coordination"] = coordination
             __props__.__dict__["deployment_message"] = deployment_message
             __props__.__dict__["organization_id"] = organization_id
             __props__.__dict__["rate_limit"] = rate_limit
@@ -222,6 +242,14 @@ class Provider(pulumi.ProviderResource):
         The API's base URL (or DIDOMI_API_URL); default Didomi's.
         """
         return pulumi.get(self, "api_url")
+
+    @_builtins.property
+    @pulumi.getter
+    def coordination(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        `machine` (default): pace with this machine's other pipelines of the organization, through a broker they share; `off`: pace alone (or DIDOMI_COORDINATION).
+        """
+        return pulumi.get(self, "coordination")
 
     @_builtins.property
     @pulumi.getter(name="deploymentMessage")

@@ -35,6 +35,10 @@ export class Provider extends pulumi.ProviderResource {
      */
     declare public readonly apiUrl: pulumi.Output<string | undefined>;
     /**
+     * `machine` (default): pace with this machine's other pipelines of the organization, through a broker they share; `off`: pace alone (or DIDOMI_COORDINATION).
+     */
+    declare public readonly coordination: pulumi.Output<string | undefined>;
+    /**
      * The template of deployment messages: {project}, {stack}, {resource}, {revision}, {commit}.
      */
     declare public readonly deploymentMessage: pulumi.Output<string | undefined>;
@@ -61,6 +65,7 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["apiKey"] = args?.apiKey;
             resourceInputs["apiSecret"] = args?.apiSecret ? pulumi.secret(args.apiSecret) : undefined;
             resourceInputs["apiUrl"] = args?.apiUrl;
+            resourceInputs["coordination"] = args?.coordination;
             resourceInputs["deploymentMessage"] = args?.deploymentMessage;
             resourceInputs["organizationId"] = args?.organizationId;
             resourceInputs["rateLimit"] = args?.rateLimit;
@@ -88,6 +93,10 @@ export interface ProviderArgs {
      * The API's base URL (or DIDOMI_API_URL); default Didomi's.
      */
     apiUrl?: pulumi.Input<string | undefined>;
+    /**
+     * `machine` (default): pace with this machine's other pipelines of the organization, through a broker they share; `off`: pace alone (or DIDOMI_COORDINATION).
+     */
+    coordination?: pulumi.Input<string | undefined>;
     /**
      * The template of deployment messages: {project}, {stack}, {resource}, {revision}, {commit}.
      */

@@ -396,9 +396,12 @@ def run(
     timeout: float = 300.0,
     stagger: float = 0.5,
     until: float = 3600.0,
+    together: bool = False,
 ) -> Outcome:
     """P pipelines of N notices, started within `stagger` s of each other, each pacing itself at
-    `rate_limit`, against an organization allowing `server` requests per window."""
+    `rate_limit`, against an organization allowing `server` requests per window. `together`:
+    the pipelines share one limiter and one line for the slots, as the pipelines of one
+    machine do through its broker (`didomi:coordination machine`)."""
     sim = Simulation(seed)
     org = Organization(*server, deploy_seconds)
     procs = [
@@ -416,5 +419,8 @@ def run(
         )
         for i in range(pipelines)
     ]
+    if together:
+        for proc in procs[1:]:
+            proc.limiter, proc.gate = procs[0].limiter, procs[0].gate
     sim.run(until)
     return Outcome(procs, org)

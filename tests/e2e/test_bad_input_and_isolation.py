@@ -138,6 +138,12 @@ CASES: list[tuple[str, dict[str, Any], dict[str, str | None], list[str]]] = [
         {"didomi:rateLimit": "fast"},
         ["didomi:rateLimit"],
     ),
+    (
+        "bad coordination setting",
+        _draft(platform="web"),
+        {"didomi:coordination": "cluster"},
+        ["didomi:coordination must be 'machine'", "or 'off'"],
+    ),
     ("negative deployment timeout", _with_deployment(timeout=-1), {}, ["timeout", "positive"]),
     (
         "deployment without draft",

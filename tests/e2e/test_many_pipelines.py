@@ -11,6 +11,12 @@ contention that used to fail: some publication waited at least `OLD_BUDGET` s fo
 status says so); a run without it does not count, and the scenario is run again (at most
 `ROUNDS` times; in simulation every seed of this scenario keeps one waiting at least 11 s,
 `tests/client/test_slots_unit.py`). So a client that failed one run in four could not pass.
+
+Those pipelines run with `didomi:coordination off`, as pipelines on different machines do: each
+learns of the others from the server's answers only. On one machine (the default, `machine`)
+they are paced together through the machine's broker (`pulumi_didomi.client._coordination`):
+one line for the slots and one limiter, so that no deployment is refused a slot and no request
+is refused by the rate limit.
 """
 
 from __future__ import annotations
@@ -33,7 +39,9 @@ ROUNDS = 2
 def test_three_pipelines_publish_every_notice_once(pulumi_cli: PulumiCLI, tmp_path: Path) -> None:
     waits = []
     for round_ in range(ROUNDS):
-        many = ManyPipelines(pulumi_cli, tmp_path / f"round-{round_}", 3, 30)
+        many = ManyPipelines(
+            pulumi_cli, tmp_path / f"round-{round_}", 3, 30, config={"didomi:coordination": "off"}
+        )
         try:
             run = many.up_all(timeout=600)
         finally:
@@ -52,3 +60,20 @@ def test_three_pipelines_publish_every_notice_once(pulumi_cli: PulumiCLI, tmp_pa
         f"no publication waited {OLD_BUDGET} s for a slot in {ROUNDS} rounds (longest: "
         f"{waits}): the scenario no longer has the contention this test is about"
     )
+
+
+def test_pipelines_of_one_machine_are_paced_together(pulumi_cli: PulumiCLI, tmp_path: Path) -> None:
+    many = ManyPipelines(pulumi_cli, tmp_path, 3, 30)
+    try:
+        run = many.up_all(timeout=600)
+    finally:
+        many.close()
+    logs = "\n".join(out[-3000:] for out in run.outputs)
+    assert run.failed == [], logs
+    assert run.deployments_per_notice == {1: 90}, run.deployments_per_notice
+    assert run.max_running <= 3
+    # One line for the slots, one limiter: nothing refused; a POST per notice; the calls
+    # above the minimum are status polls of a deployment not done yet (2 to 3 measured).
+    assert (run.slot_refused, run.rate_limited) == (0, 0), logs
+    assert run.by_route["POST /widgets/notices/deployments"] == 90, run.by_route
+    assert run.calls <= run.minimum + 9, run.by_route

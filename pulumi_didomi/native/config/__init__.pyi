@@ -29,6 +29,11 @@ apiUrl: Optional[str]
 The API's base URL (or DIDOMI_API_URL); default Didomi's.
 """
 
+coordination: Optional[str]
+"""
+`machine` (default): pace with this machine's other pipelines of the organization, through a broker they share; `off`: pace alone (or DIDOMI_COORDINATION).
+"""
+
 deploymentMessage: Optional[str]
 """
 The template of deployment messages: {project}, {stack}, {resource}, {revision}, {commit}.

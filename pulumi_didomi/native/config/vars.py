@@ -42,6 +42,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('apiUrl')
 
     @_builtins.property
+    def coordination(self) -> Optional[str]:
+        """
+        `machine` (default): pace with this machine's other pipelines of the organization, through a broker they share; `off`: pace alone (or DIDOMI_COORDINATION).
+        """
+        return __config__.get('coordination')
+
+    @_builtins.property
     def deployment_message(self) -> Optional[str]:
         """
         The template of deployment messages: {project}, {stack}, {resource}, {revision}, {commit}.

@@ -21,6 +21,8 @@ type Provider struct {
 	ApiSecret pulumi.StringPtrOutput `pulumi:"apiSecret"`
 	// The API's base URL (or DIDOMI_API_URL); default Didomi's.
 	ApiUrl pulumi.StringPtrOutput `pulumi:"apiUrl"`
+	// `machine` (default): pace with this machine's other pipelines of the organization, through a broker they share; `off`: pace alone (or DIDOMI_COORDINATION).
+	Coordination pulumi.StringPtrOutput `pulumi:"coordination"`
 	// The template of deployment messages: {project}, {stack}, {resource}, {revision}, {commit}.
 	DeploymentMessage pulumi.StringPtrOutput `pulumi:"deploymentMessage"`
 	// The default organization (or DIDOMI_ORGANIZATION_ID).
@@ -59,6 +61,8 @@ type providerArgs struct {
 	ApiSecret *string `pulumi:"apiSecret"`
 	// The API's base URL (or DIDOMI_API_URL); default Didomi's.
 	ApiUrl *string `pulumi:"apiUrl"`
+	// `machine` (default): pace with this machine's other pipelines of the organization, through a broker they share; `off`: pace alone (or DIDOMI_COORDINATION).
+	Coordination *string `pulumi:"coordination"`
 	// The template of deployment messages: {project}, {stack}, {resource}, {revision}, {commit}.
 	DeploymentMessage *string `pulumi:"deploymentMessage"`
 	// The default organization (or DIDOMI_ORGANIZATION_ID).
@@ -75,6 +79,8 @@ type ProviderArgs struct {
 	ApiSecret pulumi.StringPtrInput
 	// The API's base URL (or DIDOMI_API_URL); default Didomi's.
 	ApiUrl pulumi.StringPtrInput
+	// `machine` (default): pace with this machine's other pipelines of the organization, through a broker they share; `off`: pace alone (or DIDOMI_COORDINATION).
+	Coordination pulumi.StringPtrInput
 	// The template of deployment messages: {project}, {stack}, {resource}, {revision}, {commit}.
 	DeploymentMessage pulumi.StringPtrInput
 	// The default organization (or DIDOMI_ORGANIZATION_ID).
@@ -133,6 +139,11 @@ func (o ProviderOutput) ApiSecret() pulumi.StringPtrOutput {
 // The API's base URL (or DIDOMI_API_URL); default Didomi's.
 func (o ProviderOutput) ApiUrl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.ApiUrl }).(pulumi.StringPtrOutput)
+}
+
+// `machine` (default): pace with this machine's other pipelines of the organization, through a broker they share; `off`: pace alone (or DIDOMI_COORDINATION).
+func (o ProviderOutput) Coordination() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.Coordination }).(pulumi.StringPtrOutput)
 }
 
 // The template of deployment messages: {project}, {stack}, {resource}, {revision}, {commit}.

@@ -41,6 +41,17 @@ Object.defineProperty(exports, "apiUrl", {
 });
 
 /**
+ * `machine` (default): pace with this machine's other pipelines of the organization, through a broker they share; `off`: pace alone (or DIDOMI_COORDINATION).
+ */
+export declare const coordination: string | undefined;
+Object.defineProperty(exports, "coordination", {
+    get() {
+        return __config.get("coordination");
+    },
+    enumerable: true,
+});
+
+/**
  * The template of deployment messages: {project}, {stack}, {resource}, {revision}, {commit}.
  */
 export declare const deploymentMessage: string | undefined;

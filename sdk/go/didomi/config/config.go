@@ -26,6 +26,11 @@ func GetApiUrl(ctx *pulumi.Context) string {
 	return config.Get(ctx, "didomi:apiUrl")
 }
 
+// `machine` (default): pace with this machine's other pipelines of the organization, through a broker they share; `off`: pace alone (or DIDOMI_COORDINATION).
+func GetCoordination(ctx *pulumi.Context) string {
+	return config.Get(ctx, "didomi:coordination")
+}
+
 // The template of deployment messages: {project}, {stack}, {resource}, {revision}, {commit}.
 func GetDeploymentMessage(ctx *pulumi.Context) string {
 	return config.Get(ctx, "didomi:deploymentMessage")
