@@ -289,12 +289,18 @@ class ManyPipelines:
 
 
 def run_pipelines(
-    cli: PulumiCLI, workdir: Path, pipelines: int, n: int, **options: Any
+    cli: PulumiCLI,
+    workdir: Path,
+    pipelines: int,
+    n: int,
+    timeout: float = 1800,
+    **options: Any,
 ) -> PipelinesRun:
-    """Set up P stacks of N notices against one organization, run their first `up` at once."""
+    """Set up P stacks of N notices against one organization, run their first `up` at once
+    (each killed after `timeout` s)."""
     many = ManyPipelines(cli, workdir, pipelines, n, **options)
     try:
-        return many.up_all()
+        return many.up_all(timeout=timeout)
     finally:
         many.close()
 

@@ -254,7 +254,7 @@ class _Server(socketserver.ThreadingUnixStreamServer):
         super().__init__(path, _Handler)
 
 
-def _alive(path: Path) -> bool:
+def answers(path: Path) -> bool:
     """Whether a broker answers on `path`."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
         try:
@@ -274,7 +274,7 @@ def main(argv: list[str]) -> int:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             break
         except BlockingIOError:
-            if _alive(path) or time.monotonic() > deadline:
+            if answers(path) or time.monotonic() > deadline:
                 return 0  # another broker serves (or will not let go): nothing to do
             time.sleep(0.05)
     with contextlib.suppress(FileNotFoundError):

@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ._broker import answers
+
 log = logging.getLogger("pulumi_didomi.client")
 
 #: The broker protocol's version, in the socket's name (an older broker is not spoken to).
@@ -120,7 +122,7 @@ class Coordinator:
 
     def start(self) -> bool:
         """Reach the broker, starting it if none serves; whether it answers."""
-        if self._connects():
+        if answers(self.path):
             return True
         env = {
             name: value
@@ -142,19 +144,11 @@ class Coordinator:
             return False
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
-            if self._connects():
+            if answers(self.path):
                 return True
             time.sleep(0.02)
         log.info("the pacing broker did not answer within %.0f s: pacing alone", START_TIMEOUT)
         return False
-
-    def _connects(self) -> bool:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-            try:
-                probe.connect(str(self.path))
-            except OSError:
-                return False
-        return True
 
 
 _LOCK = threading.Lock()

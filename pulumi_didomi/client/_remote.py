@@ -197,47 +197,43 @@ class RemoteGate:
         turn.update(answer)
         return turn
 
+    def _ask(self, turn: RemoteTurn, op: str, **args: Any) -> dict[str, Any] | None:
+        """`op` on `turn` in the machine's line, the turn updated from the answer; None once
+        the turn is in the process's own line (the broker went away)."""
+        if turn.local is not None:
+            return None
+        try:
+            answer: dict[str, Any] = self._call(op, turn=turn.id, **args)
+        except BrokerGone:
+            return None
+        turn.update(answer)
+        return answer
+
     def wait_turn(self, turn: RemoteTurn, timeout: float) -> bool:
         """As `SlotGate.wait_turn`, in the machine's line."""
-        if turn.local is None:
-            try:
-                answer = self._call("wait_turn", turn=turn.id, timeout=timeout)
-                turn.update(answer)
-                return bool(answer["allowed"])
-            except BrokerGone:
-                pass
+        answer = self._ask(turn, "wait_turn", timeout=timeout)
+        if answer is not None:
+            return bool(answer["allowed"])
         allowed = self._local.wait_turn(self._alone(turn), timeout)
         turn.posting = allowed
         return allowed
 
     def refused(self, turn: RemoteTurn, now: float, retry_after: float | None) -> float:
         """As `SlotGate.refused`."""
-        if turn.local is None:
-            try:
-                answer = self._call("refused", turn=turn.id, retry_after=retry_after)
-                turn.update(answer)
-                return float(answer["delay"])
-            except BrokerGone:
-                pass
+        answer = self._ask(turn, "refused", retry_after=retry_after)
+        if answer is not None:
+            return float(answer["delay"])
         if turn.local is None:  # back in the process's own line, as a refused turn rejoins it
             turn.local = Turn(now)
         delay = self._local.refused(turn.local, now, retry_after)
-        turn.refusals, turn.refused_at, turn.posting = (
-            turn.local.refusals,
-            turn.local.refused_at,
-            False,
-        )
+        turn.refusals, turn.refused_at = turn.local.refusals, turn.local.refused_at
+        turn.posting = False
         return delay
 
     def won(self, turn: RemoteTurn, now: float) -> None:
         """As `SlotGate.won`."""
-        if turn.local is None:
-            try:
-                turn.update(self._call("won", turn=turn.id))
-                return
-            except BrokerGone:
-                pass
-        self._local.won(turn.local or Turn(now), now)
+        if self._ask(turn, "won") is None:
+            self._local.won(turn.local or Turn(now), now)
 
     def release(self, now: float) -> None:
         """As `SlotGate.release`."""

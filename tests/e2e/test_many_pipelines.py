@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.pipelines import ManyPipelines
+from bench.pipelines import PipelinesRun, run_pipelines
 from tests.helpers import PulumiCLI
 
 pytestmark = pytest.mark.e2e
@@ -36,20 +36,22 @@ OLD_BUDGET = 9.0
 ROUNDS = 2
 
 
+def _every_notice_published_once(run: PipelinesRun) -> str:
+    """Every pipeline succeeded, each of the 90 notices was published once, no more than 3
+    deployments ran at once; the pipelines' logs' ends."""
+    logs = "\n".join(out[-3000:] for out in run.outputs)
+    assert run.failed == [], logs
+    assert run.deployments_per_notice == {1: 90}, run.deployments_per_notice
+    assert run.max_running <= 3
+    return logs
+
+
 def test_three_pipelines_publish_every_notice_once(pulumi_cli: PulumiCLI, tmp_path: Path) -> None:
     waits = []
     for round_ in range(ROUNDS):
-        many = ManyPipelines(
-            pulumi_cli, tmp_path / f"round-{round_}", 3, 30, config={"didomi:coordination": "off"}
-        )
-        try:
-            run = many.up_all(timeout=600)
-        finally:
-            many.close()
-        logs = "\n".join(out[-3000:] for out in run.outputs)
-        assert run.failed == [], logs
-        assert run.deployments_per_notice == {1: 90}, run.deployments_per_notice
-        assert run.max_running <= 3
+        path = tmp_path / f"round-{round_}"
+        run = run_pipelines(pulumi_cli, path, 3, 30, 600, config={"didomi:coordination": "off"})
+        _every_notice_published_once(run)
         for out in run.outputs:
             assert "error:" not in out and "TooManyRequests" not in out, out[-3000:]
         assert run.slot_refused > 0  # the organization's slots were contended...
@@ -63,15 +65,8 @@ def test_three_pipelines_publish_every_notice_once(pulumi_cli: PulumiCLI, tmp_pa
 
 
 def test_pipelines_of_one_machine_are_paced_together(pulumi_cli: PulumiCLI, tmp_path: Path) -> None:
-    many = ManyPipelines(pulumi_cli, tmp_path, 3, 30)
-    try:
-        run = many.up_all(timeout=600)
-    finally:
-        many.close()
-    logs = "\n".join(out[-3000:] for out in run.outputs)
-    assert run.failed == [], logs
-    assert run.deployments_per_notice == {1: 90}, run.deployments_per_notice
-    assert run.max_running <= 3
+    run = run_pipelines(pulumi_cli, tmp_path, 3, 30, 600)
+    logs = _every_notice_published_once(run)
     # One line for the slots, one limiter: nothing refused; a POST per notice; the calls
     # above the minimum are status polls of a deployment not done yet (2 to 3 measured).
     assert (run.slot_refused, run.rate_limited) == (0, 0), logs
