@@ -170,6 +170,18 @@ class PulumiCLI:
             )
         return result
 
+    def remove_empty_sidecars(self) -> list[Path]:
+        """The README's repair of a file backend after `kill -9`: delete empty `.attrs` files.
+
+        gocloud.dev's fileblob (Pulumi's `file://` backend) renames a checkpoint into place
+        atomically but rewrites its `.attrs` sidecar in place; a kill between the two leaves an
+        empty sidecar and every later command fails with "failed to load checkpoint: EOF".
+        """
+        empty = [f for f in self.backend.rglob("*.attrs") if f.stat().st_size == 0]
+        for f in empty:
+            f.unlink()
+        return empty
+
     def export(self, cwd: Path) -> dict[str, Any]:
         return dict(json.loads(self.run("stack", "export", cwd=cwd).stdout))
 

@@ -160,6 +160,7 @@ def _start_up(
 
 def _recover(stack: ExampleStack) -> None:
     """What a user does after an interrupted `pulumi up` (see the README)."""
+    stack.cli.remove_empty_sidecars()
     stack.pulumi("cancel", "--yes", check=False)
     stack.pulumi("refresh", "--yes", "--clear-pending-creates", "--skip-preview")
 
@@ -192,6 +193,16 @@ def test_sigkill_during_deployments_then_up_converges(
         stack.up()
         _converged(emu, notices, 6)
         assert _deployments_by_notice(emu) == {n["id"]: 1 for n in notices}
+        stack.pulumi("preview", "--expect-no-changes")
+
+        # What a kill can leave in a file backend (the README's repair, deterministically): the
+        # checkpoint's sidecar emptied between its truncation and its write.
+        (sidecar,) = pulumi_cli.backend.rglob("stacks/**/test.json.attrs")
+        sidecar.write_bytes(b"")
+        broken = stack.pulumi("preview", check=False)
+        assert broken.returncode != 0
+        assert "failed to load checkpoint: EOF" in broken.stdout + broken.stderr
+        assert pulumi_cli.remove_empty_sidecars() == [sidecar]
         stack.pulumi("preview", "--expect-no-changes")
     finally:
         # The killed run's provider process lives on in its own process group: end it.
