@@ -75,8 +75,8 @@ class Broker:
         self._gates: dict[tuple[str, str], SlotGate] = {}
         self._turn_ids = count(1)
         self._pipelines: dict[str, _Held] = {}
-        self.connections = 0
-        self.idle_since = time.monotonic()
+        #: When the last pipeline left (or the broker started).
+        self._idle_since = time.monotonic()
 
     def joined(self, pipeline: str) -> _Held:
         """A connection of `pipeline` opened: what the pipeline holds."""
@@ -93,6 +93,8 @@ class Broker:
             if held.connections:
                 return
             del self._pipelines[pipeline]
+            if not self._pipelines:
+                self._idle_since = time.monotonic()
         self.give_back(held)
 
     def limiter(self, key: str, limit: int, window: float) -> RateLimiter:
@@ -108,15 +110,10 @@ class Broker:
                 gate = self._gates[(key, org)] = SlotGate(limiter.slots, cap=limiter.slot_cap)
             return gate
 
-    def connected(self, delta: int) -> None:
-        with self._lock:
-            self.connections += delta
-            if not self.connections:
-                self.idle_since = time.monotonic()
-
     def idle_for(self) -> float:
+        """Seconds since no pipeline has been connected (0 while one is)."""
         with self._lock:
-            return 0.0 if self.connections else time.monotonic() - self.idle_since
+            return 0.0 if self._pipelines else time.monotonic() - self._idle_since
 
     def serve(self, held: _Held, message: dict[str, Any]) -> Any:
         """Carry out one operation for a connection; its result."""
@@ -154,8 +151,6 @@ class Broker:
         if op == "deployment_seconds":
             limiter.deployment_seconds = float(message["seconds"])
             return True
-        if op == "slots":
-            return limiter.slots
         return self._gate_op(op, held, self.gate(limiter, key, str(message["org"])), message)
 
     def _gate_op(self, op: str, held: _Held, gate: SlotGate, message: dict[str, Any]) -> Any:
@@ -224,7 +219,6 @@ class _Handler(socketserver.StreamRequestHandler):
 
     def handle(self) -> None:
         broker = self.server.broker
-        broker.connected(1)
         pipeline: str | None = None
         try:
             for line in self.rfile:
@@ -243,7 +237,6 @@ class _Handler(socketserver.StreamRequestHandler):
         finally:
             if pipeline is not None:
                 broker.left(pipeline)
-            broker.connected(-1)
 
 
 class _Server(socketserver.ThreadingUnixStreamServer):
