@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +144,8 @@ class PipelinesRun:
 
 class ManyPipelines:
     """One emulator organization of P x N notices, and P stacks of N notices each, every one
-    a copy of `program` (`drafts`: the dynamic resources; `native-drafts`: the plugin)."""
+    a copy of `program` (`drafts`: the dynamic resources; `native-drafts`: the plugin), in a
+    file backend of their own under `workdir` (so that runs in one CLI home never meet)."""
 
     def __init__(
         self,
@@ -159,11 +160,14 @@ class ManyPipelines:
         config: dict[str, str] | None = None,
         emulator_args: tuple[str, ...] = (),
     ) -> None:
-        self.cli = cli
         self.n = n
         self.deploy_seconds = deploy_seconds
         self.rate_limit = rate_limit
         workdir.mkdir(parents=True, exist_ok=True)
+        # The stacks are named `pipeline-<i>`: a backend per organization keeps a second run
+        # (another round of the suite's test, `make bench`'s runs) from meeting the first's.
+        (workdir / "backend").mkdir(exist_ok=True)
+        self.cli = replace(cli, backend=workdir / "backend")
         db = str(workdir / "emulator.sqlite3")
         base = ["--credential", CREDENTIAL, "--deploy-seconds", str(deploy_seconds)]
         seeder = EmulatorProcess([*base, "--rate-limit", "off"], db).start()

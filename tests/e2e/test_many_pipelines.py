@@ -72,3 +72,12 @@ def test_pipelines_of_one_machine_are_paced_together(pulumi_cli: PulumiCLI, tmp_
     assert (run.slot_refused, run.rate_limited) == (0, 0), logs
     assert run.by_route["POST /widgets/notices/deployments"] == 90, run.by_route
     assert run.calls <= run.minimum + 9, run.by_route
+
+
+def test_runs_in_one_cli_home_do_not_meet(pulumi_cli: PulumiCLI, tmp_path: Path) -> None:
+    """A second run (the first test's second round, `make bench`'s runs) has stacks of the same
+    names: each organization's stacks live in a backend of its own, so both set up and publish."""
+    for path in (tmp_path / "first", tmp_path / "second"):
+        run = run_pipelines(pulumi_cli, path, 2, 1, 300)
+        assert run.failed == [], run.outputs
+        assert run.deployments_per_notice == {1: 2}, run.deployments_per_notice
